@@ -1,0 +1,90 @@
+import type { Layer } from '../types.js';
+
+// The catalogue file format (data/catalogue/*.json and --catalog FILE).
+// Each file: { "providers": ProviderSpec[] }. Layers live on signals, never in code.
+
+/** Host-name signal: exactly one of `suffix` (label-aligned, "cloudfront.net") or `pattern` (regex). */
+export interface HostSignalSpec {
+  suffix?: string;
+  pattern?: string;
+  service?: string;
+  /** Regex with a named group `region`, applied to the matched host name. */
+  region?: string;
+}
+
+export interface CnameSignalSpec extends HostSignalSpec {
+  /** cdn (edge terminates traffic) or cloud (origin hosting such as elb, s3, appspot). */
+  layer: 'cdn' | 'cloud';
+}
+
+export interface AsnSignalSpec {
+  asns: number[];
+  /** Layer an address of a web host in these ASNs implies (cdn for edge networks, cloud for hosting). */
+  layer: 'cdn' | 'cloud';
+  service?: string;
+}
+
+export interface CidrSignalSpec {
+  cidrs: string[];
+  layer: 'cdn' | 'cloud';
+  service?: string;
+  region?: string;
+}
+
+export interface HeaderSignalSpec {
+  /** Lower-case header name. */
+  name: string;
+  /** Regex tested against each value (case-insensitive); absent = the header's presence is the signal. */
+  pattern?: string;
+  layer: 'cdn' | 'cloud';
+  service?: string;
+  /** weak signals (generic values) never decide alone. */
+  weak?: boolean;
+}
+
+export interface CookieSignalSpec {
+  /** Cookie name, or a prefix when it ends with '*'. */
+  name: string;
+  layer: 'cdn' | 'cloud';
+  service?: string;
+  weak?: boolean;
+}
+
+export interface IssuerSignalSpec {
+  /** Regex on the issuer organisation (O), case-insensitive. */
+  o?: string;
+  /** Regex on the issuer common name (CN), case-insensitive. */
+  cn?: string;
+  service?: string;
+}
+
+export interface RunsOnSpec {
+  provider: string;
+  layer: Layer;
+  /** The layer of this provider that brings the dependency (e.g. vercel's cdn runs on aws cloud). */
+  from: Layer;
+  service?: string;
+}
+
+export interface ProviderSpec {
+  id: string;
+  name: string;
+  parent?: string;
+  runsOn?: RunsOnSpec[];
+  /** Registrable domains the provider operates (used to tell its own zones from a customer's). */
+  domains?: string[];
+  signals: {
+    cname?: CnameSignalSpec[];
+    ns?: HostSignalSpec[];
+    mx?: HostSignalSpec[];
+    asn?: AsnSignalSpec[];
+    cidr?: CidrSignalSpec[];
+    header?: HeaderSignalSpec[];
+    cookie?: CookieSignalSpec[];
+    issuer?: IssuerSignalSpec[];
+  };
+}
+
+export interface CatalogueFile {
+  providers: ProviderSpec[];
+}

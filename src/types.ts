@@ -1,0 +1,218 @@
+// The data model shared by every pipeline stage. Stages exchange plain JSON-safe objects
+// so that a snapshot can hold them and a later run can re-render or diff them offline.
+
+export type Layer = 'dns' | 'cdn' | 'cloud' | 'ca' | 'email';
+export const LAYERS: readonly Layer[] = ['dns', 'cdn', 'cloud', 'ca', 'email'];
+
+/** Outcome of one network observation (zdns-style status, never an exception). */
+export type Status =
+  | 'NOERROR'
+  | 'NXDOMAIN'
+  | 'SERVFAIL'
+  | 'REFUSED'
+  | 'FORMERR'
+  | 'NOTIMP'
+  | 'TIMEOUT'
+  | 'TRUNCATED'
+  | 'CNAME_LOOP'
+  | 'CNAME_TOO_LONG'
+  | 'NO_ADDRESS'
+  | 'CONN_REFUSED'
+  | 'CONN_RESET'
+  | 'TLS_ERROR'
+  | 'HTTP_ERROR'
+  | 'PRIVATE_ADDRESS'
+  | 'TOO_LARGE'
+  | 'ERROR'
+  | 'OK'
+  | 'SKIPPED';
+
+export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'MX' | 'SOA' | 'TXT';
+
+export interface DnsRecord {
+  name: string;
+  type: RecordType;
+  ttl: number;
+  /** Address for A/AAAA, target host for CNAME/NS/MX, primary NS (mname) for SOA, text for TXT. */
+  data: string;
+  /** MX preference. */
+  priority?: number;
+}
+
+export interface DnsAnswer {
+  name: string;
+  type: RecordType;
+  status: Status;
+  answers: DnsRecord[];
+  authority: DnsRecord[];
+  /** "ip:port" of the resolver that answered (or was last tried). */
+  resolver: string;
+  transport: 'udp' | 'tcp' | 'cache';
+  durationMs: number;
+}
+
+export interface AddressInfo {
+  ip: string;
+  family: 4 | 6;
+  asn?: number;
+  asnOrg?: string;
+}
+
+export interface HostAddresses {
+  host: string;
+  status: Status;
+  addresses: AddressInfo[];
+}
+
+export interface MxHost extends HostAddresses {
+  priority: number;
+}
+
+export interface DnsObservation {
+  /** Status of the name itself: the CNAME chain and A/AAAA of its end. */
+  status: Status;
+  /** Targets of the CNAME chain in order (empty when the name has no CNAME). */
+  cnames: string[];
+  /** Name whose addresses were taken (last CNAME target, or the domain). */
+  finalName: string;
+  addresses: AddressInfo[];
+  zone: { apex: string | null; source: 'soa' | 'psl' | 'none' };
+  ns: { status: Status; hosts: HostAddresses[] };
+  /** Registrable domain whose MX was asked. */
+  mailDomain: string;
+  mx: { status: Status; hosts: MxHost[] };
+  queries: number;
+}
+
+export interface HttpObservation {
+  status: Status;
+  scheme: 'https' | 'http';
+  /** Where the probe connected (after --connect-to), "host:port". */
+  connectedTo?: string;
+  httpStatus?: number;
+  /** Lower-cased header names; repeated headers keep every value. */
+  headers: Record<string, string[]>;
+  redirects: { status: number; location: string }[];
+  durationMs: number;
+  error?: ErrorInfo;
+}
+
+export interface CertName {
+  CN?: string;
+  O?: string;
+}
+
+export interface TlsObservation {
+  status: Status;
+  subject?: CertName;
+  issuer?: CertName;
+  validFrom?: string;
+  validTo?: string;
+  san: string[];
+  /** Whether the chain validated against the trusted roots (system + --ca-file). */
+  authorized: boolean;
+  authorizationError?: string;
+  fingerprint256?: string;
+  protocol?: string;
+  durationMs: number;
+  error?: ErrorInfo;
+}
+
+export interface Observation {
+  domain: string;
+  dns: DnsObservation;
+  http?: HttpObservation;
+  tls?: TlsObservation;
+}
+
+export interface ErrorInfo {
+  code: Status | string;
+  message: string;
+}
+
+export type SignalKind = 'cname' | 'ns' | 'mx' | 'asn' | 'cidr' | 'header' | 'cookie' | 'issuer' | 'relation';
+
+export interface Evidence {
+  signal: SignalKind;
+  /** What was seen: the host name, "AS13335 (1.2.3.4)", "cf-ray: 8a..", "O=Let's Encrypt". */
+  value: string;
+}
+
+export interface Dependency {
+  layer: Layer;
+  /** Provider id from the catalogue, or "self" for the domain's own infrastructure. */
+  provider: string;
+  service?: string;
+  region?: string;
+  /** Provider through which this dependency exists (runsOn / parent relations). */
+  via?: string;
+  /** Position from the user's side within the layer chain, 0 = outermost. */
+  order?: number;
+  evidence: Evidence[];
+}
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+
+export type FindingKind =
+  | 'single-provider'
+  | 'shared-fate'
+  | 'redundant'
+  | 'unresolved'
+  | 'probe-failed'
+  | 'region-concentration';
+
+export interface Finding {
+  kind: FindingKind;
+  severity: Severity;
+  layer?: Layer;
+  provider?: string;
+  args: Record<string, string | number | string[]>;
+  message: string;
+}
+
+export interface DomainResult {
+  domain: string;
+  error?: ErrorInfo;
+  observations: Observation;
+  dependencies: Dependency[];
+  risks: Finding[];
+}
+
+export interface ProviderShare {
+  provider: string;
+  domains: number;
+  share: number;
+}
+
+export interface LayerSummary {
+  layer: Layer;
+  /** Domains with at least one third-party provider seen at this layer. */
+  covered: number;
+  providers: ProviderShare[];
+  /** Herfindahl-Hirschman index over provider shares, 0..10000. */
+  hhi: number;
+}
+
+export interface BlastRadius {
+  provider: string;
+  down: string[];
+  degraded: string[];
+}
+
+export interface Summary {
+  domains: number;
+  failed: number;
+  findings: Record<Severity, number>;
+  layers: LayerSummary[];
+  blastRadius: BlastRadius[];
+}
+
+export interface AuditDocument {
+  schema: 1;
+  tool: { name: 'singlepath'; version: string };
+  generatedAt: string;
+  options: Record<string, unknown>;
+  domains: DomainResult[];
+  summary: Summary;
+}
