@@ -146,7 +146,12 @@ export interface Dependency {
   region?: string;
   /** Provider through which this dependency exists (runsOn / parent relations). */
   via?: string;
-  /** Position from the user's side within the layer chain, 0 = outermost. */
+  /**
+   * Position from the user's side within the layer, 0 = outermost. Dependencies of one layer with
+   * different `order` are in series (all are needed: Shopify in front of Cloudflare); those with
+   * the same `order` are alternatives (any one suffices: NS at two DNS providers, MX backups).
+   * Absent = 0.
+   */
   order?: number;
   evidence: Evidence[];
 }

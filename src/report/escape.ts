@@ -1,0 +1,38 @@
+// Every string that came from the network (header values, certificate fields, host names from
+// answers) is attacker-controlled. Each sink gets its own escaping; renderers call these and
+// nothing else writes raw network text.
+
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+// CSI / OSC / other ESC sequences, removed whole so no fragment survives as text.
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+
+/** For a terminal: strip escape sequences, control characters and bidi overrides; fold newlines. */
+export function escapeTerminal(value: string): string {
+  return value
+    .replace(ANSI, '')
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(CONTROL, '')
+    .replace(BIDI, '');
+}
+
+const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** For HTML text and double- or single-quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML[c]!).replace(CONTROL, '');
+}
+
+/** For a CSV cell: quote always, double quotes, and defuse spreadsheet formulas (= + - @ tab CR). */
+export function escapeCsv(value: string): string {
+  let v = value.replace(CONTROL, (c) => (c === '\t' || c === '\r' || c === '\n' ? c : ''));
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return `"${v.replace(/"/g, '""')}"`;
+}
+
+/** For Markdown table cells and inline text: no pipes, backticks, HTML or line breaks survive. */
+export function escapeMarkdown(value: string): string {
+  return escapeTerminal(value)
+    .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;');
+}
