@@ -1,0 +1,144 @@
+import dnsPacket from 'dns-packet';
+import type { DnsRecord, RecordType, Status } from '../../types.js';
+
+// Wire format in and out of dns-packet. Everything that comes off the network is treated as
+// hostile: decode errors become `null`, unknown shapes are skipped, sections are bounded.
+
+/** Records kept per section; a resolver has no business sending more for one question. */
+export const MAX_RECORDS_PER_SECTION = 64;
+/** Negative answers are cached at most this long (RFC 2308 suggests 1-3 hours; a run is short). */
+export const MAX_NEGATIVE_TTL = 300;
+
+const RECORD_TYPES: ReadonlySet<string> = new Set<RecordType>(['A', 'AAAA', 'CNAME', 'NS', 'MX', 'SOA', 'TXT']);
+const RCODES: Readonly<Record<string, Status>> = {
+  NOERROR: 'NOERROR',
+  NXDOMAIN: 'NXDOMAIN',
+  SERVFAIL: 'SERVFAIL',
+  REFUSED: 'REFUSED',
+  FORMERR: 'FORMERR',
+  NOTIMP: 'NOTIMP',
+};
+
+export interface ParsedResponse {
+  status: Status;
+  truncated: boolean;
+  answers: DnsRecord[];
+  authority: DnsRecord[];
+  /** Seconds the answer may be cached; 0 = do not cache. */
+  cacheTtl: number;
+}
+
+/** Lower case, no trailing dot; null when it cannot go on the wire (RFC 1035 length limits). */
+export function normaliseName(name: string): string | null {
+  const n = name.trim().toLowerCase().replace(/\.$/, '');
+  if (n === '') return null;
+  if (Buffer.byteLength(n) > 253) return null;
+  for (const label of n.split('.')) {
+    const len = Buffer.byteLength(label);
+    if (len === 0 || len > 63) return null;
+  }
+  return n;
+}
+
+/** Query with RD and an EDNS0 OPT record; id 0, the caller writes the id into bytes 0-1 per attempt. */
+export function encodeQuery(name: string, type: RecordType, udpPayloadSize: number): Buffer {
+  return dnsPacket.encode({
+    type: 'query',
+    id: 0,
+    flags: dnsPacket.RECURSION_DESIRED,
+    questions: [{ type, name, class: 'IN' }],
+    additionals: [
+      {
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: 0,
+        flag_do: false,
+        options: [],
+      },
+    ],
+  });
+}
+
+export interface Expected {
+  id: number;
+  name: string;
+  type: RecordType;
+}
+
+/** Decodes a reply; null when it is garbage or does not answer exactly the question asked. */
+export function parseResponse(buf: Buffer, expect: Expected): ParsedResponse | null {
+  if (buf.length < 12 || buf.readUInt16BE(0) !== expect.id) return null;
+  let packet: dnsPacket.DecodedPacket;
+  try {
+    packet = dnsPacket.decode(buf);
+  } catch {
+    return null;
+  }
+  const q = packet.questions?.[0];
+  if (!packet.flag_qr || packet.questions?.length !== 1 || !q || typeof q.name !== 'string') return null;
+  if (q.name.toLowerCase().replace(/\.$/, '') !== expect.name || q.type !== expect.type) return null;
+  const rcode = (packet as { rcode?: unknown }).rcode;
+  const status = (typeof rcode === 'string' && RCODES[rcode]) || 'ERROR';
+  const answers = toRecords(packet.answers);
+  const authority = toRecords(packet.authorities);
+  return {
+    status,
+    truncated: packet.flag_tc,
+    answers,
+    authority,
+    cacheTtl: packet.flag_tc ? 0 : cacheTtl(status, answers, packet.authorities),
+  };
+}
+
+function toRecords(section: dnsPacket.Answer[] | undefined): DnsRecord[] {
+  const out: DnsRecord[] = [];
+  for (const a of (section ?? []).slice(0, MAX_RECORDS_PER_SECTION)) {
+    const r = toRecord(a);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+function toRecord(a: dnsPacket.Answer): DnsRecord | null {
+  if (!a || !RECORD_TYPES.has(a.type) || typeof a.name !== 'string' || a.type === 'OPT') return null;
+  if (a.class !== undefined && a.class !== 'IN') return null;
+  const base = { name: hostName(a.name), type: a.type as RecordType, ttl: a.ttl ?? 0 };
+  switch (a.type) {
+    case 'A':
+    case 'AAAA':
+      return typeof a.data === 'string' ? { ...base, data: a.data } : null;
+    case 'CNAME':
+    case 'NS':
+      return typeof a.data === 'string' ? { ...base, data: hostName(a.data) } : null;
+    case 'MX':
+      return typeof a.data?.exchange === 'string'
+        ? { ...base, data: hostName(a.data.exchange), priority: a.data.preference ?? 0 }
+        : null;
+    case 'SOA':
+      return typeof a.data?.mname === 'string' ? { ...base, data: hostName(a.data.mname) } : null;
+    case 'TXT': {
+      const parts = Array.isArray(a.data) ? a.data : [a.data];
+      return { ...base, data: parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('') };
+    }
+    default:
+      return null;
+  }
+}
+
+/** Lower case without trailing dot; the root stays ".", which is what a null MX points at. */
+function hostName(name: string): string {
+  if (name === '.' || name === '') return '.';
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** Positive: min TTL of the answer. Negative (NXDOMAIN/NODATA): min(SOA TTL, SOA minimum), RFC 2308. */
+function cacheTtl(status: Status, answers: DnsRecord[], authorities: dnsPacket.Answer[] | undefined): number {
+  if (status === 'NOERROR' && answers.length > 0) return Math.min(...answers.map((r) => r.ttl));
+  if (status !== 'NOERROR' && status !== 'NXDOMAIN') return 0;
+  const soa = (authorities ?? []).find((a) => a?.type === 'SOA');
+  if (!soa || soa.type !== 'SOA') return 0;
+  return Math.min(soa.ttl ?? 0, soa.data?.minimum ?? 0, MAX_NEGATIVE_TTL);
+}
