@@ -70,7 +70,10 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
       if (typeof v !== 'string' || !LAYERS.includes(v)) bad(`expected one of ${LAYERS.join(', ')}`);
       return;
     case 'regex':
-      if (typeof v !== 'string' || v.length > 500) return bad('expected a regular expression string');
+      if (typeof v !== 'string' || v.length > 500) {
+        bad('expected a regular expression string');
+        return;
+      }
       try {
         new RegExp(v, 'i');
       } catch (err) {
@@ -78,13 +81,19 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
       }
       return;
     case 'asnList':
-      if (!Array.isArray(v) || v.length === 0) return bad('expected a non-empty array of AS numbers');
+      if (!Array.isArray(v) || v.length === 0) {
+        bad('expected a non-empty array of AS numbers');
+        return;
+      }
       for (const [i, n] of v.entries())
         if (!Number.isInteger(n) || n < 1 || n > 4294967295)
           out.push(`${path}[${i}]: not an AS number: ${n}`);
       return;
     case 'cidrList':
-      if (!Array.isArray(v) || v.length === 0) return bad('expected a non-empty array of CIDR blocks');
+      if (!Array.isArray(v) || v.length === 0) {
+        bad('expected a non-empty array of CIDR blocks');
+        return;
+      }
       for (const [i, c] of v.entries())
         if (typeof c !== 'string' || !validCidr(c)) out.push(`${path}[${i}]: not a CIDR block: ${c}`);
       return;
@@ -92,7 +101,10 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
 }
 
 function checkSignal(kind: string, s: unknown, path: string, out: Problem[]): void {
-  if (!isObj(s)) return void out.push(`${path}: expected an object`);
+  if (!isObj(s)) {
+    out.push(`${path}: expected an object`);
+    return;
+  }
   const allowed = SIGNAL_KEYS[kind]!;
   for (const [key, v] of Object.entries(s)) {
     const type = allowed[key];
@@ -107,7 +119,10 @@ function checkSignal(kind: string, s: unknown, path: string, out: Problem[]): vo
 }
 
 function checkProvider(p: unknown, path: string, out: Problem[]): void {
-  if (!isObj(p)) return void out.push(`${path}: expected an object`);
+  if (!isObj(p)) {
+    out.push(`${path}: expected an object`);
+    return;
+  }
   const known = ['id', 'name', 'parent', 'runsOn', 'domains', 'signals'];
   for (const key of Object.keys(p)) if (!known.includes(key)) out.push(`${path}.${key}: unknown field`);
   if (typeof p.id !== 'string' || !ID.test(p.id)) out.push(`${path}.id: expected a lower-case slug`);
@@ -137,7 +152,10 @@ function checkProvider(p: unknown, path: string, out: Problem[]): void {
         if (r.service !== undefined) checkValue('string', r.service, `${rp}.service`, out);
       }
   }
-  if (!isObj(p.signals)) return void out.push(`${path}.signals: expected an object`);
+  if (!isObj(p.signals)) {
+    out.push(`${path}.signals: expected an object`);
+    return;
+  }
   for (const [kind, list] of Object.entries(p.signals)) {
     const sp = `${path}.signals.${kind}`;
     if (!SIGNAL_KEYS[kind])

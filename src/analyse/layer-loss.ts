@@ -1,0 +1,86 @@
+import { type Dependency, LAYERS, type Layer } from '../types.js';
+
+// One definition of "a layer is lost", shared by the blast radius (one provider at a time) and
+// what-if (a chosen set), so the two can never disagree about the same outage.
+
+/** Company relations from the catalogue: child id → parent id (linode → akamai, ns1 → ibm). */
+export interface Relations {
+  parents: Record<string, string>;
+}
+
+/** Tells whether a provider is down in the outage being considered. */
+export type Failure = (provider: string) => boolean;
+
+/** The domain's own infrastructure: never a third party, never down in a provider outage. */
+export const SELF = 'self';
+
+/** Losing one of these takes the site down; losing only `ca` or `email` degrades it. */
+export const SERVING_LAYERS: ReadonlySet<Layer> = new Set<Layer>(['dns', 'cdn', 'cloud']);
+
+/** Returns a memoised function giving a provider followed by its ancestors (cycle-safe). */
+export function lineage(relations?: Relations): (provider: string) => readonly string[] {
+  const parents = relations?.parents ?? {};
+  const memo = new Map<string, string[]>();
+  return (provider) => {
+    let chain = memo.get(provider);
+    if (!chain) {
+      chain = [provider];
+      // A catalogue cycle must not hang the analysis; the catalogue loader reports it.
+      for (let p = parents[provider]; p !== undefined && !chain.includes(p); p = parents[p]) chain.push(p);
+      memo.set(provider, chain);
+    }
+    return chain;
+  };
+}
+
+/** Outage of `providers`; a parent's failure takes its children with it (same company). */
+export function failure(providers: Iterable<string>, relations?: Relations): Failure {
+  const down = new Set(providers);
+  down.delete(SELF);
+  const lineageOf = lineage(relations);
+  return (provider) => lineageOf(provider).some((p) => down.has(p));
+}
+
+export interface LayerImpact {
+  layer: Layer;
+  lost: boolean;
+  /** Dependencies of the layer whose provider is down. */
+  hit: Dependency[];
+  /** When not lost: surviving alternatives of each order group that lost a member (self included). */
+  alternatives: string[];
+}
+
+/**
+ * Order groups are in series, members of a group are alternatives: the layer is lost as soon as
+ * every member of one group is down. `self` always survives.
+ */
+export function layerImpact(deps: readonly Dependency[], layer: Layer, failed: Failure): LayerImpact {
+  const groups = new Map<number, Dependency[]>();
+  for (const d of deps) {
+    if (d.layer !== layer) continue;
+    const order = d.order ?? 0;
+    const group = groups.get(order);
+    if (group) group.push(d);
+    else groups.set(order, [d]);
+  }
+  let lost = false;
+  const hit: Dependency[] = [];
+  const alternatives = new Set<string>();
+  for (const group of groups.values()) {
+    const down = group.filter((d) => d.provider !== SELF && failed(d.provider));
+    if (down.length === 0) continue;
+    hit.push(...down);
+    if (down.length === group.length) lost = true;
+    else for (const d of group) if (!down.includes(d)) alternatives.add(d.provider);
+  }
+  return { layer, lost, hit, alternatives: lost ? [] : [...alternatives].sort() };
+}
+
+export function layerLost(deps: readonly Dependency[], layer: Layer, failed: Failure): boolean {
+  return layerImpact(deps, layer, failed).lost;
+}
+
+/** Lost layers in canonical order. */
+export function lostLayers(deps: readonly Dependency[], failed: Failure): Layer[] {
+  return LAYERS.filter((layer) => layerLost(deps, layer, failed));
+}
