@@ -17,6 +17,9 @@ export const SELF = 'self';
 /** Losing one of these takes the site down; losing only `ca` or `email` degrades it. */
 export const SERVING_LAYERS: ReadonlySet<Layer> = new Set<Layer>(['dns', 'cdn', 'cloud']);
 
+/** Code-unit order: locale-independent, so sorted output is identical on every machine. */
+export const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Returns a memoised function giving a provider followed by its ancestors (cycle-safe). */
 export function lineage(relations?: Relations): (provider: string) => readonly string[] {
   const parents = relations?.parents ?? {};

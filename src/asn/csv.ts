@@ -16,7 +16,12 @@ function unquote(field: string): string | null {
  * into `orgs` keyed by ASN (first one wins). Throws with file and line on a malformed row, so
  * a changed upstream format fails the build loudly instead of producing a silently wrong index.
  */
-export function parseAsnCsv(text: string, family: 4 | 6, file: string, orgs: Map<number, string>): RawRange[] {
+export function parseAsnCsv(
+  text: string,
+  family: 4 | 6,
+  file: string,
+  orgs: Map<number, string>,
+): RawRange[] {
   const out: RawRange[] = [];
   let lineNo = 0;
   for (const raw of text.split('\n')) {

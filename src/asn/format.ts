@@ -52,7 +52,16 @@ export function encodeIndex(t: AsnTables): Uint8Array {
   new Uint32Array(out.buffer, 0, 4).set([MAGIC, FORMAT_VERSION, json.length, 0]);
   out.set(json, 16);
   let offset = headerBytes;
-  for (const section of [t.v4Starts, t.v4Ends, t.v4Asns, t.v6Starts, t.v6Ends, t.v6Asns, t.asnIds, t.orgOffsets]) {
+  for (const section of [
+    t.v4Starts,
+    t.v4Ends,
+    t.v4Asns,
+    t.v6Starts,
+    t.v6Ends,
+    t.v6Asns,
+    t.asnIds,
+    t.orgOffsets,
+  ]) {
     out.set(new Uint8Array(section.buffer, section.byteOffset, section.byteLength), offset);
     offset += section.byteLength;
   }
@@ -64,7 +73,10 @@ function parseHeader(text: string): Header | null {
   try {
     const h = JSON.parse(text) as Partial<Header>;
     const counts = [h.v4, h.v6, h.asns, h.orgBytes];
-    if (typeof h.dataset !== 'string' || !counts.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
+    if (
+      typeof h.dataset !== 'string' ||
+      !counts.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
+    ) {
       return null;
     }
     return h as Header;
@@ -103,5 +115,16 @@ export function decodeIndex(input: Uint8Array): AsnTables | null {
   ];
   const orgBytes = new Uint8Array(bytes.buffer, offset, header.orgBytes);
   if (orgOffsets[header.asns] !== header.orgBytes) return null;
-  return { dataset: header.dataset, v4Starts, v4Ends, v4Asns, v6Starts, v6Ends, v6Asns, asnIds, orgOffsets, orgBytes };
+  return {
+    dataset: header.dataset,
+    v4Starts,
+    v4Ends,
+    v4Asns,
+    v6Starts,
+    v6Ends,
+    v6Asns,
+    asnIds,
+    orgOffsets,
+    orgBytes,
+  };
 }

@@ -41,7 +41,9 @@ function packOrgs(orgs: Map<number, string>): Pick<AsnTables, 'asnIds' | 'orgOff
     orgOffsets[i + 1] = orgOffsets[i]! + chunk.length;
   });
   const orgBytes = new Uint8Array(orgOffsets[asnIds.length]!);
-  chunks.forEach((chunk, i) => orgBytes.set(chunk, orgOffsets[i]!));
+  chunks.forEach((chunk, i) => {
+    orgBytes.set(chunk, orgOffsets[i]!);
+  });
   return { asnIds, orgOffsets, orgBytes };
 }
 

@@ -36,3 +36,14 @@ export function escapeMarkdown(value: string): string {
     .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;');
 }
+
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * For serialised JSON read on a terminal: JSON.stringify leaves DEL, C1 controls, line separators
+ * and bidi overrides raw. Outside strings JSON has only ASCII whitespace, so rewriting them as
+ * \uXXXX keeps the document and its parsed value identical.
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,112 @@
+import { type Dependency, type Finding, LAYERS, type Layer, SEVERITIES, type Severity } from '../types.js';
+import { describeFinding } from './messages.js';
+
+// Per-domain risk: which providers are single paths, and which sit under several layers.
+// Severity model (README "Severity"):
+//   critical  one provider is the single path for DNS and for a serving layer (cdn/cloud)
+//   high      a single DNS or edge (cdn) provider; a single cloud with no CDN in front;
+//             one provider the single path at two or more other layers
+//   medium    a single CA or mail provider; a single cloud behind a CDN
+//   low       one provider present at several layers where at least one has an alternative
+//   info      redundancy seen (two or more independent providers at a layer)
+
+export interface DomainRiskOptions {
+  /** child id -> parent id: one company under several ids shares fate (linode -> akamai). */
+  parents?: Record<string, string>;
+}
+
+interface LayerPaths {
+  /** Providers that alone carry a position of the layer. */
+  single: string[];
+  /** Third-party providers acting as alternatives at some position. */
+  alternatives: string[][];
+}
+
+function layerPaths(deps: Dependency[]): LayerPaths {
+  const groups = new Map<number, Dependency[]>();
+  for (const d of deps) {
+    const list = groups.get(d.order ?? 0) ?? [];
+    list.push(d);
+    groups.set(d.order ?? 0, list);
+  }
+  const single: string[] = [];
+  const alternatives: string[][] = [];
+  for (const group of groups.values()) {
+    if (group.some((d) => d.provider === 'self')) continue;
+    const providers = [...new Set(group.map((d) => d.provider))];
+    if (providers.length === 1) single.push(providers[0]!);
+    else alternatives.push(providers.sort());
+  }
+  return { single, alternatives };
+}
+
+function finding(f: Omit<Finding, 'message'>): Finding {
+  return { ...f, message: describeFinding(f) };
+}
+
+function singleSeverity(layer: Layer, hasCdn: boolean): Severity {
+  if (layer === 'dns' || layer === 'cdn') return 'high';
+  if (layer === 'cloud') return hasCdn ? 'medium' : 'high';
+  return 'medium';
+}
+
+const SERVING: readonly Layer[] = ['cdn', 'cloud'];
+
+export function domainRisks(deps: Dependency[], opts: DomainRiskOptions = {}): Finding[] {
+  const company = (id: string) => opts.parents?.[id] ?? id;
+  const out: Finding[] = [];
+  const singleAt = new Map<string, Set<Layer>>();
+  const presentAt = new Map<string, Set<Layer>>();
+  const hasCdn = deps.some((d) => d.layer === 'cdn' && d.provider !== 'self');
+  for (const layer of LAYERS) {
+    const layerDeps = deps.filter((d) => d.layer === layer);
+    if (!layerDeps.length) continue;
+    const paths = layerPaths(layerDeps);
+    for (const provider of paths.single) {
+      out.push(
+        finding({
+          kind: 'single-provider',
+          severity: singleSeverity(layer, hasCdn),
+          layer,
+          provider,
+          args: {},
+        }),
+      );
+      const set = singleAt.get(company(provider)) ?? new Set();
+      singleAt.set(company(provider), set.add(layer));
+    }
+    for (const alts of paths.alternatives)
+      out.push(finding({ kind: 'redundant', severity: 'info', layer, args: { providers: alts } }));
+    for (const d of layerDeps) {
+      if (d.provider === 'self') continue;
+      const set = presentAt.get(company(d.provider)) ?? new Set();
+      presentAt.set(company(d.provider), set.add(layer));
+    }
+  }
+  for (const [provider, layers] of presentAt) {
+    if (layers.size < 2) continue;
+    const single = singleAt.get(provider) ?? new Set();
+    const singleLayers = LAYERS.filter((l) => single.has(l));
+    let severity: Severity = 'low';
+    if (single.has('dns') && SERVING.some((l) => single.has(l))) severity = 'critical';
+    else if (singleLayers.length >= 2) severity = 'high';
+    const list = LAYERS.filter((l) => layers.has(l));
+    out.push(finding({ kind: 'shared-fate', severity, provider, args: { layers: list, singleLayers } }));
+  }
+  return sortFindings(out);
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  const layerIndex = (f: Finding) => (f.layer ? LAYERS.indexOf(f.layer) : -1);
+  return findings.sort(
+    (a, b) =>
+      SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+      a.kind.localeCompare(b.kind) ||
+      layerIndex(a) - layerIndex(b) ||
+      (a.provider ?? '').localeCompare(b.provider ?? ''),
+  );
+}
+
+export function severityAtLeast(s: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(threshold);
+}

@@ -1,0 +1,112 @@
+import {
+  type BlastRadius,
+  type DomainResult,
+  LAYERS,
+  type Layer,
+  type LayerSummary,
+  SEVERITIES,
+  type Severity,
+  type Summary,
+} from '../types.js';
+import { byString, lineage, lostLayers, type Relations, SELF, SERVING_LAYERS } from './layer-loss.js';
+
+// Portfolio figures built one domain at a time, so that a streamed audit of a million domains
+// keeps only counters plus, for the blast radius, one domain list per provider.
+
+interface Radius {
+  down: string[];
+  degraded: string[];
+}
+
+const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export class SummaryBuilder {
+  private domains = 0;
+  private failed = 0;
+  private readonly findings = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  private readonly covered = new Map<Layer, number>(LAYERS.map((l) => [l, 0]));
+  /** layer → provider → number of domains using it there. */
+  private readonly users = new Map<Layer, Map<string, number>>(LAYERS.map((l) => [l, new Map()]));
+  private readonly radius = new Map<string, Radius>();
+  private readonly lineageOf: (provider: string) => readonly string[];
+
+  constructor(relations?: Relations) {
+    this.lineageOf = lineage(relations);
+  }
+
+  add(result: DomainResult): void {
+    this.domains++;
+    if (result.error) this.failed++;
+    for (const risk of result.risks) this.findings[risk.severity]++;
+    const deps = result.dependencies.filter((d) => d.provider !== SELF);
+
+    for (const layer of LAYERS) {
+      const here = new Set(deps.filter((d) => d.layer === layer).map((d) => d.provider));
+      if (here.size === 0) continue;
+      this.covered.set(layer, this.covered.get(layer)! + 1);
+      const counts = this.users.get(layer)!;
+      for (const p of here) counts.set(p, (counts.get(p) ?? 0) + 1);
+    }
+
+    // Every provider the domain touches, and their parents: a parent's outage is the children's.
+    const candidates = new Set(deps.flatMap((d) => this.lineageOf(d.provider)));
+    for (const candidate of candidates) {
+      const lost = lostLayers(deps, (p) => this.lineageOf(p).includes(candidate));
+      const entry = this.radius.get(candidate) ?? { down: [], degraded: [] };
+      this.radius.set(candidate, entry);
+      if (lost.some((l) => SERVING_LAYERS.has(l))) entry.down.push(result.domain);
+      else if (lost.length > 0) entry.degraded.push(result.domain);
+    }
+  }
+
+  finish(): Summary {
+    return {
+      domains: this.domains,
+      failed: this.failed,
+      findings: { ...this.findings },
+      layers: LAYERS.map((layer) => this.layerSummary(layer)),
+      blastRadius: this.blastRadius(),
+    };
+  }
+
+  private layerSummary(layer: Layer): LayerSummary {
+    const counts = [...this.users.get(layer)!];
+    counts.sort(([a, x], [b, y]) => y - x || byString(a, b));
+    const incidences = counts.reduce((sum, [, n]) => sum + n, 0);
+    // HHI over provider–domain incidences at this layer: each provider's share of all
+    // (provider, domain) pairs, in percent, squared and summed. 10000 = one provider serves every
+    // covered domain; 5000 = two equal providers. Incidences rather than domains, so that a domain
+    // with NS at two providers counts for both. Rounded to an integer, as HHI is usually quoted.
+    const hhi = incidences === 0 ? 0 : counts.reduce((sum, [, n]) => sum + ((100 * n) / incidences) ** 2, 0);
+    return {
+      layer,
+      covered: this.covered.get(layer)!,
+      providers: counts.map(([provider, domains]) => ({
+        provider,
+        domains,
+        share: this.domains === 0 ? 0 : round(domains / this.domains, 4),
+      })),
+      hhi: Math.round(hhi),
+    };
+  }
+
+  private blastRadius(): BlastRadius[] {
+    const out = [...this.radius].map(([provider, r]) => ({
+      provider,
+      down: [...r.down].sort(byString),
+      degraded: [...r.degraded].sort(byString),
+    }));
+    return out.sort(
+      (a, b) =>
+        b.down.length - a.down.length ||
+        b.degraded.length - a.degraded.length ||
+        byString(a.provider, b.provider),
+    );
+  }
+}
+
+export function summarise(results: Iterable<DomainResult>, relations?: Relations): Summary {
+  const builder = new SummaryBuilder(relations);
+  for (const result of results) builder.add(result);
+  return builder.finish();
+}

@@ -1,0 +1,3 @@
+export { createAsnDb } from './db.js';
+export { buildAsnIndex, loadAsnDb } from './load.js';
+export type { AsnDb, AsnDbOptions, AsnInfo, AsnRow } from './types.js';

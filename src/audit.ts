@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import pLimit from 'p-limit';
+import { domainRisks } from './analyse/domain.js';
+import { SummaryBuilder } from './analyse/portfolio.js';
+import { type AsnDb, loadAsnDb } from './asn/index.js';
+import type { Catalogue } from './catalogue/catalogue.js';
+import { loadCatalogue } from './catalogue/load.js';
+import { classify } from './classify/index.js';
+import { parseConnectTo } from './collect/connect-to.js';
+import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
+import { observeDns } from './collect/dns/observe.js';
+import { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
+import { createWebProber, type WebProber } from './collect/probe/index.js';
+import { ConfigError } from './errors.js';
+import { packageVersion } from './package-root.js';
+import type {
+  AddressInfo,
+  AuditDocument,
+  DomainResult,
+  ErrorInfo,
+  HostAddresses,
+  Observation,
+  Status,
+} from './types.js';
+
+export interface AuditOptions {
+  /** Resolver specs "IP[:PORT]"; default: nameservers of /etc/resolv.conf, still through our client. */
+  resolvers?: string[];
+  timeoutMs?: number;
+  retries?: number;
+  concurrency?: number;
+  /** false = DNS-only audit (no HTTP/TLS probes). */
+  http?: boolean;
+  /** curl-style HOST1:PORT1:HOST2:PORT2 rules for the HTTP/TLS probes. */
+  connectTo?: string[];
+  /** PEM files of extra trusted roots for certificate validation. */
+  caFiles?: string[];
+  /** User catalogue files adding or overriding providers. */
+  catalogFiles?: string[];
+  /** AS numbers that are the organisation's own (not third-party). */
+  ownAsns?: number[];
+  /** Refuse resolvers and probe targets outside loopback (the test lab's safety net). */
+  loopbackOnly?: boolean;
+  /** Already-loaded catalogue / ASN db (tests, long-lived callers). null asnDb = no ASN data. */
+  catalogue?: Catalogue;
+  asnDb?: AsnDb | null;
+  /** Called as each domain finishes (progress, streaming output). */
+  onResult?: (result: DomainResult, done: number) => void;
+  now?: () => Date;
+}
+
+export const DEFAULTS = {
+  timeoutMs: 3000,
+  retries: 2,
+  concurrency: 50,
+  http: true,
+} as const;
+
+export interface Auditor {
+  auditDomain(domain: string): Promise<DomainResult>;
+  /** Parents of providers (linode -> akamai), for the portfolio analysis. */
+  readonly parents: Record<string, string>;
+  readonly catalogue: Catalogue;
+  stats(): DnsClientStats;
+  close(): Promise<void>;
+}
+
+function readCa(files: string[]): string[] {
+  return files.map((f) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read --ca-file ${f}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  });
+}
+
+export function parentsOf(catalogue: Catalogue): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [id, spec] of catalogue.providers) if (spec.parent) out[id] = spec.parent;
+  return out;
+}
+
+function pickAddress(addresses: AddressInfo[]): string | null {
+  return (addresses.find((a) => a.family === 4) ?? addresses[0])?.ip ?? null;
+}
+
+const GOOD: ReadonlySet<Status> = new Set(['NOERROR', 'OK']);
+
+/** The first stage that failed names the domain's error; later stages may still have facts. */
+function domainError(obs: Observation): ErrorInfo | undefined {
+  const dns = obs.dns;
+  if (!GOOD.has(dns.status))
+    return { code: dns.status, message: `DNS lookup of ${dns.finalName}: ${dns.status}` };
+  for (const [stage, o] of [
+    ['HTTPS', obs.tls],
+    ['HTTP', obs.http],
+  ] as const) {
+    if (o && !GOOD.has(o.status))
+      return { code: o.status, message: `${stage} probe: ${o.error?.message ?? o.status}`.slice(0, 300) };
+  }
+  return undefined;
+}
+
+/** Builds the per-run machinery once (client, prober, catalogue, ASN data) and audits domains with it. */
+export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
+  const specs = opts.resolvers?.length ? opts.resolvers : undefined;
+  const resolvers = specs ? specs.map(parseResolver) : readSystemResolvers();
+  if (!resolvers.length)
+    throw new ConfigError('no resolver: give --resolver IP[:PORT] (none found in /etc/resolv.conf)');
+  const connectTo = (opts.connectTo ?? []).map(parseConnectTo);
+  const catalogue = opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles });
+  const asnDb = opts.asnDb === undefined ? await loadAsnDb() : opts.asnDb;
+  const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+  const client = new DnsClient({
+    resolvers,
+    timeoutMs,
+    retries: opts.retries ?? DEFAULTS.retries,
+    loopbackOnly: opts.loopbackOnly,
+  });
+  const prober: WebProber | null =
+    (opts.http ?? DEFAULTS.http)
+      ? createWebProber({
+          timeoutMs,
+          connectTo,
+          ca: readCa(opts.caFiles ?? []),
+          loopbackOnly: opts.loopbackOnly,
+        })
+      : null;
+  const parents = parentsOf(catalogue);
+  const annotate = (a: AddressInfo): AddressInfo => {
+    const info = asnDb?.lookup(a.ip);
+    return info ? { ...a, asn: info.asn, asnOrg: info.org.slice(0, 100) } : a;
+  };
+  const annotateHosts = <T extends HostAddresses>(hosts: T[]): T[] =>
+    hosts.map((h) => ({ ...h, addresses: h.addresses.map(annotate) }));
+
+  async function auditDomain(domain: string): Promise<DomainResult> {
+    try {
+      const dns = await observeDns(domain, client);
+      dns.addresses = dns.addresses.map(annotate);
+      dns.ns.hosts = annotateHosts(dns.ns.hosts);
+      dns.mx.hosts = annotateHosts(dns.mx.hosts);
+      const obs: Observation = { domain, dns };
+      if (prober && GOOD.has(dns.status)) {
+        const web = await prober(domain, pickAddress(dns.addresses));
+        obs.http = web.http;
+        if (web.tls) obs.tls = web.tls;
+      }
+      const dependencies = classify(obs, catalogue, { ownAsns: opts.ownAsns });
+      const result: DomainResult = {
+        domain,
+        observations: obs,
+        dependencies,
+        risks: domainRisks(dependencies, { parents }),
+      };
+      const error = domainError(obs);
+      if (error) result.error = error;
+      return result;
+    } catch (err) {
+      // A bug in one domain's processing must not lose the others: record it and go on.
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      return {
+        domain,
+        error: { code: 'ERROR', message: message.slice(0, 300) },
+        observations: emptyObservation(domain),
+        dependencies: [],
+        risks: [],
+      };
+    }
+  }
+
+  return { auditDomain, parents, catalogue, stats: () => client.stats(), close: () => client.close() };
+}
+
+export function emptyObservation(domain: string): Observation {
+  return {
+    domain,
+    dns: {
+      status: 'ERROR',
+      cnames: [],
+      finalName: domain,
+      addresses: [],
+      zone: { apex: null, source: 'none' },
+      ns: { status: 'ERROR', hosts: [] },
+      mailDomain: domain,
+      mx: { status: 'ERROR', hosts: [] },
+      queries: 0,
+    },
+  };
+}
+
+export function documentOptions(opts: AuditOptions): Record<string, unknown> {
+  return {
+    resolvers: opts.resolvers ?? [],
+    timeoutMs: opts.timeoutMs ?? DEFAULTS.timeoutMs,
+    retries: opts.retries ?? DEFAULTS.retries,
+    concurrency: opts.concurrency ?? DEFAULTS.concurrency,
+    http: opts.http ?? DEFAULTS.http,
+    connectTo: opts.connectTo ?? [],
+    catalogFiles: opts.catalogFiles ?? [],
+    ownAsns: opts.ownAsns ?? [],
+  };
+}
+
+/** Audits every domain (bounded concurrency) and returns the sorted document. */
+export async function audit(domains: Iterable<string>, opts: AuditOptions = {}): Promise<AuditDocument> {
+  const auditor = await createAuditor(opts);
+  const limit = pLimit(opts.concurrency ?? DEFAULTS.concurrency);
+  const results: DomainResult[] = [];
+  let done = 0;
+  try {
+    await Promise.all(
+      [...new Set(domains)].map((d) =>
+        limit(async () => {
+          const r = await auditor.auditDomain(d);
+          results.push(r);
+          opts.onResult?.(r, ++done);
+        }),
+      ),
+    );
+  } finally {
+    await auditor.close();
+  }
+  return buildDocument(results, opts, auditor.parents);
+}
+
+export function buildDocument(
+  results: DomainResult[],
+  opts: AuditOptions,
+  parents: Record<string, string>,
+): AuditDocument {
+  const sorted = [...results].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
+  const summary = new SummaryBuilder({ parents });
+  for (const r of sorted) summary.add(r);
+  return {
+    schema: 1,
+    tool: { name: 'singlepath', version: packageVersion() },
+    generatedAt: (opts.now?.() ?? new Date()).toISOString(),
+    options: documentOptions(opts),
+    domains: sorted,
+    summary: summary.finish(),
+  };
+}

@@ -1,0 +1,81 @@
+import { getDomain } from 'tldts';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import type { AddressInfo, Dependency, Evidence, HostAddresses, Layer } from '../types.js';
+
+// Name servers and MX hosts are classified the same way: the host name first, then — for
+// vanity or white-label hosts — the network their addresses are in, then "self" or the
+// unknown operator's registrable domain.
+
+export interface ClassifyContext {
+  catalogue: Catalogue;
+  /** The audited domain's registrable domain (example.com for www.example.com). */
+  site: string;
+  /** AS numbers the user declared as the organisation's own (--own-asn). */
+  ownAsns: ReadonlySet<number>;
+}
+
+export function registrable(host: string): string {
+  return getDomain(host, { allowPrivateDomains: false }) ?? host;
+}
+
+export function asnEvidence(addr: AddressInfo, host?: string): Evidence {
+  const org = addr.asnOrg ? ` ${addr.asnOrg}` : '';
+  return { signal: 'asn', value: `AS${addr.asn}${org} (${addr.ip}${host ? ` of ${host}` : ''})` };
+}
+
+/** Is this address the organisation's own network? Declared ASNs, or an AS named after the site. */
+export function isOwnAddress(addr: AddressInfo, ctx: ClassifyContext): boolean {
+  if (addr.asn === undefined) return false;
+  if (ctx.ownAsns.has(addr.asn)) return true;
+  const label = ctx.site.split('.')[0] ?? '';
+  const org = (addr.asnOrg ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  return label.length >= 4 && org.includes(label.replace(/-/g, ''));
+}
+
+type HostKind = 'ns' | 'mx';
+
+export function classifyHost(
+  kind: HostKind,
+  layer: Layer,
+  h: HostAddresses,
+  ctx: ClassifyContext,
+): Dependency {
+  const byName = ctx.catalogue.matchHost(kind, h.host);
+  if (byName) {
+    const dep: Dependency = { layer, provider: byName.provider, evidence: [{ signal: kind, value: h.host }] };
+    if (byName.service) dep.service = byName.service;
+    if (byName.region) dep.region = byName.region;
+    return dep;
+  }
+  for (const addr of h.addresses) {
+    if (isOwnAddress(addr, ctx)) continue;
+    const byAddr = ctx.catalogue.matchAddress(addr.ip, addr.asn);
+    if (byAddr) {
+      const evidence: Evidence =
+        byAddr.signal === 'cidr'
+          ? { signal: 'cidr', value: `${addr.ip} of ${h.host}` }
+          : asnEvidence(addr, h.host);
+      return { layer, provider: byAddr.provider, evidence: [{ signal: kind, value: h.host }, evidence] };
+    }
+  }
+  const owner = registrable(h.host);
+  const own = owner === ctx.site || h.addresses.some((a) => isOwnAddress(a, ctx));
+  return { layer, provider: own ? 'self' : owner, evidence: [{ signal: kind, value: h.host }] };
+}
+
+/** Several hosts (NS set, MX set) are alternatives: one dependency per provider, evidence merged. */
+export function classifyHostSet(
+  kind: HostKind,
+  layer: Layer,
+  hosts: HostAddresses[],
+  ctx: ClassifyContext,
+): Dependency[] {
+  const byProvider = new Map<string, Dependency>();
+  for (const h of hosts) {
+    const dep = classifyHost(kind, layer, h, ctx);
+    const prev = byProvider.get(dep.provider);
+    if (prev) prev.evidence.push(...dep.evidence);
+    else byProvider.set(dep.provider, dep);
+  }
+  return [...byProvider.values()];
+}

@@ -1,0 +1,71 @@
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { type Dependency, LAYERS, type Observation } from '../types.js';
+import { type ClassifyContext, classifyHostSet, registrable } from './hosts.js';
+import { classifyWeb } from './web.js';
+
+export type { ClassifyContext } from './hosts.js';
+
+export interface ClassifyOptions {
+  ownAsns?: Iterable<number>;
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'unknown'
+  );
+}
+
+function classifyCa(obs: Observation, ctx: ClassifyContext): Dependency[] {
+  const tls = obs.tls;
+  if (!tls?.issuer) return [];
+  const m = ctx.catalogue.matchIssuer(tls.issuer);
+  if (m) {
+    const dep: Dependency = {
+      layer: 'ca',
+      provider: m.provider,
+      evidence: [{ signal: 'issuer', value: m.value }],
+    };
+    if (m.service) dep.service = m.service;
+    return [dep];
+  }
+  const issuer = [tls.issuer.O && `O=${tls.issuer.O}`, tls.issuer.CN && `CN=${tls.issuer.CN}`]
+    .filter(Boolean)
+    .join(', ');
+  const selfSigned = tls.subject && tls.subject.CN === tls.issuer.CN && tls.subject.O === tls.issuer.O;
+  const provider = selfSigned ? 'self' : slug(tls.issuer.O ?? tls.issuer.CN ?? 'unknown');
+  return [{ layer: 'ca', provider, evidence: [{ signal: 'issuer', value: issuer.slice(0, 200) }] }];
+}
+
+function sortDependencies(deps: Dependency[]): Dependency[] {
+  const layerIndex = (d: Dependency) => LAYERS.indexOf(d.layer);
+  for (const d of deps) {
+    d.order ??= 0;
+    d.evidence.sort((a, b) => a.signal.localeCompare(b.signal) || a.value.localeCompare(b.value));
+    d.evidence = d.evidence.filter(
+      (e, i, all) => i === 0 || e.signal !== all[i - 1]!.signal || e.value !== all[i - 1]!.value,
+    );
+  }
+  return deps.sort(
+    (a, b) => layerIndex(a) - layerIndex(b) || a.order! - b.order! || a.provider.localeCompare(b.provider),
+  );
+}
+
+/** Observations to dependencies: pure, no I/O; the same observation always gives the same answer. */
+export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyOptions = {}): Dependency[] {
+  const ctx: ClassifyContext = {
+    catalogue,
+    site: registrable(obs.domain),
+    ownAsns: new Set(opts.ownAsns ?? []),
+  };
+  const deps = [
+    ...classifyHostSet('ns', 'dns', obs.dns.ns.hosts, ctx),
+    ...classifyWeb(obs, ctx),
+    ...classifyCa(obs, ctx),
+    ...classifyHostSet('mx', 'email', obs.dns.mx.hosts, ctx),
+  ];
+  return sortDependencies(deps);
+}

@@ -1,0 +1,36 @@
+import { CommanderError } from 'commander';
+import { isUserError } from '../errors.js';
+import { buildProgram, EXIT } from './program.js';
+
+async function main(): Promise<number> {
+  let code: number = EXIT.ok;
+  const io = {
+    stdout: (t: string) => void process.stdout.write(t),
+    stderr: (t: string) => void process.stderr.write(t),
+    env: process.env,
+    stdoutIsTty: Boolean(process.stdout.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
+  };
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(process.argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end with code 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.error;
+    }
+    if (isUserError(err)) {
+      io.stderr(`singlepath: ${err.message}\n`);
+      return EXIT.error;
+    }
+    io.stderr(
+      `singlepath: internal error (a bug, please report it):\n${(err as Error)?.stack ?? String(err)}\n`,
+    );
+    return EXIT.error;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,125 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type AuditOptions, DEFAULTS } from '../audit.js';
+import { FORMATS, type Format } from '../report/index.js';
+import { SEVERITIES, type Severity } from '../types.js';
+
+// Flag definitions shared by `audit` and `whatif`, and the one place that turns parsed flags
+// into library options (defaults < flags).
+
+const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+function int(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function collectInt(name: string, min: number, max: number) {
+  const parse = int(name, min, max);
+  return (value: string, prev: number[] = []) => [...prev, parse(value)];
+}
+
+export function severityOption(flag: string, description: string): Option {
+  return new Option(flag, description).choices(SEVERITIES.filter((s) => s !== 'info'));
+}
+
+export function formatOption(formats: readonly string[] = FORMATS, dflt = 'table'): Option {
+  return new Option('-f, --format <format>', 'output format')
+    .choices(formats)
+    .default(dflt)
+    .helpGroup('Output:');
+}
+
+export function addAuditOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--catalog <file>', 'extra provider catalogue (JSON), repeatable')
+        .argParser(collect)
+        .helpGroup('Input:'),
+    )
+    .addOption(
+      new Option(
+        '--own-asn <asn>',
+        "an AS number that is the organisation's own (not third-party), repeatable",
+      )
+        .argParser(collectInt('--own-asn', 1, 4294967295))
+        .helpGroup('Input:'),
+    )
+    .addOption(
+      new Option('--resolver <ip[:port]>', 'DNS resolver to ask, repeatable (default: /etc/resolv.conf)')
+        .argParser(collect)
+        .helpGroup('DNS:'),
+    )
+    .addOption(
+      new Option('--timeout <ms>', 'timeout per DNS query and per probe phase')
+        .argParser(int('--timeout', 1, 600000))
+        .default(DEFAULTS.timeoutMs)
+        .helpGroup('DNS:'),
+    )
+    .addOption(
+      new Option('--retries <n>', 'extra DNS attempts after a timeout')
+        .argParser(int('--retries', 0, 10))
+        .default(DEFAULTS.retries)
+        .helpGroup('DNS:'),
+    )
+    .addOption(
+      new Option('--no-http', 'skip the HTTP and TLS probes (DNS-only audit)').helpGroup('HTTP/TLS:'),
+    )
+    .addOption(
+      new Option(
+        '--connect-to <h1:p1:h2:p2>',
+        "probe HOST2:PORT2 instead of HOST1:PORT1 (curl's meaning), repeatable",
+      )
+        .argParser(collect)
+        .helpGroup('HTTP/TLS:'),
+    )
+    .addOption(
+      new Option('--ca-file <pem>', 'extra trusted root certificates for validation, repeatable')
+        .argParser(collect)
+        .helpGroup('HTTP/TLS:'),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'domains audited at once')
+        .argParser(int('--concurrency', 1, 10000))
+        .default(DEFAULTS.concurrency)
+        .helpGroup('Limits:'),
+    );
+}
+
+export interface AuditFlags {
+  catalog?: string[];
+  ownAsn?: number[];
+  resolver?: string[];
+  timeout: number;
+  retries: number;
+  http: boolean;
+  connectTo?: string[];
+  caFile?: string[];
+  concurrency: number;
+}
+
+export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): AuditOptions {
+  return {
+    resolvers: flags.resolver,
+    timeoutMs: flags.timeout,
+    retries: flags.retries,
+    concurrency: flags.concurrency,
+    http: flags.http,
+    connectTo: flags.connectTo,
+    caFiles: flags.caFile,
+    catalogFiles: flags.catalog,
+    ownAsns: flags.ownAsn,
+    // A safety net for labs and CI: nothing leaves 127.0.0.0/8.
+    loopbackOnly: env.SINGLEPATH_LOOPBACK_ONLY === '1',
+  };
+}
+
+export interface OutputFlags {
+  format: Format;
+  output?: string;
+  explain?: boolean;
+  failOn?: Severity;
+}

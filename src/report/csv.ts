@@ -1,0 +1,88 @@
+import {
+  type AuditDocument,
+  type DomainResult,
+  type Finding,
+  LAYERS,
+  type Layer,
+  SEVERITIES,
+} from '../types.js';
+import { escapeCsv } from './escape.js';
+
+// Flat rows for spreadsheets: one per domain × layer × dependency. Every cell goes through
+// escapeCsv, which also defuses formulas (a header value such as =HYPERLINK(...) stays text).
+
+const HEADER = [
+  'domain',
+  'layer',
+  'provider',
+  'service',
+  'region',
+  'via',
+  'order',
+  'severity',
+  'findings',
+  'evidence',
+  'error',
+  'error_message',
+];
+
+const worst = (findings: Finding[]): string =>
+  SEVERITIES.find((s) => findings.some((f) => f.severity === s)) ?? '';
+
+const kinds = (findings: Finding[]): string => [...new Set(findings.map((f) => f.kind))].sort().join('; ');
+
+function rows(r: DomainResult): string[][] {
+  if (r.error) {
+    return [
+      [r.domain, '', '', '', '', '', '', worst(r.risks), kinds(r.risks), '', r.error.code, r.error.message],
+    ];
+  }
+  const out: string[][] = [];
+  const findingRow = (layer: Layer | '', findings: Finding[]) => [
+    r.domain,
+    layer,
+    '',
+    '',
+    '',
+    '',
+    '',
+    worst(findings),
+    kinds(findings),
+    '',
+    '',
+    '',
+  ];
+  for (const layer of LAYERS) {
+    const deps = r.dependencies.filter((d) => d.layer === layer);
+    const findings = r.risks.filter((f) => f.layer === layer);
+    for (const d of deps) {
+      const evidence = d.evidence.map((e) => `${e.signal}: ${e.value}`).join('; ');
+      out.push([
+        r.domain,
+        layer,
+        d.provider,
+        d.service ?? '',
+        d.region ?? '',
+        d.via ?? '',
+        String(d.order ?? 0),
+        worst(findings),
+        kinds(findings),
+        evidence,
+        '',
+        '',
+      ]);
+    }
+    // Keep findings about a layer where nothing was found (e.g. unresolved MX) visible.
+    if (deps.length === 0 && findings.length > 0) out.push(findingRow(layer, findings));
+  }
+  // Domain-wide findings (no layer) get a row with an empty layer, as does a domain with no rows.
+  const general = r.risks.filter((f) => f.layer === undefined);
+  if (general.length > 0 || out.length === 0) out.push(findingRow('', general));
+  return out;
+}
+
+export function renderCsv(doc: AuditDocument): string {
+  const lines = [HEADER, ...doc.domains.flatMap(rows)].map((cells) => cells.map(escapeCsv).join(','));
+  // RFC 4180 line ends, which spreadsheet imports expect.
+  return lines.map((l) => `${l}\r\n`).join('');
+}

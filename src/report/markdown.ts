@@ -1,0 +1,111 @@
+import type { WhatIfResult } from '../analyse/whatif.js';
+import { type AuditDocument, type DomainResult, LAYERS, SEVERITIES } from '../types.js';
+import { escapeMarkdown as esc } from './escape.js';
+import {
+  dependencyLabel,
+  LAYER_TITLES,
+  layerCell,
+  percent,
+  riskLine,
+  unaffectedList,
+} from './summary-text.js';
+
+// Markdown for tickets and wikis. Every document string goes through escapeMarkdown (no pipe,
+// backtick, HTML or line break survives); `<br>` between lines in a cell is ours.
+
+export interface MarkdownOptions {
+  explain?: boolean;
+}
+
+const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
+const plain = (_f: unknown, text: string): string => text;
+
+function summarySection(doc: AuditDocument): string[] {
+  const s = doc.summary;
+  const out = [
+    '## Summary',
+    '',
+    row(['domains', 'failed', ...SEVERITIES]),
+    row(['---:', '---:', ...SEVERITIES.map(() => '---:')]),
+    row([s.domains, s.failed, ...SEVERITIES.map((sev) => s.findings[sev])]),
+    '',
+    '## Concentration by layer',
+    '',
+    row(['layer', 'covered', 'HHI', 'top providers']),
+    row(['---', '---:', '---:', '---']),
+  ];
+  for (const l of s.layers) {
+    const top = l.providers.slice(0, 5).map((p) => `${esc(p.provider)} ${percent(p.share)}`);
+    if (l.providers.length > 5) top.push(`+${l.providers.length - 5} more`);
+    out.push(row([LAYER_TITLES[l.layer], `${l.covered}/${s.domains}`, l.hhi, top.join(', ')]));
+  }
+  if (s.blastRadius.length > 0) {
+    out.push('', '## Blast radius', '', row(['provider', 'down', 'degraded']), row(['---', '---:', '---:']));
+    for (const r of s.blastRadius) out.push(row([esc(r.provider), r.down.length, r.degraded.length]));
+  }
+  return out;
+}
+
+function risksCell(r: DomainResult): string {
+  const lines = r.risks.map((f) => riskLine(f, esc, plain));
+  if (r.error) lines.unshift(`error ${esc(r.error.code)}`);
+  return lines.join('<br>');
+}
+
+function details(r: DomainResult): string[] {
+  const out = ['', `### ${esc(r.domain)}`, ''];
+  if (r.error) out.push(`- error ${esc(r.error.code)}: ${esc(r.error.message)}`);
+  for (const d of r.dependencies) {
+    const order = d.order ? ` \\[order ${d.order}\\]` : '';
+    out.push(`- ${d.layer}: ${dependencyLabel(d, esc)}${order}`);
+    for (const e of d.evidence) out.push(`  - ${esc(e.signal)}: ${esc(e.value)}`);
+  }
+  for (const f of r.risks) out.push(`- ${riskLine(f, esc, plain)}: ${esc(f.message)}`);
+  return out;
+}
+
+export function renderMarkdown(doc: AuditDocument, opts: MarkdownOptions = {}): string {
+  const out = [
+    '# singlepath report',
+    '',
+    `${esc(doc.tool.name)} ${esc(doc.tool.version)}, generated ${esc(doc.generatedAt)}`,
+    '',
+    ...summarySection(doc),
+    '',
+    '## Domains',
+    '',
+    row(['domain', ...LAYERS.map((l) => LAYER_TITLES[l]), 'risks']),
+    row(['---', ...LAYERS.map(() => '---'), '---']),
+    ...doc.domains.map((r) =>
+      row([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r)]),
+    ),
+  ];
+  if (opts.explain) out.push('', '## Evidence', ...doc.domains.flatMap(details));
+  return `${out.join('\n')}\n`;
+}
+
+export function renderWhatIfMarkdown(result: WhatIfResult): string {
+  const out = [
+    `# What if ${result.providers.map(esc).join(' + ')} fail?`,
+    '',
+    `down ${result.down.length}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`,
+  ];
+  const rows = [
+    ...result.down.map((d) =>
+      row([esc(d.domain), 'down', d.layers.join(', '), `via ${d.via.map(esc).join(', ')}`]),
+    ),
+    ...result.degraded.map((d) => row([esc(d.domain), 'degraded', d.layers.join(', '), ''])),
+    ...result.survived.map((s) =>
+      row([
+        esc(s.domain),
+        'survived',
+        s.savedBy.map((b) => b.layer).join(', '),
+        s.savedBy.map((b) => `${b.layer} saved by ${b.alternatives.map(esc).join(' + ')}`).join('<br>'),
+      ]),
+    ),
+  ];
+  if (rows.length > 0)
+    out.push('', row(['domain', 'outcome', 'layers', 'detail']), row(['---', '---', '---', '---']), ...rows);
+  if (result.unaffected.length > 0) out.push('', `Unaffected: ${unaffectedList(result.unaffected, esc)}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,77 @@
+import { type Dependency, type Finding, type Layer, SEVERITIES, type Summary } from '../types.js';
+
+// Text pieces shared by the table and Markdown renderers. Each takes the sink's escaper, so the
+// layout is written once and every document string still goes through the right escaping.
+
+export type Escape = (value: string) => string;
+
+export const LAYER_TITLES: Record<Layer, string> = {
+  dns: 'DNS',
+  cdn: 'CDN',
+  cloud: 'cloud',
+  ca: 'CA',
+  email: 'e-mail',
+};
+
+/** `aws (cloudfront, us-east-1)`, `aws (via vercel)`, `self`. */
+export function dependencyLabel(d: Dependency, esc: Escape): string {
+  const details = [d.service, d.region, d.via === undefined ? undefined : `via ${d.via}`].filter(
+    (x): x is string => x !== undefined && x !== '',
+  );
+  return details.length === 0 ? esc(d.provider) : `${esc(d.provider)} (${details.map(esc).join(', ')})`;
+}
+
+/** Series chain from the user's side joined with ' → ', alternatives within a step with ' + '. */
+export function layerCell(deps: readonly Dependency[], layer: Layer, esc: Escape): string {
+  const groups = new Map<number, string[]>();
+  for (const d of deps) {
+    if (d.layer !== layer) continue;
+    const order = d.order ?? 0;
+    groups.set(order, [...(groups.get(order) ?? []), dependencyLabel(d, esc)]);
+  }
+  return [...groups]
+    .sort(([a], [b]) => a - b)
+    .map(([, labels]) => labels.join(' + '))
+    .join(' → ');
+}
+
+/** `high single-provider cloudflare (dns)`; severity passed through `paint` for colour. */
+export function riskLine(f: Finding, esc: Escape, paint: (f: Finding, text: string) => string): string {
+  const where = [f.provider === undefined ? '' : ` ${esc(f.provider)}`, f.layer ? ` (${f.layer})` : ''].join(
+    '',
+  );
+  return `${paint(f, f.severity)} ${esc(f.kind)}${where}`;
+}
+
+export const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+/** Plain-text portfolio summary printed above the per-domain table. */
+export function summaryLines(summary: Summary, esc: Escape, topProviders = 5, topRadius = 10): string[] {
+  const findings = SEVERITIES.map((s) => `${s} ${summary.findings[s]}`).join(', ');
+  const lines = [`Domains: ${summary.domains}   failed: ${summary.failed}   findings: ${findings}`, ''];
+  const width = Math.max(...summary.layers.map((l) => LAYER_TITLES[l.layer].length));
+  for (const l of summary.layers) {
+    const top = l.providers.slice(0, topProviders).map((p) => `${esc(p.provider)} ${percent(p.share)}`);
+    const more = l.providers.length > topProviders ? `, +${l.providers.length - topProviders} more` : '';
+    const head = `${LAYER_TITLES[l.layer].padEnd(width)}  covered ${l.covered}/${summary.domains}  HHI ${l.hhi}`;
+    lines.push(top.length === 0 ? head : `${head}  ${top.join(', ')}${more}`);
+  }
+  const radius = summary.blastRadius.slice(0, topRadius);
+  if (radius.length > 0) {
+    lines.push('', `Blast radius (top ${radius.length} of ${summary.blastRadius.length}):`);
+    const idWidth = Math.max(...radius.map((r) => esc(r.provider).length));
+    for (const r of radius) {
+      lines.push(
+        `  ${esc(r.provider).padEnd(idWidth)}  down ${r.down.length}  degraded ${r.degraded.length}`,
+      );
+    }
+  }
+  return lines;
+}
+
+/** First few unaffected domains: a portfolio can have a million, and the json format lists all. */
+export function unaffectedList(domains: readonly string[], esc: Escape, shown = 20): string {
+  const list = domains.slice(0, shown).map(esc);
+  if (domains.length > shown) list.push(`… ${domains.length - shown} more`);
+  return list.join(', ');
+}

@@ -1,0 +1,101 @@
+import Table from 'cli-table3';
+import type { WhatIfResult } from '../analyse/whatif.js';
+import { type AuditDocument, type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
+import { escapeTerminal as esc } from './escape.js';
+import {
+  dependencyLabel,
+  LAYER_TITLES,
+  layerCell,
+  riskLine,
+  summaryLines,
+  unaffectedList,
+} from './summary-text.js';
+
+// Terminal report. Every string from the document goes through escapeTerminal: header values,
+// certificate fields and host names are attacker-controlled and could carry escape sequences.
+// Colour only when the caller says so (the CLI decides from TTY and NO_COLOR).
+
+export interface TableOptions {
+  color: boolean;
+  explain?: boolean;
+}
+
+const SGR: Record<Severity, string> = {
+  critical: '\u001b[1;31m',
+  high: '\u001b[31m',
+  medium: '\u001b[33m',
+  low: '\u001b[36m',
+  info: '\u001b[2m',
+};
+const RESET = '\u001b[0m';
+
+const painter =
+  (color: boolean) =>
+  (f: Pick<Finding, 'severity'>, text: string): string =>
+    color ? `${SGR[f.severity]}${text}${RESET}` : text;
+
+function newTable(head: string[], color: boolean): Table.Table {
+  return new Table({
+    head,
+    style: color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
+  });
+}
+
+function risksCell(r: DomainResult, paint: ReturnType<typeof painter>): string {
+  const lines = r.risks.map((f) => riskLine(f, esc, paint));
+  if (r.error) lines.unshift(paint({ severity: 'high' }, `error ${esc(r.error.code)}`));
+  return lines.join('\n');
+}
+
+function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): string[] {
+  const lines = [esc(r.domain)];
+  if (r.error) lines.push(`  error ${esc(r.error.code)}: ${esc(r.error.message)}`);
+  for (const d of r.dependencies) {
+    const order = d.order ? ` [order ${d.order}]` : '';
+    lines.push(`  ${d.layer.padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
+    for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
+  }
+  for (const f of r.risks) lines.push(`  ${riskLine(f, esc, paint)}: ${esc(f.message)}`);
+  return lines;
+}
+
+export function renderTable(doc: AuditDocument, opts: TableOptions): string {
+  const paint = painter(opts.color);
+  const table = newTable(['domain', ...LAYERS.map((l) => LAYER_TITLES[l]), 'risks'], opts.color);
+  for (const r of doc.domains) {
+    table.push([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r, paint)]);
+  }
+  const out = [...summaryLines(doc.summary, esc), '', table.toString()];
+  if (opts.explain) for (const r of doc.domains) out.push('', ...explainBlock(r, paint));
+  return `${out.join('\n')}\n`;
+}
+
+export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): string {
+  const paint = painter(opts.color);
+  const table = newTable(['domain', 'outcome', 'layers', 'detail'], opts.color);
+  for (const d of result.down) {
+    table.push([
+      esc(d.domain),
+      paint({ severity: 'critical' }, 'down'),
+      d.layers.join(', '),
+      `via ${d.via.map(esc).join(', ')}`,
+    ]);
+  }
+  for (const d of result.degraded) {
+    table.push([esc(d.domain), paint({ severity: 'medium' }, 'degraded'), d.layers.join(', '), '']);
+  }
+  for (const s of result.survived) {
+    const saved = s.savedBy.map((b) => `${b.layer} saved by ${b.alternatives.map(esc).join(' + ')}`);
+    table.push([
+      esc(s.domain),
+      paint({ severity: 'low' }, 'survived'),
+      s.savedBy.map((b) => b.layer).join(', '),
+      saved.join('\n'),
+    ]);
+  }
+  const counts = `down ${result.down.length}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`;
+  const out = [`What if ${result.providers.map(esc).join(' + ')} fail: ${counts}`];
+  if (table.length > 0) out.push(table.toString());
+  if (result.unaffected.length > 0) out.push(`Unaffected: ${unaffectedList(result.unaffected, esc)}`);
+  return `${out.join('\n')}\n`;
+}

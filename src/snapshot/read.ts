@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import type { AuditDocument } from '../types.js';
+
+/** Snapshots are our own JSON documents; anything else is refused with what is wrong. */
+export function parseSnapshot(text: string, source: string): AuditDocument {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`${source}: not a JSON snapshot (${(err as Error).message})`);
+  }
+  const doc = data as Partial<AuditDocument>;
+  if (typeof data !== 'object' || data === null || doc.schema === undefined)
+    throw new InputError(`${source}: not a singlepath snapshot (no "schema" field)`);
+  if (doc.schema !== 1)
+    throw new InputError(`${source}: snapshot schema ${String(doc.schema)} is not supported (1 is)`);
+  if (!Array.isArray(doc.domains) || typeof doc.summary !== 'object')
+    throw new InputError(`${source}: snapshot lacks "domains" or "summary"`);
+  return doc as AuditDocument;
+}
+
+export function readSnapshot(path: string): AuditDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  return parseSnapshot(text, path);
+}
+
+/** A file is a snapshot when its first non-blank character opens a JSON object. */
+export function looksLikeSnapshot(text: string): boolean {
+  return /^\s*\{/.test(text);
+}
