@@ -1,5 +1,6 @@
 import type { Finding, Layer, Severity } from '../types.js';
 import { LAYERS, SEVERITIES } from '../types.js';
+import { slug } from './html-template.js';
 
 export const LAYER_LETTER: Record<Layer, string> = { dns: 'D', cdn: 'C', cloud: 'Cl', ca: 'CA', email: 'E' };
 
@@ -15,6 +16,11 @@ export const LAYER_NAME: Record<Layer, string> = {
 export function layerRank(layer: string | undefined): number {
   const i = LAYERS.indexOf(layer as Layer);
   return i < 0 ? LAYERS.length : i;
+}
+
+/** Class for a layer chip; the layer string may come from a newer snapshot, so it is sanitised. */
+export function layerClass(layer: string): string {
+  return `lt-${slug(layer)}`;
 }
 
 export function severityRank(severity: Severity): number {

@@ -35,7 +35,7 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): Markup 
   return markup(out);
 }
 
-export function toString(value: Markup): string {
+export function markupText(value: Markup): string {
   return value[MARKUP];
 }
 
@@ -54,19 +54,16 @@ export function slug(value: string): string {
   return s.slice(0, 60) || 'x';
 }
 
-/** Gives each key a unique id `prefix-slug`, suffixing -2, -3 ... when slugs collide. */
-export function uniqueIds(prefix: string, keys: readonly string[]): Map<string, string> {
+/** One unique id `prefix-slug` per key (same index), suffixing -2, -3 ... when slugs collide. */
+export function uniqueIds(prefix: string, keys: readonly string[]): string[] {
   const used = new Set<string>();
-  const ids = new Map<string, string>();
-  for (const key of keys) {
-    if (ids.has(key)) continue;
+  return keys.map((key) => {
     const base = `${prefix}-${slug(key)}`;
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}-${n}`;
     used.add(id);
-    ids.set(key, id);
-  }
-  return ids;
+    return id;
+  });
 }
 
 /** Shortens to `max` code points with an ellipsis (for labels; the full text goes in a title). */

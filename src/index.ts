@@ -1,0 +1,21 @@
+// singlepath as a library: every function returns data; nothing here prints or exits.
+export { domainRisks, severityAtLeast } from './analyse/domain.js';
+export { describeFinding } from './analyse/messages.js';
+export { SummaryBuilder, summarise } from './analyse/portfolio.js';
+export { type WhatIfResult, whatIf } from './analyse/whatif.js';
+export { type AsnDb, type AsnInfo, createAsnDb, loadAsnDb } from './asn/index.js';
+export { type AuditOptions, type Auditor, audit, buildDocument, createAuditor, DEFAULTS } from './audit.js';
+export { Catalogue, type SignalMatch } from './catalogue/catalogue.js';
+export { loadCatalogue } from './catalogue/load.js';
+export type { CatalogueFile, ProviderSpec } from './catalogue/schema.js';
+export { classify } from './classify/index.js';
+export { applyConnectTo, type ConnectToRule, parseConnectTo } from './collect/connect-to.js';
+export { DnsClient, type DnsClientOptions } from './collect/dns/client.js';
+export { observeDns } from './collect/dns/observe.js';
+export { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
+export { createWebProber, type ProbeOptions, probeWeb } from './collect/probe/index.js';
+export { ConfigError, InputError } from './errors.js';
+export { ListAccumulator, parseDomainLine, parseDomainList } from './input/parse.js';
+export { FORMATS, type Format, render, renderWhatIf } from './report/index.js';
+export { parseSnapshot, readSnapshot } from './snapshot/read.js';
+export * from './types.js';

@@ -1,0 +1,102 @@
+import type { Dependency, DomainResult } from '../types.js';
+import {
+  compareText,
+  LAYER_LETTER,
+  LAYER_NAME,
+  layerClass,
+  layerRank,
+  severityClass,
+  severityRank,
+} from './html-labels.js';
+import { clip, html, type Markup } from './html-template.js';
+
+const orderOf = (d: Dependency) => d.order ?? 0;
+
+interface Chip {
+  layer: string;
+  /** 1-based position from the user's side when the layer has dependencies in series. */
+  position?: number;
+  positions?: number;
+  alternative: boolean;
+  singlePath: boolean;
+}
+
+/** Columns: every provider seen, most-used first; the domain's own infrastructure last. */
+export function matrixProviders(domains: readonly DomainResult[]): string[] {
+  const count = new Map<string, number>();
+  for (const d of domains) {
+    for (const p of new Set(d.dependencies.map((x) => x.provider))) count.set(p, (count.get(p) ?? 0) + 1);
+  }
+  return [...count.keys()].sort(
+    (a, b) =>
+      Number(a === 'self') - Number(b === 'self') || count.get(b)! - count.get(a)! || compareText(a, b),
+  );
+}
+
+function chipsFor(domain: DomainResult, provider: string): Chip[] {
+  const chips: Chip[] = [];
+  const layers = [...new Set(domain.dependencies.map((d) => d.layer))].sort(
+    (a, b) => layerRank(a) - layerRank(b) || compareText(a, b),
+  );
+  for (const layer of layers) {
+    const inLayer = domain.dependencies.filter((d) => d.layer === layer);
+    const orders = [...new Set(inLayer.map(orderOf))].sort((a, b) => a - b);
+    const mine = [...new Set(inLayer.filter((d) => d.provider === provider).map(orderOf))].sort(
+      (a, b) => a - b,
+    );
+    // Marked from the snapshot's findings; the report never decides what a single path is.
+    const singlePath = domain.risks.some(
+      (r) => r.kind === 'single-provider' && r.layer === layer && r.provider === provider,
+    );
+    for (const order of mine) {
+      const alternative = inLayer.some((d) => orderOf(d) === order && d.provider !== provider);
+      chips.push({
+        layer,
+        alternative,
+        singlePath,
+        ...(orders.length > 1 ? { position: orders.indexOf(order) + 1, positions: orders.length } : {}),
+      });
+    }
+  }
+  return chips;
+}
+
+function chip(c: Chip): Markup {
+  const letter = LAYER_LETTER[c.layer as keyof typeof LAYER_LETTER] ?? c.layer;
+  const name = LAYER_NAME[c.layer as keyof typeof LAYER_NAME] ?? c.layer;
+  const notes = [
+    c.position !== undefined ? `in series, position ${c.position} of ${c.positions} from the user` : '',
+    c.alternative ? 'one of several alternatives' : '',
+    c.singlePath ? 'single path' : '',
+  ].filter(Boolean);
+  const title = notes.length > 0 ? `${name}: ${notes.join(', ')}` : name;
+  const cls = ['lt', layerClass(c.layer), c.singlePath ? 'spof' : '', c.alternative ? 'alt' : '']
+    .filter(Boolean)
+    .join(' ');
+  return html`<span class="${cls}" title="${title}">${letter}${c.position !== undefined ? html`<sup>${c.position}</sup>` : ''}${c.alternative ? html`<span class="mark">∥</span>` : ''}</span>`;
+}
+
+function worst(domain: DomainResult): string | undefined {
+  return domain.risks.map((r) => r.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
+}
+
+export function matrixSection(domains: readonly DomainResult[], ids: readonly string[]): Markup {
+  const providers = matrixProviders(domains);
+  if (domains.length === 0) {
+    return html`<section id="matrix"><h2>Domain × provider matrix</h2><p class="muted">No domains.</p></section>`;
+  }
+  const head = providers.map(
+    (p) => html`<th scope="col" class="prov-col" title="${p}"><span>${clip(p, 24)}</span></th>`,
+  );
+  const rows = domains.map((d, i) => {
+    const sev = worst(d);
+    const cells = providers.map((p) => {
+      const chips = chipsFor(d, p);
+      return chips.length === 0 ? html`<td></td>` : html`<td class="hit">${chips.map(chip)}</td>`;
+    });
+    return html`<tr class="mx-row"><th scope="row"><a href="#${ids[i] ?? ''}">${d.domain}</a>${sev ? html` <span class="dot ${severityClass(sev)}" title="worst finding: ${sev}"></span>` : ''}${d.error ? html` <span class="tag err">error</span>` : ''}</th>${cells}</tr>`;
+  });
+  return html`<section id="matrix"><h2>Domain × provider matrix</h2>
+<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path.</p>
+<div class="scroll"><table class="matrix"><thead><tr><th scope="col" class="corner">Domain</th>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
+}
