@@ -128,6 +128,11 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         })
       : null;
   const parents = parentsOf(catalogue);
+  // Each network stage has its own bound, so a library caller that fans out auditDomain()
+  // without auditStream() still cannot open unbounded sockets.
+  const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
+  const dnsLimit = pLimit(concurrency);
+  const probeLimit = pLimit(concurrency);
   const annotate = (a: AddressInfo): AddressInfo => {
     const info = asnDb?.lookup(a.ip);
     return info ? { ...a, asn: info.asn, asnOrg: info.org.slice(0, 100) } : a;
@@ -137,13 +142,13 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
 
   async function auditDomain(domain: string): Promise<DomainResult> {
     try {
-      const dns = await observeDns(domain, client);
+      const dns = await dnsLimit(() => observeDns(domain, client));
       dns.addresses = dns.addresses.map(annotate);
       dns.ns.hosts = annotateHosts(dns.ns.hosts);
       dns.mx.hosts = annotateHosts(dns.mx.hosts);
       const obs: Observation = { domain, dns };
       if (prober && GOOD.has(dns.status)) {
-        const web = await prober(domain, pickAddress(dns.addresses));
+        const web = await probeLimit(() => prober(domain, pickAddress(dns.addresses)));
         obs.http = web.http;
         if (web.tls) obs.tls = web.tls;
       }
@@ -203,22 +208,53 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
   };
 }
 
+/**
+ * Audits domains as they come (a file read line by line, a generator) with at most
+ * `concurrency` in flight, and yields each result as it finishes — so a run of a million
+ * domains holds only the ones in flight. Input is pulled only when a slot frees up.
+ */
+export async function* auditStream(
+  domains: Iterable<string> | AsyncIterable<string>,
+  auditor: Auditor,
+  concurrency: number = DEFAULTS.concurrency,
+): AsyncGenerator<DomainResult> {
+  const source = (Symbol.asyncIterator in domains ? domains : toAsync(domains))[Symbol.asyncIterator]();
+  const inFlight = new Map<number, Promise<{ id: number; result: DomainResult }>>();
+  let nextId = 0;
+  let exhausted = false;
+  while (true) {
+    while (!exhausted && inFlight.size < concurrency) {
+      const next = await source.next();
+      if (next.done) {
+        exhausted = true;
+        break;
+      }
+      const id = nextId++;
+      inFlight.set(
+        id,
+        auditor.auditDomain(next.value).then((result) => ({ id, result })),
+      );
+    }
+    if (!inFlight.size) return;
+    const { id, result } = await Promise.race(inFlight.values());
+    inFlight.delete(id);
+    yield result;
+  }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
 /** Audits every domain (bounded concurrency) and returns the sorted document. */
 export async function audit(domains: Iterable<string>, opts: AuditOptions = {}): Promise<AuditDocument> {
   const auditor = await createAuditor(opts);
-  const limit = pLimit(opts.concurrency ?? DEFAULTS.concurrency);
   const results: DomainResult[] = [];
-  let done = 0;
   try {
-    await Promise.all(
-      [...new Set(domains)].map((d) =>
-        limit(async () => {
-          const r = await auditor.auditDomain(d);
-          results.push(r);
-          opts.onResult?.(r, ++done);
-        }),
-      ),
-    );
+    for await (const r of auditStream(new Set(domains), auditor, opts.concurrency)) {
+      results.push(r);
+      opts.onResult?.(r, results.length);
+    }
   } finally {
     await auditor.close();
   }

@@ -5,8 +5,9 @@ import { describeFinding } from './messages.js';
 // Severity model (README "Severity"):
 //   critical  one provider is the single path for DNS and for a serving layer (cdn/cloud)
 //   high      a single DNS or edge (cdn) provider; a single cloud with no CDN in front;
-//             one provider the single path at two or more other layers
-//   medium    a single CA or mail provider; a single cloud behind a CDN
+//             one provider the single path at two layers, one of them serving or DNS
+//   medium    a single CA or mail provider; a single cloud behind a CDN; one provider the
+//             single path for both CA and e-mail
 //   low       one provider present at several layers where at least one has an alternative
 //   info      redundancy seen (two or more independent providers at a layer)
 
@@ -89,7 +90,8 @@ export function domainRisks(deps: Dependency[], opts: DomainRiskOptions = {}): F
     const singleLayers = LAYERS.filter((l) => single.has(l));
     let severity: Severity = 'low';
     if (single.has('dns') && SERVING.some((l) => single.has(l))) severity = 'critical';
-    else if (singleLayers.length >= 2) severity = 'high';
+    else if (singleLayers.length >= 2)
+      severity = singleLayers.some((l) => l === 'dns' || SERVING.includes(l)) ? 'high' : 'medium';
     const list = LAYERS.filter((l) => layers.has(l));
     out.push(finding({ kind: 'shared-fate', severity, provider, args: { layers: list, singleLayers } }));
   }

@@ -3,7 +3,10 @@
 import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type CryptoKey = webcrypto.CryptoKey;
+
+x509.cryptoProvider.set(webcrypto as unknown as webcrypto.Crypto);
 
 export interface IssuerName {
   O?: string;
@@ -36,6 +39,14 @@ const DAY = 86_400_000;
 const cas = new Map<string, Promise<CaBundle>>();
 const leaves = new Map<string, Promise<LeafBundle>>();
 
+function memo<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const made = make();
+  cache.set(key, made);
+  return made;
+}
+
 function jsonName(name: IssuerName): x509.JsonName {
   const out: x509.JsonName = [];
   if (name.O !== undefined) out.push({ O: [name.O] });
@@ -54,9 +65,7 @@ async function newKeys(): Promise<CryptoKeyPair> {
 }
 
 function keyPem(key: CryptoKey): string {
-  return KeyObject.from(key as webcrypto.CryptoKey)
-    .export({ type: 'pkcs8', format: 'pem' })
-    .toString();
+  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 function caExtensions(keys: CryptoKeyPair): Promise<x509.Extension[]> {
@@ -82,9 +91,7 @@ async function makeRoot(): Promise<CaBundle> {
 }
 
 export function labRoot(): Promise<CaBundle> {
-  let p = cas.get('root');
-  if (!p) cas.set('root', (p = makeRoot()));
-  return p;
+  return memo(cas, 'root', makeRoot);
 }
 
 async function makeIssuer(name: IssuerName): Promise<CaBundle> {
@@ -110,9 +117,7 @@ async function makeIssuer(name: IssuerName): Promise<CaBundle> {
 /** Intermediate CA signed by the lab root, with the caller's subject (e.g. O=Let's Encrypt, CN=R11). */
 export function labIssuer(name: IssuerName = LAB_ISSUER): Promise<CaBundle> {
   const key = JSON.stringify(['ca', name.O ?? null, name.CN ?? null]);
-  let p = cas.get(key);
-  if (!p) cas.set(key, (p = makeIssuer(name)));
-  return p;
+  return memo(cas, key, () => makeIssuer(name));
 }
 
 async function makeLeaf(hosts: string[], kind: LeafKind, issuerName: IssuerName): Promise<LeafBundle> {
@@ -132,7 +137,12 @@ async function makeLeaf(hosts: string[], kind: LeafKind, issuerName: IssuerName)
   ];
   const subject = jsonName({ CN: hosts[0] ?? 'lab.invalid' });
   if (kind === 'self-signed') {
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({ ...base, name: subject, keys, extensions });
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      ...base,
+      name: subject,
+      keys,
+      extensions,
+    });
     const pem = cert.toString('pem');
     return { cert: pem, key: keyPem(keys.privateKey), leafPem: pem };
   }
@@ -150,11 +160,13 @@ async function makeLeaf(hosts: string[], kind: LeafKind, issuerName: IssuerName)
 }
 
 /** Leaf for `hosts` (SANs; the first is also the CN), signed by the named intermediate unless self-signed. */
-export function leafCert(opts: { hosts: string[]; issuer?: IssuerName; kind?: LeafKind }): Promise<LeafBundle> {
+export function leafCert(opts: {
+  hosts: string[];
+  issuer?: IssuerName;
+  kind?: LeafKind;
+}): Promise<LeafBundle> {
   const kind = opts.kind ?? 'ok';
   const issuer = opts.issuer ?? LAB_ISSUER;
   const key = JSON.stringify([opts.hosts, kind, issuer.O ?? null, issuer.CN ?? null]);
-  let p = leaves.get(key);
-  if (!p) leaves.set(key, (p = makeLeaf(opts.hosts, kind, issuer)));
-  return p;
+  return memo(leaves, key, () => makeLeaf(opts.hosts, kind, issuer));
 }

@@ -1,0 +1,108 @@
+// Where to connect and how: the address DNS already resolved (never a second lookup), rewritten
+// by --connect-to, refused outside loopback when the lab asks, opened under the phase deadline.
+import { isIP, isIPv4, connect as netConnect, type Socket } from 'node:net';
+import { type SecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { ErrorInfo, Status } from '../../types.js';
+import { applyConnectTo, type ConnectToRule } from '../connect-to.js';
+import { codedError } from './status.js';
+
+export interface Deadline {
+  readonly ms: number;
+  remaining(): number;
+}
+
+export function deadline(ms: number): Deadline {
+  const at = performance.now() + ms;
+  return { ms, remaining: () => Math.max(0, Math.floor(at - performance.now())) };
+}
+
+export type Target =
+  | { ok: true; ip: string; port: number; label: string }
+  | { ok: false; status: Status; error: ErrorInfo };
+
+function isLoopback(ip: string): boolean {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return isIPv4(v4) && v4.startsWith('127.');
+}
+
+export function resolveTarget(
+  host: string,
+  address: string | null,
+  port: number,
+  opts: { connectTo: readonly ConnectToRule[]; loopbackOnly?: boolean },
+): Target {
+  const applied = applyConnectTo(opts.connectTo, host, port);
+  // A rule that keeps the host still means "the address DNS gave".
+  const ip = applied.rule?.toHost ?? address;
+  if (ip === null) {
+    return {
+      ok: false,
+      status: 'NO_ADDRESS',
+      error: { code: 'NO_ADDRESS', message: `no address for ${host}` },
+    };
+  }
+  if (!isIP(ip)) {
+    // Connecting to a name would make Node ask the system resolver behind the user's back.
+    return { ok: false, status: 'ERROR', error: { code: 'NOT_AN_IP', message: `not an IP address: ${ip}` } };
+  }
+  if (opts.loopbackOnly && !isLoopback(ip)) {
+    const message = `blocked: ${ip} is outside 127.0.0.0/8 (loopbackOnly)`;
+    return { ok: false, status: 'ERROR', error: { code: 'BLOCKED', message } };
+  }
+  const label = isIP(ip) === 6 ? `[${ip}]:${applied.port}` : `${ip}:${applied.port}`;
+  return { ok: true, ip, port: applied.port, label };
+}
+
+function noop(): void {}
+
+/** Resolves once `ready` fires; any error, early close or the deadline rejects and destroys. */
+function settle<T extends Socket>(
+  socket: T,
+  ready: 'connect' | 'secureConnect',
+  limit: Deadline,
+): Promise<T> {
+  // Stays attached: undici adds its own listener later, and an error in between must not crash.
+  socket.on('error', noop);
+  return new Promise<T>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    const onClose = (): void => fail(codedError('ECONNRESET', 'connection closed before it was established'));
+    const onTimeout = (): void => fail(codedError('ETIMEDOUT', `not connected within ${limit.ms} ms`));
+    const timer = setTimeout(onTimeout, limit.remaining());
+    socket.once('error', fail);
+    socket.once('close', onClose);
+    socket.once(ready, () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      socket.off('close', onClose);
+      resolve(socket);
+    });
+  });
+}
+
+export function openTcp(ip: string, port: number, limit: Deadline): Promise<Socket> {
+  return settle(netConnect({ host: ip, port }), 'connect', limit);
+}
+
+/** Never rejects on an untrusted certificate: trust is read from socket.authorized afterwards. */
+export function openTls(
+  ip: string,
+  port: number,
+  servername: string,
+  secureContext: SecureContext,
+  limit: Deadline,
+): Promise<TLSSocket> {
+  const socket = tlsConnect({
+    host: ip,
+    port,
+    // SNI carries names only (RFC 6066); an IP literal domain goes without.
+    ...(isIP(servername) ? {} : { servername }),
+    secureContext,
+    rejectUnauthorized: false,
+    ALPNProtocols: ['http/1.1'],
+  });
+  return settle(socket, 'secureConnect', limit);
+}

@@ -1,0 +1,202 @@
+// Loopback web lab: one HTTPS server choosing its certificate by SNI and one HTTP server, both
+// answering per Host header from fixture data. Shared by probe tests, the demo and the benchmark.
+import { once } from 'node:events';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { type ConnectToRule, parseConnectTo } from '../../src/collect/connect-to.js';
+import { type IssuerName, LAB_ISSUER, labRoot, leafCert } from './certs.js';
+
+export type LabTls = 'ok' | 'self-signed' | 'expired' | 'handshake-fail' | 'none';
+
+export interface LabSite {
+  /** Default 200, or 302 when a Location is sent. */
+  status?: number;
+  headers?: Record<string, string | string[]>;
+  /** Intermediate the leaf is signed by (default the lab issuer). */
+  issuer?: IssuerName;
+  /**
+   * Default 'ok'. 'handshake-fail' answers the ClientHello with a fatal alert (clients offering ALPN).
+   * 'none' routes port 443 to a closed port in connectTo(); a direct hit is dropped during the handshake.
+   */
+  tls?: LabTls;
+  /** Default true; false routes port 80 to a closed port in connectTo(). */
+  http?: boolean;
+  /** Location header; a function gets the request path (chains, loops) and may return none. */
+  redirect?: string | ((path: string) => string | undefined);
+  /** Drip header lines for this long before finishing the response head. */
+  slowHeadersMs?: number;
+  /** Send ~64 KiB of response headers. */
+  hugeHeaders?: boolean;
+  /** Certificate SANs (default: the site's host). */
+  san?: string[];
+}
+
+export interface WebLabOptions {
+  /** Interval between dripped header lines (default 100 ms). */
+  dripIntervalMs?: number;
+}
+
+export interface WebLab {
+  httpsPort: number;
+  httpPort: number;
+  /** A port nothing listens on: connections are refused. */
+  refusedPort: number;
+  rootCaPem: string;
+  readonly requests: number;
+  /** TCP connections accepted by each server (a failed handshake still counts). */
+  readonly connections: { https: number; http: number };
+  /** Requests per Host (lower-case, without port). */
+  hits(host: string): number;
+  /** Rules sending every lab site (and any other host) to this lab, honouring tls 'none' / http false. */
+  connectTo(): ConnectToRule[];
+  /** The same rules as --connect-to strings (for CLI runs). */
+  connectToSpecs(): string[];
+  close(): Promise<void>;
+}
+
+const DEFAULT_HOST = 'default.lab.invalid';
+
+function hostOf(req: IncomingMessage): string {
+  const host = (req.headers.host ?? '').toLowerCase();
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+}
+
+function drip(socket: Socket, ms: number, intervalMs: number): void {
+  const until = Date.now() + ms;
+  let n = 0;
+  socket.write('HTTP/1.1 200 OK\r\n');
+  const timer = setInterval(() => {
+    if (socket.destroyed) return clearInterval(timer);
+    if (Date.now() < until) return void socket.write(`x-drip-${n++}: .\r\n`);
+    clearInterval(timer);
+    socket.end('content-length: 0\r\nconnection: close\r\n\r\n');
+  }, intervalMs);
+  socket.once('close', () => clearInterval(timer));
+}
+
+function respond(res: ServerResponse, site: LabSite, path: string, host: string): void {
+  const headers: Record<string, string | string[]> = { 'content-type': 'text/plain', ...site.headers };
+  const location = typeof site.redirect === 'function' ? site.redirect(path) : site.redirect;
+  if (location !== undefined) headers.location = location;
+  if (site.hugeHeaders) {
+    for (let i = 0; i < 64; i++) headers[`x-lab-huge-${i}`] = 'h'.repeat(1024);
+  }
+  res.writeHead(site.status ?? (location !== undefined ? 302 : 200), headers).end(`lab: ${host}\n`);
+}
+
+function listen(server: Server): Promise<number> {
+  server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
+  return once(server, 'listening').then(() => (server.address() as AddressInfo).port);
+}
+
+async function closedPort(): Promise<number> {
+  const probe = createNetServer();
+  const port = await listen(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOptions = {}): Promise<WebLab> {
+  const sites = new Map(Object.entries(input).map(([host, site]) => [host.toLowerCase(), site]));
+  const dripIntervalMs = opts.dripIntervalMs ?? 100;
+  const root = await labRoot();
+  const contexts = new Map<string, Promise<SecureContext>>();
+  const sockets = new Set<Socket>();
+  const hits = new Map<string, number>();
+  const connections = { https: 0, http: 0 };
+  let requests = 0;
+
+  // Certificates are made on first SNI for a host, then reused.
+  const contextFor = (host: string, site: LabSite | undefined): Promise<SecureContext> => {
+    let ctx = contexts.get(host);
+    if (!ctx) {
+      const kind = site?.tls === 'self-signed' || site?.tls === 'expired' ? site.tls : 'ok';
+      const leaf = leafCert({ hosts: site?.san ?? [host], issuer: site?.issuer ?? LAB_ISSUER, kind });
+      ctx = leaf.then(({ cert, key }) => createSecureContext({ cert, key }));
+      contexts.set(host, ctx);
+    }
+    return ctx;
+  };
+  const fallback = await leafCert({ hosts: [DEFAULT_HOST] });
+
+  const handler = (scheme: 'https' | 'http') => (req: IncomingMessage, res: ServerResponse) => {
+    requests++;
+    const host = hostOf(req);
+    hits.set(host, (hits.get(host) ?? 0) + 1);
+    const site = sites.get(host);
+    if (!site) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('lab: unknown host\n');
+      return;
+    }
+    if (scheme === 'http' && site.http === false) return void req.socket.destroy();
+    // Reached only by clients that offer no ALPN, which the handshake failure cannot stop.
+    if (scheme === 'https' && site.tls === 'handshake-fail') return void req.socket.destroy();
+    if (site.slowHeadersMs) return drip(req.socket, site.slowHeadersMs, dripIntervalMs);
+    respond(res, site, req.url ?? '/', host);
+  };
+
+  const https = createHttpsServer(
+    {
+      cert: fallback.cert,
+      key: fallback.key,
+      SNICallback: (servername, cb) => {
+        const host = servername.toLowerCase();
+        const site = sites.get(host);
+        if (site?.tls === 'none') return cb(new Error(`lab: no TLS for ${host}`), undefined);
+        contextFor(site && site.tls !== 'handshake-fail' ? host : DEFAULT_HOST, site).then(
+          (ctx) => cb(null, ctx),
+          (err: Error) => cb(err, undefined),
+        );
+      },
+      // SNI errors only drop the connection; a failed ALPN choice sends a real fatal alert (120),
+      // which is what 'handshake-fail' should look like to a client.
+      ALPNCallback: ({ servername, protocols }) =>
+        sites.get(servername?.toLowerCase())?.tls === 'handshake-fail' || !protocols.includes('http/1.1')
+          ? undefined
+          : 'http/1.1',
+      keepAliveTimeout: 2000,
+    },
+    handler('https'),
+  );
+  const http = createHttpServer({ keepAliveTimeout: 2000 }, handler('http'));
+  const track = (kind: 'https' | 'http') => (socket: Socket) => {
+    connections[kind]++;
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  https.on('connection', track('https'));
+  http.on('connection', track('http'));
+  https.on('tlsClientError', (_err, socket) => socket.destroy());
+  for (const server of [https, http]) server.on('clientError', (_err, socket: Socket) => socket.destroy());
+
+  const [httpsPort, httpPort, refusedPort] = await Promise.all([listen(https), listen(http), closedPort()]);
+  const connectToSpecs = (): string[] => {
+    const specs: string[] = [];
+    for (const [host, site] of sites) {
+      if (site.tls === 'none') specs.push(`${host}:443:127.0.0.1:${refusedPort}`);
+      if (site.http === false) specs.push(`${host}:80:127.0.0.1:${refusedPort}`);
+    }
+    specs.push(`:443:127.0.0.1:${httpsPort}`, `:80:127.0.0.1:${httpPort}`);
+    return specs;
+  };
+
+  return {
+    httpsPort,
+    httpPort,
+    refusedPort,
+    rootCaPem: root.certPem,
+    get requests() {
+      return requests;
+    },
+    connections,
+    hits: (host) => hits.get(host.toLowerCase()) ?? 0,
+    connectToSpecs,
+    connectTo: () => connectToSpecs().map(parseConnectTo),
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([https, http].map((s) => new Promise((resolve) => s.close(resolve))));
+    },
+  };
+}
