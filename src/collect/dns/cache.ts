@@ -40,7 +40,13 @@ export class AnswerCache {
     if (!(ttlSeconds > 0) || this.maxEntries <= 0) return;
     const t = this.now();
     this.#entries.delete(key);
-    this.#entries.set(key, { answer, storedAt: t, expiresAt: t + ttlSeconds * 1000 });
+    // Stored apart from the object handed to the caller, which may mutate it.
+    const stored = {
+      ...answer,
+      answers: answer.answers.map((r) => ({ ...r })),
+      authority: answer.authority.map((r) => ({ ...r })),
+    };
+    this.#entries.set(key, { answer: stored, storedAt: t, expiresAt: t + ttlSeconds * 1000 });
     while (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next().value as string;
       this.#entries.delete(oldest);

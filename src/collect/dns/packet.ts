@@ -9,7 +9,15 @@ export const MAX_RECORDS_PER_SECTION = 64;
 /** Negative answers are cached at most this long (RFC 2308 suggests 1-3 hours; a run is short). */
 export const MAX_NEGATIVE_TTL = 300;
 
-const RECORD_TYPES: ReadonlySet<string> = new Set<RecordType>(['A', 'AAAA', 'CNAME', 'NS', 'MX', 'SOA', 'TXT']);
+const RECORD_TYPES: ReadonlySet<string> = new Set<RecordType>([
+  'A',
+  'AAAA',
+  'CNAME',
+  'NS',
+  'MX',
+  'SOA',
+  'TXT',
+]);
 const RCODES: Readonly<Record<string, Status>> = {
   NOERROR: 'NOERROR',
   NXDOMAIN: 'NXDOMAIN',
@@ -139,6 +147,6 @@ function cacheTtl(status: Status, answers: DnsRecord[], authorities: dnsPacket.A
   if (status === 'NOERROR' && answers.length > 0) return Math.min(...answers.map((r) => r.ttl));
   if (status !== 'NOERROR' && status !== 'NXDOMAIN') return 0;
   const soa = (authorities ?? []).find((a) => a?.type === 'SOA');
-  if (!soa || soa.type !== 'SOA') return 0;
+  if (soa?.type !== 'SOA') return 0;
   return Math.min(soa.ttl ?? 0, soa.data?.minimum ?? 0, MAX_NEGATIVE_TTL);
 }

@@ -60,7 +60,10 @@ export function readSystemResolvers(path = '/etc/resolv.conf'): ResolverAddress[
   }
   const out: ResolverAddress[] = [];
   for (const line of text.split('\n')) {
-    const [keyword, value] = line.replace(/[#;].*/, '').trim().split(/\s+/);
+    const [keyword, value] = line
+      .replace(/[#;].*/, '')
+      .trim()
+      .split(/\s+/);
     if (keyword !== 'nameserver' || !value) continue;
     // A zone id (fe80::1%eth0) is meaningful only on this host; keep it, Node's dgram accepts it.
     try {

@@ -1,0 +1,248 @@
+import type net from 'node:net';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { ConfigError } from '../../errors.js';
+import type { DnsAnswer, RecordType, Status } from '../../types.js';
+import { AnswerCache } from './cache.js';
+import { IdSource, type Outcome, type Question } from './exchange.js';
+import { encodeQuery, normaliseName, type ParsedResponse } from './packet.js';
+import { formatResolver, isLoopback, type ResolverAddress } from './resolver-address.js';
+import { tcpExchange } from './tcp.js';
+import { UdpPool } from './udp.js';
+
+export interface DnsClientOptions {
+  resolvers: ResolverAddress[];
+  timeoutMs: number;
+  /** Extra attempts after the first; they rotate across resolvers. */
+  retries: number;
+  /** UDP sockets in the pool (default 4). */
+  sockets?: number;
+  /** EDNS0 payload size we advertise (default 1232, the DNS flag day 2020 value). */
+  udpPayloadSize?: number;
+  /** Clock in milliseconds, for TTLs and durations (default performance.now). */
+  now?: () => number;
+  /** Cached answers kept (default 10000); 0 disables the cache but not in-flight sharing. */
+  maxCacheEntries?: number;
+  /** Refuse any resolver outside 127.0.0.0/8 and ::1: the safety net of the test lab. */
+  loopbackOnly?: boolean;
+  /**
+   * Packets awaiting a reply at once (default 512); further ones wait their turn. Bursts of
+   * thousands overflow socket buffers (ours or the resolver's) and turn into timeouts.
+   */
+  maxInFlight?: number;
+}
+
+export interface DnsClientStats {
+  /** Calls to query(). */
+  queries: number;
+  /** UDP packets sent (first attempts and retries; TCP fallbacks are counted apart). */
+  sent: number;
+  /** Attempts after the first for a question. */
+  retries: number;
+  /** Attempts that got no answer in time. */
+  timeouts: number;
+  /** Truncated UDP answers retried over TCP. */
+  tcpFallbacks: number;
+  /** Queries answered without a packet: from the cache or by joining an identical one in flight. */
+  cacheHits: number;
+  /** Packets ignored: undecodable, or not matching source, id and question of a query in flight. */
+  dropped: number;
+}
+
+/** Statuses another resolver may answer differently; with one resolver we accept them. */
+const TRY_ELSEWHERE: ReadonlySet<Status> = new Set(['SERVFAIL', 'REFUSED', 'TRUNCATED', 'NOTIMP']);
+
+/** Stub resolver on dns-packet: UDP with TCP fallback, retries, a TTL cache and in-flight sharing. */
+export class DnsClient {
+  readonly #resolvers: ResolverAddress[];
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #payload: number;
+  readonly #now: () => number;
+  readonly #cache: AnswerCache;
+  readonly #inflight = new Map<string, Promise<DnsAnswer>>();
+  readonly #ids = new IdSource();
+  readonly #udp: UdpPool;
+  readonly #limit: LimitFunction;
+  readonly #tcp = { sockets: new Set<net.Socket>(), onDrop: () => void this.#stats.dropped++ };
+  readonly #stats: DnsClientStats = {
+    queries: 0,
+    sent: 0,
+    retries: 0,
+    timeouts: 0,
+    tcpFallbacks: 0,
+    cacheHits: 0,
+    dropped: 0,
+  };
+  #rotation = 0;
+  #closed = false;
+
+  constructor(options: DnsClientOptions) {
+    const {
+      resolvers,
+      timeoutMs,
+      retries,
+      sockets = 4,
+      udpPayloadSize = 1232,
+      maxCacheEntries = 10_000,
+      maxInFlight = 512,
+    } = options;
+    if (resolvers.length === 0) throw new ConfigError('no DNS resolver given');
+    if (options.loopbackOnly) {
+      const outside = resolvers.find((r) => !isLoopback(r.host));
+      if (outside) throw new ConfigError(`resolver ${formatResolver(outside)} is not a loopback address`);
+    }
+    checkInt('timeout', timeoutMs, 1, 600_000);
+    checkInt('retries', retries, 0, 10);
+    checkInt('sockets', sockets, 1, 64);
+    checkInt('udpPayloadSize', udpPayloadSize, 512, 65535);
+    checkInt('maxCacheEntries', maxCacheEntries, 0, 10_000_000);
+    checkInt('maxInFlight', maxInFlight, 1, 60_000);
+    this.#resolvers = resolvers.map((r) => ({ ...r }));
+    this.#timeoutMs = timeoutMs;
+    this.#retries = retries;
+    this.#payload = udpPayloadSize;
+    this.#now = options.now ?? (() => performance.now());
+    this.#cache = new AnswerCache(maxCacheEntries, this.#now);
+    this.#udp = new UdpPool(sockets, this.#ids, () => void this.#stats.dropped++);
+    this.#limit = pLimit(maxInFlight);
+  }
+
+  /** Resolves with a status for every network outcome; it does not reject. */
+  query(name: string, type: RecordType): Promise<DnsAnswer> {
+    this.#stats.queries++;
+    const started = this.#now();
+    const normalised = normaliseName(name);
+    if (!normalised || this.#closed) {
+      const status = normalised ? 'ERROR' : 'FORMERR';
+      return Promise.resolve(
+        this.#answer({ name: name.toLowerCase(), type }, status, undefined, '', 'udp', started),
+      );
+    }
+    const question = { name: normalised, type };
+    const key = `${type} ${normalised}`;
+    const cached = this.#cache.get(key);
+    if (cached) {
+      this.#stats.cacheHits++;
+      return Promise.resolve({ ...cached, transport: 'cache', durationMs: 0 });
+    }
+    const leader = this.#inflight.get(key);
+    if (leader) {
+      this.#stats.cacheHits++;
+      return leader.then((a) => ({
+        ...a,
+        answers: a.answers.map((r) => ({ ...r })),
+        authority: a.authority.map((r) => ({ ...r })),
+        transport: 'cache',
+        durationMs: this.#elapsed(started),
+      }));
+    }
+    const promise = this.#resolve(question, started).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, promise);
+    return promise;
+  }
+
+  stats(): DnsClientStats {
+    return { ...this.#stats };
+  }
+
+  /** Closes every socket; queries still in flight resolve with status ERROR. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const socket of this.#tcp.sockets) socket.destroy();
+    await this.#udp.close();
+  }
+
+  async #resolve(question: Question, started: number): Promise<DnsAnswer> {
+    const query = encodeQuery(question.name, question.type, this.#payload);
+    const first = this.#rotation++ % this.#resolvers.length;
+    let best: { response: ParsedResponse; transport: 'udp' | 'tcp'; from: ResolverAddress } | undefined;
+    let failure: Status = 'ERROR';
+    let resolver = this.#resolvers[first]!;
+    for (let attempt = 0; attempt <= this.#retries && !this.#closed; attempt++) {
+      if (attempt > 0) this.#stats.retries++;
+      resolver = this.#resolvers[(first + attempt) % this.#resolvers.length]!;
+      const got = await this.#attempt(resolver, query, question);
+      if (got.kind === 'timeout') {
+        this.#stats.timeouts++;
+        failure = 'TIMEOUT';
+        continue;
+      }
+      if (got.kind === 'error') {
+        failure = 'ERROR';
+        continue;
+      }
+      best = { ...got, from: resolver };
+      if (!(TRY_ELSEWHERE.has(got.response.status) && this.#resolvers.length > 1)) break;
+    }
+    if (!best) return this.#answer(question, failure, undefined, formatResolver(resolver), 'udp', started);
+    const answer = this.#answer(
+      question,
+      best.response.status,
+      best.response,
+      formatResolver(best.from),
+      best.transport,
+      started,
+    );
+    const cacheable = answer.status === 'NOERROR' || answer.status === 'NXDOMAIN';
+    if (cacheable && !this.#closed)
+      this.#cache.set(`${question.type} ${question.name}`, answer, best.response.cacheTtl);
+    return answer;
+  }
+
+  /** One UDP exchange, and on TC=1 the same question over TCP to the same resolver. */
+  async #attempt(
+    resolver: ResolverAddress,
+    query: Buffer,
+    question: Question,
+  ): Promise<
+    | Exclude<Outcome, { kind: 'response' }>
+    | { kind: 'response'; response: ParsedResponse; transport: 'udp' | 'tcp' }
+  > {
+    this.#stats.sent++;
+    const udp = await this.#limit(() => this.#udp.exchange(resolver, query, question, this.#timeoutMs));
+    if (udp.kind !== 'response') return udp;
+    if (!udp.response.truncated || this.#closed) return { ...udp, transport: 'udp' };
+    this.#stats.tcpFallbacks++;
+    const tcp = await this.#limit(() =>
+      tcpExchange(resolver, query, this.#ids.next(), question, this.#timeoutMs, this.#tcp),
+    );
+    if (this.#closed) return { kind: 'error', code: 'CLOSED' };
+    if (tcp.kind === 'response' && !tcp.response.truncated) return { ...tcp, transport: 'tcp' };
+    return {
+      kind: 'response',
+      response: { ...udp.response, status: 'TRUNCATED', cacheTtl: 0 },
+      transport: 'udp',
+    };
+  }
+
+  #answer(
+    question: Question,
+    status: Status,
+    response: ParsedResponse | undefined,
+    resolver: string,
+    transport: 'udp' | 'tcp',
+    started: number,
+  ): DnsAnswer {
+    return {
+      name: question.name,
+      type: question.type,
+      status,
+      answers: response?.answers ?? [],
+      authority: response?.authority ?? [],
+      resolver,
+      transport,
+      durationMs: this.#elapsed(started),
+    };
+  }
+
+  #elapsed(started: number): number {
+    return Math.max(0, Math.round(this.#now() - started));
+  }
+}
+
+function checkInt(what: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`invalid ${what} ${value}: expected an integer from ${min} to ${max}`);
+  }
+}

@@ -1,0 +1,132 @@
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { type IdSource, type Outcome, type Question, withId } from './exchange.js';
+import { parseResponse } from './packet.js';
+import type { ResolverAddress } from './resolver-address.js';
+
+/** Large enough that a burst of thousands of replies is not dropped by the kernel. */
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Random draws before giving up on a socket whose id space is crowded. */
+const ID_TRIES = 32;
+
+interface Pending {
+  id: number;
+  question: Question;
+  resolver: ResolverAddress;
+  timer: NodeJS.Timeout;
+  done: (o: Outcome) => void;
+}
+
+interface Slot {
+  socket: dgram.Socket;
+  pending: Map<number, Pending>;
+}
+
+/**
+ * A few long-lived UDP sockets shared by every query, each multiplexing outstanding queries
+ * by random 16-bit id. A reply is accepted only when its source, id and question all match an
+ * outstanding query (the defence against off-path spoofing); everything else is dropped.
+ */
+export class UdpPool {
+  readonly #slots: Record<'udp4' | 'udp6', Slot[]> = { udp4: [], udp6: [] };
+  readonly #size: number;
+  readonly #ids: IdSource;
+  readonly #onDrop: () => void;
+  #next = 0;
+  #closed = false;
+
+  constructor(size: number, ids: IdSource, onDrop: () => void) {
+    this.#size = size;
+    this.#ids = ids;
+    this.#onDrop = onDrop;
+  }
+
+  exchange(
+    resolver: ResolverAddress,
+    query: Buffer,
+    question: Question,
+    timeoutMs: number,
+  ): Promise<Outcome> {
+    if (this.#closed) return Promise.resolve({ kind: 'error', code: 'CLOSED' });
+    const family = isIPv6(resolver.host) ? 'udp6' : 'udp4';
+    const picked = this.#pick(family);
+    if (!picked) return Promise.resolve({ kind: 'error', code: 'NO_FREE_ID' });
+    const { slot, id } = picked;
+    return new Promise<Outcome>((resolve) => {
+      const p: Pending = {
+        id,
+        question,
+        resolver,
+        timer: setTimeout(() => p.done({ kind: 'timeout' }), timeoutMs),
+        done: (o) => {
+          if (slot.pending.get(id) !== p) return;
+          clearTimeout(p.timer);
+          slot.pending.delete(id);
+          resolve(o);
+        },
+      };
+      slot.pending.set(id, p);
+      slot.socket.send(withId(query, id), resolver.port, resolver.host, (err) => {
+        if (err) p.done({ kind: 'error', code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
+      });
+    });
+  }
+
+  /** Closes every socket; queries still waiting resolve as CLOSED errors. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const slots = [...this.#slots.udp4, ...this.#slots.udp6].filter((s): s is Slot => s !== undefined);
+    await Promise.all(
+      slots.map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            for (const p of [...slot.pending.values()]) p.done({ kind: 'error', code: 'CLOSED' });
+            slot.socket.close(() => resolve());
+          }),
+      ),
+    );
+  }
+
+  /** Round-robin over the sockets (opened lazily), with an id not outstanding on that socket. */
+  #pick(family: 'udp4' | 'udp6'): { slot: Slot; id: number } | null {
+    for (let s = 0; s < this.#size; s++) {
+      const slot = this.#slot(family, this.#next++ % this.#size);
+      for (let t = 0; t < ID_TRIES; t++) {
+        const id = this.#ids.next();
+        if (!slot.pending.has(id)) return { slot, id };
+      }
+    }
+    return null;
+  }
+
+  #slot(family: 'udp4' | 'udp6', index: number): Slot {
+    const existing = this.#slots[family][index];
+    if (existing) return existing;
+    const socket = dgram.createSocket(family);
+    const slot: Slot = { socket, pending: new Map() };
+    socket.on('message', (msg, rinfo) => this.#onMessage(slot, msg, rinfo));
+    // Send failures reach the send callback; anything else just lets pending queries time out.
+    socket.on('error', () => {});
+    socket.on('listening', () => {
+      try {
+        socket.setRecvBufferSize(RECV_BUFFER_BYTES);
+      } catch {
+        // The kernel may refuse (or cap) the size; the default buffer still works.
+      }
+    });
+    socket.bind(0);
+    // Pending queries hold their timers, so an idle pool never keeps the process alive.
+    socket.unref();
+    this.#slots[family][index] = slot;
+    return slot;
+  }
+
+  #onMessage(slot: Slot, msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    const p = msg.length >= 12 ? slot.pending.get(msg.readUInt16BE(0)) : undefined;
+    const sourceOk = p !== undefined && rinfo.address === p.resolver.host && rinfo.port === p.resolver.port;
+    const response = sourceOk ? parseResponse(msg, { id: p.id, ...p.question }) : null;
+    if (p && response) p.done({ kind: 'response', response });
+    else this.#onDrop();
+  }
+}
