@@ -140,9 +140,18 @@ function toDependency(c: Candidate, order: number): Dependency {
   return dep;
 }
 
-/** Orders one layer: address owners share position 0 (alternatives), the rest are in series. */
+/**
+ * Orders one layer: the front (address owners, and providers a platform of this layer runs on)
+ * shares position 0 as alternatives; the rest follow in series. A platform whose own
+ * addresses are announced by the provider it runs on (Shopify's range via Cloudflare) is
+ * behind that provider, not beside it.
+ */
 function orderLayer(cands: Candidate[], ctx: ClassifyContext): Dependency[] {
-  const rank = (c: Candidate) => (c.atAddress ? 0 : c.via && isRunsOnTarget(c, ctx) ? 0 : 1);
+  const fronts = new Set(cands.filter((c) => c.via && isRunsOnTarget(c, ctx)).map((c) => c.via!));
+  const rank = (c: Candidate) => {
+    if (fronts.has(c.provider)) return 1;
+    return c.atAddress || (c.via && isRunsOnTarget(c, ctx)) ? 0 : 1;
+  };
   const sorted = [...cands].sort(
     (a, b) => rank(a) - rank(b) || a.cnameIndex - b.cnameIndex || a.provider.localeCompare(b.provider),
   );

@@ -12,7 +12,10 @@ export interface CliRun {
 }
 
 /** Spawns the real executable (as a user would) with NO_COLOR and the loopback-only safety net. */
-export function runCli(args: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1', ...opts.env },

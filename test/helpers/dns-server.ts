@@ -165,7 +165,7 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     if (transport === 'tcp') tcpTotal++;
     const key = `${qname} ${q.type}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    const fault = zones.faults.get(key) ?? zones.faults.get(qname);
+    const fault = zones.faults.get(key.toLowerCase()) ?? zones.faults.get(qname);
     const opt = query.additionals?.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
     const reply = (r: Reply, extraFlags = 0, id = query.id ?? 0): Buffer => {
       const packet: dnsPacket.Packet = {
