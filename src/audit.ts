@@ -39,6 +39,8 @@ export interface AuditOptions {
   catalogFiles?: string[];
   /** AS numbers that are the organisation's own (not third-party). */
   ownAsns?: number[];
+  /** Probe addresses in private, loopback, link-local, CGNAT and metadata ranges (off by default). */
+  allowPrivate?: boolean;
   /** Refuse resolvers and probe targets outside loopback (the test lab's safety net). */
   loopbackOnly?: boolean;
   /** Already-loaded catalogue / ASN db (tests, long-lived callers). null asnDb = no ASN data. */

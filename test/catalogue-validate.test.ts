@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, MAX_CATALOGUE_BYTES } from '../src/catalogue/load.js';
-import type { ProviderSpec } from '../src/catalogue/schema.js';
 import { ConfigError } from '../src/errors.js';
 
 // A user catalogue (--catalog FILE) is config: every mistake is a ConfigError that names the file
@@ -19,7 +18,8 @@ function userFile(content: unknown): string {
   return path;
 }
 
-function provider(extra: Partial<ProviderSpec> & Record<string, unknown> = {}): Record<string, unknown> {
+/** A user provider; deliberately loose so tests can write what the schema forbids. */
+function provider(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id: 'acme-edge', name: 'Acme Edge', signals: {}, ...extra };
 }
 

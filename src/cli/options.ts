@@ -77,6 +77,12 @@ export function addAuditOptions(cmd: Command): Command {
         .helpGroup('HTTP/TLS:'),
     )
     .addOption(
+      new Option(
+        '--allow-private',
+        'probe addresses in private, loopback, link-local, CGNAT and metadata ranges',
+      ).helpGroup('HTTP/TLS:'),
+    )
+    .addOption(
       new Option('--ca-file <pem>', 'extra trusted root certificates for validation, repeatable')
         .argParser(collect)
         .helpGroup('HTTP/TLS:'),
@@ -98,6 +104,7 @@ export interface AuditFlags {
   http: boolean;
   connectTo?: string[];
   caFile?: string[];
+  allowPrivate?: boolean;
   concurrency: number;
 }
 
@@ -112,6 +119,7 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     caFiles: flags.caFile,
     catalogFiles: flags.catalog,
     ownAsns: flags.ownAsn,
+    allowPrivate: flags.allowPrivate ?? false,
     // A safety net for labs and CI: nothing leaves 127.0.0.0/8.
     loopbackOnly: env.SINGLEPATH_LOOPBACK_ONLY === '1',
   };

@@ -21,6 +21,8 @@ export interface ProbeOptions {
   maxRedirects?: number;
   followCrossHost?: boolean;
   userAgent?: string;
+  /** Probe DNS answers in private/loopback/link-local/CGNAT/metadata ranges (default false; --connect-to still overrides). */
+  allowPrivate?: boolean;
   /** Refuse any address outside 127.0.0.0/8 (the test lab's safety net). */
   loopbackOnly?: boolean;
 }
