@@ -65,9 +65,9 @@ describe('a broken user catalogue', () => {
       'providers[0].signals.txt: unknown signal kind',
     ],
     [
-      'a layer a web signal cannot have',
-      { providers: [provider({ signals: { asn: [{ asns: [64500], layer: 'email' }] } })] },
-      'providers[0].signals.asn[0].layer: expected "cdn" or "cloud"',
+      'a layer an address signal cannot have',
+      { providers: [provider({ signals: { asn: [{ asns: [64500], layer: 'ca' }] } })] },
+      'providers[0].signals.asn[0].layer: expected "cdn", "cloud", "dns" or "email"',
     ],
     [
       'a bad CIDR block',

@@ -87,7 +87,12 @@ const specs: ProviderSpec[] = [
   },
   { id: 'letsencrypt', name: "Let's Encrypt", signals: { issuer: [{ o: "^Let's Encrypt$" }] } },
   { id: 'ibm', name: 'IBM', signals: {} },
-  { id: 'ns1', name: 'NS1', parent: 'ibm', signals: { ns: [{ suffix: 'nsone.net' }] } },
+  {
+    id: 'ns1',
+    name: 'NS1',
+    parent: 'ibm',
+    signals: { ns: [{ suffix: 'nsone.net' }], asn: [{ asns: [62597], layer: 'dns' }] },
+  },
 ];
 const catalogue = new Catalogue(specs);
 
@@ -256,6 +261,15 @@ describe('classification of realistic setups', () => {
     ).toEqual([
       ['dns', 'cloudflare'],
       ['dns', 'self'],
+    ]);
+  });
+
+  it('a DNS-only network identifies vanity name servers but never a web host', () => {
+    expect(
+      rows({ domain: 'www.example.com', ns: [host('ns1.example.com', addr('198.51.44.1', 62597))] }),
+    ).toEqual([['dns', 'ns1']]);
+    expect(rows({ domain: 'www.example.com', addresses: [addr('198.51.44.9', 62597)] })).toEqual([
+      ['cloud', 'as62597'],
     ]);
   });
 

@@ -54,7 +54,7 @@ interface IssuerRule {
 
 interface AsnRule {
   provider: string;
-  layer: WebLayer;
+  layer: Layer;
   service?: string;
 }
 

@@ -19,14 +19,19 @@ export interface CnameSignalSpec extends HostSignalSpec {
 
 export interface AsnSignalSpec {
   asns: number[];
-  /** Layer an address of a web host in these ASNs implies (cdn for edge networks, cloud for hosting). */
-  layer: 'cdn' | 'cloud';
+  /**
+   * Layer an address in these ASNs implies: cdn (edge network) or cloud (hosting) for a web
+   * host's address; dns or email for networks that only run name servers or mail hosts — those
+   * identify NS/MX addresses (vanity name servers) and are never read as a site's hosting.
+   */
+  layer: 'cdn' | 'cloud' | 'dns' | 'email';
   service?: string;
 }
 
 export interface CidrSignalSpec {
   cidrs: string[];
-  layer: 'cdn' | 'cloud';
+  /** As for AsnSignalSpec. */
+  layer: 'cdn' | 'cloud' | 'dns' | 'email';
   service?: string;
   region?: string;
 }

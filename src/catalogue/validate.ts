@@ -19,8 +19,8 @@ const SIGNAL_KEYS: Record<string, Record<string, string>> = {
   cname: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex', layer: 'webLayer' },
   ns: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
   mx: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
-  asn: { asns: 'asnList', layer: 'webLayer', service: 'string' },
-  cidr: { cidrs: 'cidrList', layer: 'webLayer', service: 'string', region: 'string' },
+  asn: { asns: 'asnList', layer: 'addressLayer', service: 'string' },
+  cidr: { cidrs: 'cidrList', layer: 'addressLayer', service: 'string', region: 'string' },
   header: { name: 'header', pattern: 'regex', layer: 'webLayer', service: 'string', weak: 'boolean' },
   cookie: { name: 'cookie', layer: 'webLayer', service: 'string', weak: 'boolean' },
   issuer: { o: 'regex', cn: 'regex', service: 'string' },
@@ -65,6 +65,10 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
       return;
     case 'webLayer':
       if (typeof v !== 'string' || !WEB_LAYERS.includes(v)) bad('expected "cdn" or "cloud"');
+      return;
+    case 'addressLayer':
+      if (typeof v !== 'string' || !['cdn', 'cloud', 'dns', 'email'].includes(v))
+        bad('expected "cdn", "cloud", "dns" or "email"');
       return;
     case 'layer':
       if (typeof v !== 'string' || !LAYERS.includes(v)) bad(`expected one of ${LAYERS.join(', ')}`);

@@ -74,7 +74,9 @@ function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> 
   }
   for (const addr of obs.dns.addresses) {
     if (isOwnAddress(addr, ctx)) continue;
-    const m = ctx.catalogue.matchAddress(addr.ip, addr.asn);
+    const found = ctx.catalogue.matchAddress(addr.ip, addr.asn);
+    // A network known only for name servers or mail hosts says nothing about who serves the site.
+    const m = found && (found.layer === 'cdn' || found.layer === 'cloud') ? found : null;
     if (m) {
       const ev: Evidence = m.signal === 'cidr' ? { signal: 'cidr', value: addr.ip } : asnEvidence(addr);
       add(map, m, ev, Number.MAX_SAFE_INTEGER);
