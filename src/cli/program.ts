@@ -1,24 +1,16 @@
 import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
 import { whatIf } from '../analyse/whatif.js';
-import { audit, parentsOf } from '../audit.js';
+import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
-import { InputError } from '../errors.js';
-import { type ParsedList, parseDomainList } from '../input/parse.js';
 import { packageVersion } from '../package-root.js';
 import { type Format, render, renderWhatIf, WHATIF_FORMATS, type WhatIfFormat } from '../report/index.js';
 import { looksLikeSnapshot, parseSnapshot, readSnapshot } from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
+import { type RunFlags, runAudit } from './audit-run.js';
 import { readInput, writeFileAtomic } from './io.js';
-import {
-  type AuditFlags,
-  addAuditOptions,
-  formatOption,
-  type OutputFlags,
-  resolveAuditOptions,
-  severityOption,
-} from './options.js';
-import { Progress } from './progress.js';
+import { mergeCommand } from './merge-command.js';
+import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
 
 export interface CliIo {
@@ -29,43 +21,29 @@ export interface CliIo {
   stderrIsTty: boolean;
 }
 
-export const EXIT = { ok: 0, findings: 1, error: 2 } as const;
+export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130 } as const;
 
-function useColor(io: CliIo): boolean {
-  return io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
+export function useColor(io: CliIo, output?: string): boolean {
+  return io.stdoutIsTty && !output && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
 }
 
-function parseList(text: string, source: string, io: CliIo): ParsedList {
-  const list = parseDomainList(text);
-  for (const p of list.problems)
-    io.stderr(`singlepath: ${source}:${p.line}: skipped "${p.text}": ${p.reason}\n`);
-  if (!list.domains.length) throw new InputError(`${source}: no domains to audit`);
-  return list;
-}
-
-function emit(text: string, output: string | undefined, io: CliIo): void {
+export function emit(text: string, output: string | undefined, io: CliIo): void {
   if (output) writeFileAtomic(output, text);
   else io.stdout(text);
 }
 
-function exitFor(doc: AuditDocument, failOn: Severity | undefined): number {
-  if (!failOn) return EXIT.ok;
-  const hit = doc.domains.some((d) => d.risks.some((r) => severityAtLeast(r.severity, failOn)));
-  return hit ? EXIT.findings : EXIT.ok;
+export function exitFor(worst: Severity | undefined, failOn: Severity | undefined): number {
+  return failOn && worst && severityAtLeast(worst, failOn) ? EXIT.findings : EXIT.ok;
 }
 
-async function auditText(text: string, source: string, flags: AuditFlags, io: CliIo): Promise<AuditDocument> {
-  const list = parseList(text, source === '-' ? 'stdin' : source, io);
-  const progress = new Progress(io.stderrIsTty, list.domains.length, io.stderr);
-  const doc = await audit(list.domains, {
-    ...resolveAuditOptions(flags, io.env),
-    onResult: (r, done) => progress.tick(done, r.domain),
-  });
-  progress.done();
-  return doc;
+function worstIn(doc: AuditDocument): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const d of doc.domains)
+    for (const r of d.risks) if (!worst || severityAtLeast(r.severity, worst)) worst = r.severity;
+  return worst;
 }
 
-function addOutputOptions(cmd: Command, formats?: readonly string[]): Command {
+export function addOutputOptions(cmd: Command, formats?: readonly string[]): Command {
   return cmd
     .addOption(formatOption(formats))
     .addOption(
@@ -79,7 +57,7 @@ function addOutputOptions(cmd: Command, formats?: readonly string[]): Command {
     );
 }
 
-/** Builds the commander program; `exitCode` receives the code the process should end with. */
+/** Builds the commander program; `setExit` receives the code the process should end with. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('singlepath')
     .description(
@@ -96,17 +74,25 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       'audit a domain list (FILE, or - for stdin) and report providers and single points of failure',
     )
     .argument('<list>', 'domain list: one per line, # comments, URLs and host:port accepted');
-  addOutputOptions(addAuditOptions(auditCmd)).action(
-    async (list: string, flags: AuditFlags & OutputFlags) => {
-      const doc = await auditText(await readInput(list), list, flags, io);
-      emit(
-        render(doc, flags.format as Format, { color: useColor(io) && !flags.output, explain: flags.explain }),
-        flags.output,
-        io,
-      );
-      setExit(exitFor(doc, flags.failOn));
-    },
-  );
+  addOutputOptions(addAuditOptions(auditCmd))
+    .addOption(
+      new Option('--shard <i/n>', 'audit only shard I of N (0 <= I < N, by a hash of the domain)').helpGroup(
+        'Limits:',
+      ),
+    )
+    .addOption(new Option('-q, --quiet', 'no statistics line on stderr').helpGroup('Output:'))
+    .action(async (list: string, flags: RunFlags & OutputFlags) => {
+      const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
+      const run = await runAudit(list, flags, io, streaming);
+      if (run.doc) {
+        emit(
+          render(run.doc, flags.format, { color: useColor(io, flags.output), explain: flags.explain }),
+          flags.output,
+          io,
+        );
+      }
+      setExit(run.interrupted ? EXIT.interrupted : exitFor(run.worst, flags.failOn));
+    });
 
   addOutputOptions(
     program
@@ -116,11 +102,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action((path: string, flags: OutputFlags) => {
     const doc = readSnapshot(path);
     emit(
-      render(doc, flags.format, { color: useColor(io) && !flags.output, explain: flags.explain }),
+      render(doc, flags.format as Format, { color: useColor(io, flags.output), explain: flags.explain }),
       flags.output,
       io,
     );
-    setExit(exitFor(doc, flags.failOn));
+    setExit(exitFor(worstIn(doc), flags.failOn));
   });
 
   const whatifCmd = program
@@ -135,15 +121,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addAuditOptions(whatifCmd)
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))
-    .action(async (input: string, flags: AuditFlags & OutputFlags & { provider: string[] }) => {
+    .action(async (input: string, flags: RunFlags & OutputFlags & { provider: string[] }) => {
       const text = await readInput(input);
+      const name = input === '-' ? 'stdin' : input;
       const doc = looksLikeSnapshot(text)
-        ? parseSnapshot(text, input)
-        : await auditText(text, input, flags, io);
+        ? parseSnapshot(text, name)
+        : (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
       const parents = parentsOf(loadCatalogue({ extraFiles: flags.catalog }));
       const result = whatIf(doc.domains, flags.provider, { parents });
       emit(
-        renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io) && !flags.output }),
+        renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
         flags.output,
         io,
       );
@@ -151,5 +138,6 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   providersCommand(program, io);
+  mergeCommand(program, io, setExit);
   return program;
 }

@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { severityAtLeast } from '../analyse/domain.js';
+import { SummaryBuilder } from '../analyse/portfolio.js';
+import { type AuditOptions, auditStream, buildDocument, createAuditor } from '../audit.js';
+import { InputError } from '../errors.js';
+import { inShard, parseShard } from '../input/dedupe.js';
+import { openInput, readDomains, type StreamStats } from '../input/stream.js';
+import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
+import type { AuditDocument, DomainResult, Severity } from '../types.js';
+import { type AuditFlags, resolveAuditOptions } from './options.js';
+import type { CliIo } from './program.js';
+import { Progress } from './progress.js';
+import { fileSink, type LineSink, stdoutSink } from './sink.js';
+
+export interface RunFlags extends AuditFlags {
+  shard?: string;
+  quiet?: boolean;
+  failOn?: Severity;
+  output?: string;
+}
+
+export interface RunResult {
+  /** The sorted document (absent when results were streamed out and not kept). */
+  doc?: AuditDocument;
+  audited: number;
+  worst?: Severity;
+  /** Set when SIGINT/SIGTERM stopped the run early (finished results are kept). */
+  interrupted?: NodeJS.Signals;
+}
+
+export interface RunHooks {
+  /** Called for each finished domain, before it is written (journal, streaming). */
+  onResult?: (r: DomainResult) => void;
+  /** Domains to leave out (already done in a journal being resumed). */
+  skip?: (domain: string) => boolean;
+  /** Results carried over from a resumed journal: count in the summary and the document. */
+  carried?: DomainResult[];
+}
+
+function worstOf(a: Severity | undefined, r: DomainResult): Severity | undefined {
+  for (const f of r.risks) if (!a || severityAtLeast(f.severity, a)) a = f.severity;
+  return a;
+}
+
+/**
+ * The audit loop shared by `audit` and `whatif`: reads the list as a stream, audits with
+ * bounded concurrency, and either keeps results for a sorted document or streams them as NDJSON
+ * lines (`stream`), so a million domains hold no more than the ones in flight.
+ */
+export async function runAudit(
+  source: string | { name: string; text: string },
+  flags: RunFlags,
+  io: CliIo,
+  stream: 'ndjson' | false,
+  hooks: RunHooks = {},
+): Promise<RunResult> {
+  const name = typeof source === 'object' ? source.name : source === '-' ? 'stdin' : source;
+  const input = typeof source === 'object' ? Readable.from([source.text]) : openInput(source);
+  const opts: AuditOptions = resolveAuditOptions(flags, io.env);
+  const shard = flags.shard ? parseShardOrThrow(flags.shard) : undefined;
+  const auditor = await createAuditor(opts);
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = signal;
+    io.stderr(`\nsinglepath: ${signal}: finishing the domains in flight, keeping every finished result\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const stats: StreamStats = { lines: 0, domains: 0, duplicates: 0, problems: 0 };
+  let valid = 0;
+  const domains = readDomains(input, name, stats, {
+    onProblem: (p) => io.stderr(`singlepath: ${name}:${p.line}: skipped "${p.text}": ${p.reason}\n`),
+    filter: (d) => {
+      valid++;
+      return (!shard || inShard(d, shard)) && !hooks.skip?.(d);
+    },
+    stopped: () => interrupted !== undefined,
+  });
+
+  const sink: LineSink | null = stream
+    ? flags.output
+      ? fileSink(flags.output)
+      : stdoutSink(io.stdout)
+    : null;
+  const summary = new SummaryBuilder({ parents: auditor.parents });
+  const results: DomainResult[] = [...(hooks.carried ?? [])];
+  let worst: Severity | undefined;
+  for (const r of hooks.carried ?? []) {
+    worst = worstOf(worst, r);
+    summary.add(r);
+    sink?.write(renderNdjsonLine(r));
+  }
+  const progress = new Progress(
+    io.stderrIsTty,
+    io.stderrIsTty && typeof source === 'string' ? await countLines(source) : undefined,
+    io.stderr,
+  );
+  const started = performance.now();
+  let audited = 0;
+  try {
+    for await (const r of auditStream(domains, auditor, opts.concurrency)) {
+      audited++;
+      worst = worstOf(worst, r);
+      hooks.onResult?.(r);
+      if (sink) {
+        summary.add(r);
+        sink.write(renderNdjsonLine(r));
+      } else results.push(r);
+      progress.tick(audited, r.domain);
+    }
+  } catch (err) {
+    sink?.discard();
+    throw err;
+  } finally {
+    progress.done();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await auditor.close();
+  }
+  if (valid === 0 && !interrupted && !hooks.carried?.length) {
+    sink?.discard();
+    throw new InputError(`${name}: no domains to audit`);
+  }
+  if (!flags.quiet) {
+    const secs = (performance.now() - started) / 1000;
+    const s = auditor.stats();
+    const rate = secs > 0 ? Math.round(audited / secs) : audited;
+    io.stderr(
+      `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
+        `${s.sent} packets, ${s.retries} retries, ${s.timeouts} timeouts${shard ? `; shard ${flags.shard}` : ''}\n`,
+    );
+  }
+  if (sink) {
+    sink.write(renderNdjsonSummary(summary.finish()));
+    sink.commit();
+    return { audited, worst, interrupted };
+  }
+  const doc = buildDocument(results, opts, auditor.parents);
+  return { doc, audited, worst, interrupted };
+}
+
+/** Lines in a regular file (for the ETA); undefined for stdin. Cheap: counts newline bytes. */
+async function countLines(source: string): Promise<number | undefined> {
+  if (source === '-') return undefined;
+  let n = 0;
+  try {
+    for await (const chunk of createReadStream(source)) {
+      const buf = chunk as Buffer;
+      for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+    }
+  } catch {
+    return undefined;
+  }
+  return n;
+}
+
+function parseShardOrThrow(spec: string) {
+  try {
+    return parseShard(spec);
+  } catch (err) {
+    throw new InputError((err as Error).message);
+  }
+}

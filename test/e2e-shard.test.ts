@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditDocument } from '../src/types.js';
+import { runCli } from './helpers/cli.js';
+import { type Lab, type LabFixture, startLab } from './helpers/lab.js';
+
+// Streaming NDJSON output, and shards merged back into what one machine would have produced.
+
+const N = 120;
+const fixture: LabFixture = { zones: ['cloudflare.com', 'awsdns-25.com'], records: [], sites: {} };
+fixture.records.push({ name: 'ada.ns.cloudflare.com', type: 'A', data: '173.245.58.61' });
+for (let z = 0; z < 6; z++) {
+  const zone = `zone${z}.test`;
+  fixture.zones.push(zone);
+  fixture.records.push({
+    name: zone,
+    type: 'NS',
+    data: z % 2 ? 'ada.ns.cloudflare.com' : 'ns-205.awsdns-25.com',
+  });
+}
+const domains: string[] = [];
+for (let i = 0; i < N; i++) {
+  const name = `d${i}.zone${i % 6}.test`;
+  domains.push(name);
+  fixture.records.push({ name, type: 'A', data: i % 3 ? `104.16.${i % 250}.1` : `52.6.${i % 250}.1` });
+}
+
+let lab: Lab;
+let dir: string;
+let list: string;
+let single: AuditDocument;
+
+beforeAll(async () => {
+  lab = await startLab(fixture);
+  dir = mkdtempSync(join(tmpdir(), 'singlepath-shard-'));
+  list = join(dir, 'domains.txt');
+  writeFileSync(list, `${domains.join('\n')}\n`);
+  const run = await runCli(['audit', list, '--no-http', '--format', 'json', ...lab.args()]);
+  expect(run.code, run.stderr).toBe(0);
+  single = JSON.parse(run.stdout);
+});
+afterAll(() => lab?.close());
+
+describe('ndjson streaming and shards', () => {
+  it('--format ndjson --output writes a line per domain and a final summary', async () => {
+    const out = join(dir, 'all.ndjson');
+    const run = await runCli([
+      'audit',
+      list,
+      '--no-http',
+      '--format',
+      'ndjson',
+      '--output',
+      out,
+      ...lab.args(),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(N + 1);
+    expect(lines.slice(0, -1).every((l) => l.type === 'domain')).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ type: 'summary', domains: N });
+    expect(run.stderr).toMatch(new RegExp(`singlepath: ${N} domains in`));
+  });
+
+  it('shards cover the input exactly once and merge into the single-run result', async () => {
+    const parts: string[] = [];
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const out = join(dir, `shard-${i}.ndjson`);
+      const run = await runCli([
+        'audit',
+        list,
+        '--no-http',
+        '--format',
+        'ndjson',
+        '-o',
+        out,
+        '--shard',
+        `${i}/3`,
+        ...lab.args(),
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const recs = readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      seen.push(...recs.filter((r) => r.type === 'domain').map((r) => r.domain));
+      parts.push(out);
+    }
+    expect(seen.sort()).toEqual([...domains].sort());
+    const merged = await runCli(['merge', ...parts, '--format', 'json']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const doc = JSON.parse(merged.stdout) as AuditDocument;
+    const strip = (d: AuditDocument) =>
+      d.domains.map((x) => ({
+        ...x,
+        observations: { ...x.observations, dns: { ...x.observations.dns, queries: 0 } },
+      }));
+    expect(strip(doc)).toEqual(strip(single));
+    expect(doc.summary).toEqual(single.summary);
+  });
+
+  it('a bad --shard is a usage error', async () => {
+    const run = await runCli(['audit', list, '--no-http', '--shard', '3/3', ...lab.args()]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--shard must be I\/N/);
+  });
+});

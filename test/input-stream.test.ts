@@ -1,0 +1,74 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { DomainSet, inShard, parseShard } from '../src/input/dedupe.js';
+import { MAX_LINE_LENGTH } from '../src/input/parse.js';
+import { boundedLines, readDomains, type StreamStats } from '../src/input/stream.js';
+
+async function collect<T>(gen: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of gen) out.push(x);
+  return out;
+}
+
+describe('DomainSet', () => {
+  it('says false for a name already added, across growth', () => {
+    const set = new DomainSet();
+    for (let i = 0; i < 50_000; i++) expect(set.add(`d${i}.example.com`)).toBe(true);
+    for (let i = 0; i < 50_000; i += 997) expect(set.add(`d${i}.example.com`)).toBe(false);
+    expect(set.size).toBe(50_000);
+  });
+});
+
+describe('shards', () => {
+  it('partition every domain into exactly one of N shards', () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `n${i}.example.org`);
+    const n = 7;
+    const counts = names.map(
+      (d) => Array.from({ length: n }, (_, i) => inShard(d, { index: i, count: n })).filter(Boolean).length,
+    );
+    expect(counts.every((c) => c === 1)).toBe(true);
+    const sizes = Array.from(
+      { length: n },
+      (_, i) => names.filter((d) => inShard(d, { index: i, count: n })).length,
+    );
+    for (const s of sizes) expect(s).toBeGreaterThan(5000 / n / 2);
+  });
+
+  it.each(['3/3', '1', 'a/b', '0/0', '-1/2'])('rejects %j', (spec) => {
+    expect(() => parseShard(spec)).toThrow(/--shard/);
+  });
+});
+
+describe('streamed input', () => {
+  it('splits lines across chunk boundaries and multi-byte characters', async () => {
+    const bytes = Buffer.from('a.example.com\nbücher.example\r\nc.example.com');
+    const chunks = [bytes.subarray(0, 5), bytes.subarray(5, 16), bytes.subarray(16, 17), bytes.subarray(17)];
+    expect(await collect(boundedLines(Readable.from(chunks)))).toEqual([
+      'a.example.com',
+      'bücher.example\r',
+      'c.example.com',
+    ]);
+  });
+
+  it('bounds a line with no newline instead of holding it whole', async () => {
+    const huge = 'x'.repeat(5_000_000);
+    const lines = await collect(boundedLines(Readable.from([huge, huge, '\nok.example.com\n'])));
+    expect(lines[0]!.length).toBe(MAX_LINE_LENGTH + 1);
+    expect(lines[1]).toBe('ok.example.com');
+  });
+
+  it('reports bad lines with numbers, merges duplicates, applies the filter', async () => {
+    const stats: StreamStats = { lines: 0, domains: 0, duplicates: 0, problems: 0 };
+    const problems: number[] = [];
+    const text = 'a.example.com\nbad line\nA.example.com.\n# c\nb.example.com\n';
+    const out = await collect(
+      readDomains(Readable.from([text]), 'list', stats, {
+        onProblem: (p) => problems.push(p.line),
+        filter: (d) => d !== 'b.example.com',
+      }),
+    );
+    expect(out).toEqual(['a.example.com']);
+    expect(problems).toEqual([2]);
+    expect(stats).toEqual({ lines: 5, domains: 1, duplicates: 1, problems: 1 });
+  });
+});
