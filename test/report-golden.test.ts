@@ -9,7 +9,7 @@ import type { AuditDocument } from '../src/types.js';
 // file. `UPDATE_GOLDEN=1 npx vitest run test/report-golden` rewrites them after an intended change.
 
 const doc = JSON.parse(
-  readFileSync(new URL('./fixtures/report-doc.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
 ) as AuditDocument;
 const relations = { parents: { linode: 'akamai', ns1: 'ibm' } };
 const outage = whatIf(doc.domains, ['microsoft', 'akamai'], relations);

@@ -8,7 +8,7 @@ import type { AuditDocument } from '../src/types.js';
 // sink must neutralise them in its own way.
 
 const doc = JSON.parse(
-  readFileSync(new URL('./fixtures/report-doc.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
 ) as AuditDocument;
 const ESC = '\u001b';
 

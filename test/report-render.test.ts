@@ -8,7 +8,7 @@ import { layerCell } from '../src/report/summary-text.js';
 import type { AuditDocument, Dependency, DomainResult } from '../src/types.js';
 
 const doc = JSON.parse(
-  readFileSync(new URL('./fixtures/report-doc.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
 ) as AuditDocument;
 const id = (s: string) => s;
 const dep = (provider: string, extra: Partial<Dependency> = {}): Dependency => ({
