@@ -37,6 +37,8 @@ export interface AuditOptions {
   caFiles?: string[];
   /** User catalogue files adding or overriding providers. */
   catalogFiles?: string[];
+  /** Folder of published address lists written by `update-data` (extra CIDR signals). */
+  rangesDir?: string;
   /** AS numbers that are the organisation's own (not third-party). */
   ownAsns?: number[];
   /** Probe addresses in private, loopback, link-local, CGNAT and metadata ranges (off by default). */
@@ -111,7 +113,8 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   if (!resolvers.length)
     throw new ConfigError('no resolver: give --resolver IP[:PORT] (none found in /etc/resolv.conf)');
   const connectTo = (opts.connectTo ?? []).map(parseConnectTo);
-  const catalogue = opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles });
+  const catalogue =
+    opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles, rangesDir: opts.rangesDir });
   const asnDb = opts.asnDb === undefined ? await loadAsnDb() : opts.asnDb;
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
   const client = new DnsClient({

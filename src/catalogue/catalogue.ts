@@ -1,5 +1,8 @@
 import { type IpRange, inRange, parseCidr, parseIp } from '../net/ip.js';
 import type { CertName, Layer, SignalKind } from '../types.js';
+import type { PublishedRangeSet } from '../update/published.js';
+import { overlapWarnings, PublishedIndex } from '../update/range-index.js';
+import { SOURCES } from '../update/sources.js';
 import type { HostSignalSpec, ProviderSpec, RunsOnSpec } from './schema.js';
 import { catalogueError } from './validate.js';
 
@@ -65,6 +68,7 @@ interface CidrRule extends AsnRule {
 }
 
 const HOST_LAYER: Record<HostKind, Layer> = { cname: 'cdn', ns: 'dns', mx: 'email' };
+const MAX_WARNINGS = 20;
 
 /**
  * The compiled catalogue: indexes built once from validated provider specs. Clashes between
@@ -85,8 +89,16 @@ export class Catalogue {
   private readonly cookies: CookieRule[] = [];
   private readonly issuers: IssuerRule[] = [];
   private readonly ownDomains = new Map<string, string>();
+  /** Providers' published address lists (update-data), kept apart from the hand-written CIDRs. */
+  private readonly published: PublishedIndex;
+  /** Things worth telling the user that do not stop loading (overlaps between published ranges). */
+  readonly warnings: string[] = [];
 
-  constructor(specs: ProviderSpec[], source = 'catalogue') {
+  /**
+   * `published` adds ranges from providers' own lists as CIDR signals: the most specific range
+   * wins over the ASN and over a less specific hand-written one; the hand-written one wins ties.
+   */
+  constructor(specs: ProviderSpec[], source = 'catalogue', published: readonly PublishedRangeSet[] = []) {
     const problems: string[] = [];
     const byId = new Map<string, ProviderSpec>();
     for (const spec of specs) byId.set(spec.id, spec);
@@ -102,6 +114,30 @@ export class Catalogue {
     }
     this.checkOverlaps(problems);
     if (problems.length) throw catalogueError(source, problems);
+    this.published = this.indexPublished(published);
+  }
+
+  private indexPublished(sets: readonly PublishedRangeSet[]): PublishedIndex {
+    // Ties between equal ranges go to the earlier source in SOURCES, whatever order the sets came in.
+    const order = SOURCES.map((s) => s.name);
+    const rank = (s: PublishedRangeSet) =>
+      order.includes(s.source) ? order.indexOf(s.source) : order.length;
+    const known = sets.filter((s) => this.providers.has(s.provider)).sort((a, b) => rank(a) - rank(b));
+    for (const id of new Set(sets.filter((s) => !this.providers.has(s.provider)).map((s) => s.provider)))
+      this.warnings.push(`published ranges of unknown provider "${id}" ignored`);
+    const index = new PublishedIndex(known);
+    if (!index.size) return index;
+    const handWritten = this.cidrs.map((c) => ({ provider: c.provider, cidr: c.cidr, range: c.range }));
+    const overlaps = overlapWarnings([...handWritten, ...index.owners()], order);
+    this.warnings.push(...overlaps.slice(0, MAX_WARNINGS));
+    if (overlaps.length > MAX_WARNINGS)
+      this.warnings.push(`... and ${overlaps.length - MAX_WARNINGS} more overlaps between providers' ranges`);
+    return index;
+  }
+
+  /** CIDRs loaded from published lists. */
+  get publishedRanges(): number {
+    return this.published.size;
   }
 
   private compile(spec: ProviderSpec, problems: string[]): void {
@@ -247,7 +283,7 @@ export class Catalogue {
     return null;
   }
 
-  /** Provider owning an address: a CIDR rule (most specific) wins over the ASN. */
+  /** Provider owning an address: a CIDR rule (most specific, hand-written or published) wins over the ASN. */
   matchAddress(ip: string, asn: number | undefined): Omit<SignalMatch, 'value'> | null {
     const parsed = parseIp(ip);
     let best: CidrRule | undefined;
@@ -255,6 +291,15 @@ export class Catalogue {
       for (const rule of this.cidrs)
         if (inRange(parsed, rule.range) && (!best || rule.range.bits > best.range.bits)) best = rule;
     }
+    const pub = parsed ? this.published.lookup(parsed) : undefined;
+    if (pub && (!best || pub.bits > best.range.bits))
+      return {
+        provider: pub.provider,
+        layer: pub.layer,
+        service: pub.service,
+        region: pub.region,
+        signal: 'cidr',
+      };
     if (best)
       return {
         provider: best.provider,

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
+import { defaultRangesDir } from '../update/published.js';
+import { readRangesDir } from '../update/read.js';
 import { Catalogue } from './catalogue.js';
 import type { ProviderSpec } from './schema.js';
 import { validateCatalogueFile } from './validate.js';
@@ -36,6 +38,24 @@ export interface LoadCatalogueOptions {
   dir?: string;
   /** User files adding providers or replacing built-in ones by id (--catalog). */
   extraFiles?: string[];
+  /**
+   * Folder of providers' published address lists written by `singlepath update-data`; their
+   * ranges become extra CIDR signals. Must exist (see resolveRangesDir for the optional default).
+   */
+  rangesDir?: string;
+}
+
+/**
+ * The ranges folder to load: the one given (e.g. --data-dir), else the default cache folder
+ * when update-data has filled it, else none (classification then uses ASNs and the catalogue).
+ */
+export function resolveRangesDir(
+  dir: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (dir) return dir;
+  const fallback = defaultRangesDir(env);
+  return existsSync(fallback) ? fallback : undefined;
 }
 
 /** Built-in providers, then each user file in order; a later provider with the same id replaces the earlier. */
@@ -56,5 +76,8 @@ export function loadCatalogue(opts: LoadCatalogueOptions = {}): Catalogue {
     for (const spec of readCatalogueFile(file)) byId.set(spec.id, spec);
   }
   const source = opts.extraFiles?.length ? `${dir} + ${opts.extraFiles.join(', ')}` : dir;
-  return new Catalogue([...byId.values()], source);
+  const published = opts.rangesDir ? readRangesDir(opts.rangesDir) : undefined;
+  const catalogue = new Catalogue([...byId.values()], source, published?.sets);
+  catalogue.warnings.unshift(...(published?.warnings ?? []));
+  return catalogue;
 }

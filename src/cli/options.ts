@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AuditOptions, DEFAULTS } from '../audit.js';
+import { resolveRangesDir } from '../catalogue/load.js';
 import { FORMATS, type Format } from '../report/index.js';
 import { SEVERITIES, type Severity } from '../types.js';
 
@@ -97,6 +98,7 @@ export function addAuditOptions(cmd: Command): Command {
 
 export interface AuditFlags {
   catalog?: string[];
+  dataDir?: string;
   ownAsn?: number[];
   resolver?: string[];
   timeout: number;
@@ -118,6 +120,7 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     connectTo: flags.connectTo,
     caFiles: flags.caFile,
     catalogFiles: flags.catalog,
+    rangesDir: resolveRangesDir(flags.dataDir ?? (env.SINGLEPATH_DATA_DIR || undefined), env),
     ownAsns: flags.ownAsn,
     allowPrivate: flags.allowPrivate ?? false,
     // A safety net for labs and CI: nothing leaves 127.0.0.0/8.

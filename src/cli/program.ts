@@ -12,6 +12,7 @@ import { readInput, writeFileAtomic } from './io.js';
 import { mergeCommand } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
+import { updateDataCommand } from './update-data-command.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -139,5 +140,6 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   providersCommand(program, io);
   mergeCommand(program, io, setExit);
+  updateDataCommand(program, io, setExit);
   return program;
 }

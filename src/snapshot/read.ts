@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { AuditDocument } from '../types.js';
 
@@ -28,6 +28,14 @@ export function readSnapshot(path: string): AuditDocument {
     throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   return parseSnapshot(text, path);
+}
+
+/**
+ * The `--baseline` of a scheduled run: null while the file does not exist yet (the first run has
+ * nothing to compare with); anything else must be a readable snapshot (InputError otherwise).
+ */
+export function readBaseline(path: string): AuditDocument | null {
+  return existsSync(path) ? readSnapshot(path) : null;
 }
 
 /** A file is a snapshot when its first non-blank character opens a JSON object. */

@@ -1,9 +1,14 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'singlepath.js');
+
+/** An empty published-ranges folder, so a developer's `update-data` cache cannot change lab results. */
+const NO_RANGES = mkdtempSync(join(tmpdir(), 'singlepath-no-ranges-'));
 
 export interface CliRun {
   code: number;
@@ -18,7 +23,13 @@ export function runCli(
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1', ...opts.env },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        SINGLEPATH_LOOPBACK_ONLY: '1',
+        SINGLEPATH_DATA_DIR: NO_RANGES,
+        ...opts.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

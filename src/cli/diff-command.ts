@@ -1,0 +1,50 @@
+import { type Command, Option } from 'commander';
+import { InputError } from '../errors.js';
+import { DIFF_FORMATS, type DiffFormat, renderDiff } from '../report/diff-render.js';
+import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
+import { parseSnapshot, readSnapshot } from '../snapshot/read.js';
+import type { AuditDocument, Severity } from '../types.js';
+import { readInput, writeFileAtomic } from './io.js';
+import { formatOption, severityOption } from './options.js';
+import type { CliIo } from './program.js';
+
+// `singlepath diff OLD NEW`: drift between two snapshots, offline. Exit 1 when --fail-on-new
+// sees a new finding at or above its severity; bad snapshots throw InputError (exit 2 in main).
+
+interface DiffFlags {
+  format: DiffFormat;
+  output?: string;
+  failOnNew?: Severity;
+}
+
+async function load(path: string): Promise<AuditDocument> {
+  return path === '-' ? parseSnapshot(await readInput('-'), 'stdin') : readSnapshot(path);
+}
+
+export function diffCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('diff')
+    .description('what changed between two snapshots: domains, providers, findings, errors, concentration')
+    .argument('<old>', 'earlier snapshot (`audit --format json` output, or DIR/latest.json)')
+    .argument('<new>', 'later snapshot, or - for stdin')
+    .addOption(formatOption(DIFF_FORMATS))
+    .addOption(
+      new Option('-o, --output <file>', 'write to FILE (atomically) instead of stdout').helpGroup('Output:'),
+    )
+    .addOption(
+      severityOption(
+        '--fail-on-new <severity>',
+        'exit 1 when a finding at or above SEVERITY is new (or rose to it)',
+      ).helpGroup('Output:'),
+    )
+    .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
+      if (oldPath === '-' && newPath === '-')
+        throw new InputError('only one of OLD and NEW can be - (stdin)');
+      const diff = diffDocuments(await load(oldPath), await load(newPath));
+      const color = io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb' && !flags.output;
+      const text = renderDiff(diff, flags.format, { color });
+      if (flags.output) writeFileAtomic(flags.output, text);
+      else io.stdout(text);
+      setExit(flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew) ? 1 : 0);
+    });
+}

@@ -1,0 +1,27 @@
+import type { SnapshotDiff } from '../snapshot/diff.js';
+import { renderDiffJson } from './diff-json.js';
+import { renderDiffMarkdown } from './diff-markdown.js';
+import { renderDiffTable } from './diff-table.js';
+
+// One entry point for the drift report; like the other renderers it returns a string.
+
+export type DiffFormat = 'table' | 'json' | 'markdown';
+export const DIFF_FORMATS: readonly DiffFormat[] = ['table', 'json', 'markdown'];
+
+export interface DiffRenderOptions {
+  /** ANSI colour in the table format; the CLI decides from TTY and NO_COLOR. */
+  color: boolean;
+  /** Markdown rows per section (default 100). */
+  maxRows?: number;
+}
+
+export function renderDiff(diff: SnapshotDiff, format: DiffFormat, opts: DiffRenderOptions): string {
+  switch (format) {
+    case 'table':
+      return renderDiffTable(diff, opts);
+    case 'json':
+      return renderDiffJson(diff);
+    case 'markdown':
+      return renderDiffMarkdown(diff, { maxRows: opts.maxRows });
+  }
+}

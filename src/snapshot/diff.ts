@@ -1,0 +1,459 @@
+import { severityAtLeast } from '../analyse/domain.js';
+import { byString } from '../analyse/layer-loss.js';
+import {
+  type AuditDocument,
+  type BlastRadius,
+  type Dependency,
+  type DomainResult,
+  type Finding,
+  type FindingKind,
+  LAYERS,
+  type Layer,
+  type LayerSummary,
+  SEVERITIES,
+  type Severity,
+} from '../types.js';
+import { compareDependencies } from './normalise.js';
+
+// Drift between two snapshots. Only facts that mean something for failure are compared: the
+// domain set, dependencies (layer, provider, service, region, via, order — never evidence, whose
+// values carry addresses and request ids), findings (kind, severity, layer, provider), error codes
+// and the portfolio summary. Every list is sorted, so the same pair always gives the same diff.
+
+/** A dependency without its evidence: what the diff compares and shows. */
+export interface DependencyRef {
+  provider: string;
+  service?: string;
+  region?: string;
+  via?: string;
+  order?: number;
+}
+
+/** One layer of one domain whose providers changed. */
+export interface LayerChange {
+  domain: string;
+  layer: Layer;
+  before: DependencyRef[];
+  after: DependencyRef[];
+  /** Providers now at this layer that were not (the provider is the unit of failure). */
+  gained: string[];
+  lost: string[];
+  /** Providers present in both whose service, region, via or position changed. */
+  changed: string[];
+  /** The domain failed in the new run: losses may be what the failure hid, not a real change. */
+  failing?: true;
+}
+
+export interface FindingRef {
+  domain: string;
+  kind: FindingKind;
+  severity: Severity;
+  layer?: Layer;
+  provider?: string;
+  message: string;
+  /** new: the domain itself is new; resolved: the domain failed in the new run. */
+  newDomain?: true;
+  failing?: true;
+}
+
+export interface SeverityChange extends Omit<FindingRef, 'severity' | 'newDomain' | 'failing'> {
+  before: Severity;
+  after: Severity;
+}
+
+export interface ErrorChange {
+  domain: string;
+  /** Code before (stopped, changed) or after (started). */
+  code: string;
+  /** Code after, for `changed`. */
+  to?: string;
+  message?: string;
+  newDomain?: true;
+}
+
+export interface ShareChange {
+  provider: string;
+  domainsBefore: number;
+  domainsAfter: number;
+  shareBefore: number;
+  shareAfter: number;
+  delta: number;
+}
+
+export interface PortfolioLayerChange {
+  layer: Layer;
+  coveredBefore: number;
+  coveredAfter: number;
+  hhiBefore: number;
+  hhiAfter: number;
+  hhiDelta: number;
+  providers: ShareChange[];
+}
+
+export interface RadiusSide {
+  before: number;
+  after: number;
+  added: string[];
+  removed: string[];
+}
+
+export interface BlastRadiusChange {
+  provider: string;
+  down: RadiusSide;
+  degraded: RadiusSide;
+}
+
+export interface DiffTotals {
+  domains: [number, number];
+  failed: [number, number];
+  findings: Record<Severity, [number, number]>;
+}
+
+export interface SnapshotDiff {
+  schema: 1;
+  old: { generatedAt: string };
+  new: { generatedAt: string };
+  /** Context, not change: counts before and after. */
+  totals: DiffTotals;
+  domains: { added: string[]; removed: string[] };
+  layers: LayerChange[];
+  findings: { new: FindingRef[]; resolved: FindingRef[]; severity: SeverityChange[] };
+  errors: { started: ErrorChange[]; stopped: ErrorChange[]; changed: ErrorChange[] };
+  portfolio: { layers: PortfolioLayerChange[]; blastRadius: BlastRadiusChange[] };
+}
+
+export interface DiffOptions {
+  /** Smallest provider share move reported, as a fraction (0.01 = one percentage point). */
+  shareThreshold?: number;
+  /** Smallest HHI move reported (0..10000 scale; 100 is where merger guidelines start to look). */
+  hhiThreshold?: number;
+}
+
+export const DIFF_DEFAULTS = { shareThreshold: 0.01, hhiThreshold: 100 } as const;
+
+const round4 = (n: number): number => Math.round(n * 10000) / 10000;
+const severityIndex = (s: Severity): number => SEVERITIES.indexOf(s);
+const layerIndex = (l: Layer | undefined): number => (l ? LAYERS.indexOf(l) : -1);
+
+function byDomain(results: readonly DomainResult[] | undefined): Map<string, DomainResult> {
+  const map = new Map<string, DomainResult>();
+  for (const r of results ?? []) map.set(r.domain, r);
+  return map;
+}
+
+function ref(d: Dependency): DependencyRef {
+  const out: DependencyRef = { provider: d.provider };
+  if (d.service !== undefined) out.service = d.service;
+  if (d.region !== undefined) out.region = d.region;
+  if (d.via !== undefined) out.via = d.via;
+  if (d.order) out.order = d.order;
+  return out;
+}
+
+const refKey = (r: DependencyRef): string =>
+  JSON.stringify([r.provider, r.service ?? '', r.region ?? '', r.via ?? '', r.order ?? 0]);
+
+function layerRefs(r: DomainResult | undefined, layer: Layer): DependencyRef[] {
+  const deps = (r?.dependencies ?? []).filter((d) => d.layer === layer);
+  const refs = [...deps].sort(compareDependencies).map(ref);
+  const seen = new Set<string>();
+  return refs.filter((x) => !seen.has(refKey(x)) && seen.add(refKey(x)));
+}
+
+function providerSignature(refs: DependencyRef[], provider: string): string {
+  return refs
+    .filter((r) => r.provider === provider)
+    .map(refKey)
+    .sort(byString)
+    .join('|');
+}
+
+function diffLayers(oldR: DomainResult, newR: DomainResult): LayerChange[] {
+  const out: LayerChange[] = [];
+  for (const layer of LAYERS) {
+    const before = layerRefs(oldR, layer);
+    const after = layerRefs(newR, layer);
+    const was = new Set(before.map((r) => r.provider));
+    const is = new Set(after.map((r) => r.provider));
+    const gained = [...is].filter((p) => !was.has(p)).sort(byString);
+    const lost = [...was].filter((p) => !is.has(p)).sort(byString);
+    const changed = [...is]
+      .filter((p) => was.has(p) && providerSignature(before, p) !== providerSignature(after, p))
+      .sort(byString);
+    if (!gained.length && !lost.length && !changed.length) continue;
+    const change: LayerChange = { domain: newR.domain, layer, before, after, gained, lost, changed };
+    if (newR.error && lost.length) change.failing = true;
+    out.push(change);
+  }
+  return out;
+}
+
+// Findings are the same finding when domain, kind, layer and provider agree. Kinds without a
+// provider are told apart by the argument that names them (which probe, which region);
+// `redundant` groups of one layer are paired in order, so a changed alternative is not news, and
+// an `unresolved` whose status changed is an error change, not a new finding.
+const IDENTITY_ARGS: Partial<Record<FindingKind, string>> = {
+  'probe-failed': 'probe',
+  'region-concentration': 'region',
+};
+
+function findingKey(domain: string, f: Finding): string {
+  const arg = IDENTITY_ARGS[f.kind];
+  const id = arg === undefined ? '' : JSON.stringify(f.args?.[arg] ?? '');
+  return JSON.stringify([domain, f.kind, f.layer ?? '', f.provider ?? '', id]);
+}
+
+function findingRef(domain: string, f: Finding): FindingRef {
+  const out: FindingRef = { domain, kind: f.kind, severity: f.severity, message: f.message ?? '' };
+  if (f.layer !== undefined) out.layer = f.layer;
+  if (f.provider !== undefined) out.provider = f.provider;
+  return out;
+}
+
+function group(domain: string, risks: readonly Finding[] | undefined): Map<string, Finding[]> {
+  const map = new Map<string, Finding[]>();
+  for (const f of risks ?? []) {
+    const key = findingKey(domain, f);
+    map.set(key, [...(map.get(key) ?? []), f]);
+  }
+  // Pair in a fixed order: most severe first, so a duplicate pairs with its like.
+  for (const list of map.values()) list.sort((a, b) => severityIndex(a.severity) - severityIndex(b.severity));
+  return map;
+}
+
+interface FindingDiff {
+  added: FindingRef[];
+  resolved: FindingRef[];
+  severity: SeverityChange[];
+}
+
+function diffFindings(domain: string, oldR: DomainResult | undefined, newR: DomainResult): FindingDiff {
+  const out: FindingDiff = { added: [], resolved: [], severity: [] };
+  const before = group(domain, oldR?.risks);
+  const after = group(domain, newR.risks);
+  for (const [key, now] of after) {
+    const was = before.get(key) ?? [];
+    now.forEach((f, i) => {
+      const prev = was[i];
+      if (!prev) {
+        const r = findingRef(domain, f);
+        if (!oldR) r.newDomain = true;
+        out.added.push(r);
+      } else if (prev.severity !== f.severity) {
+        const { severity: _s, ...rest } = findingRef(domain, f);
+        out.severity.push({ ...rest, before: prev.severity, after: f.severity });
+      }
+    });
+    for (const prev of was.slice(now.length)) out.resolved.push(resolvedRef(domain, prev, newR));
+  }
+  for (const [key, was] of before) {
+    if (after.has(key)) continue;
+    for (const prev of was) out.resolved.push(resolvedRef(domain, prev, newR));
+  }
+  return out;
+}
+
+function resolvedRef(domain: string, f: Finding, newR: DomainResult): FindingRef {
+  const r = findingRef(domain, f);
+  if (newR.error) r.failing = true;
+  return r;
+}
+
+function compareFindings(a: FindingRef | SeverityChange, b: FindingRef | SeverityChange): number {
+  const sev = (x: FindingRef | SeverityChange) => severityIndex('severity' in x ? x.severity : x.after);
+  return (
+    sev(a) - sev(b) ||
+    byString(a.domain, b.domain) ||
+    byString(a.kind, b.kind) ||
+    layerIndex(a.layer) - layerIndex(b.layer) ||
+    byString(a.provider ?? '', b.provider ?? '') ||
+    byString(a.message, b.message)
+  );
+}
+
+function diffError(oldR: DomainResult | undefined, newR: DomainResult, errors: SnapshotDiff['errors']): void {
+  const was = oldR?.error;
+  const is = newR.error;
+  if (is && !was) {
+    const e: ErrorChange = { domain: newR.domain, code: String(is.code), message: is.message };
+    if (!oldR) e.newDomain = true;
+    errors.started.push(e);
+  } else if (was && !is) {
+    errors.stopped.push({ domain: newR.domain, code: String(was.code) });
+  } else if (was && is && String(was.code) !== String(is.code)) {
+    errors.changed.push({
+      domain: newR.domain,
+      code: String(was.code),
+      to: String(is.code),
+      message: is.message,
+    });
+  }
+}
+
+function diffShares(
+  before: LayerSummary | undefined,
+  after: LayerSummary | undefined,
+  threshold: number,
+): ShareChange[] {
+  const was = new Map((before?.providers ?? []).map((p) => [p.provider, p]));
+  const is = new Map((after?.providers ?? []).map((p) => [p.provider, p]));
+  const out: ShareChange[] = [];
+  for (const provider of new Set([...was.keys(), ...is.keys()])) {
+    const b = was.get(provider);
+    const a = is.get(provider);
+    const delta = round4((a?.share ?? 0) - (b?.share ?? 0));
+    if (Math.abs(delta) < threshold) continue;
+    out.push({
+      provider,
+      domainsBefore: b?.domains ?? 0,
+      domainsAfter: a?.domains ?? 0,
+      shareBefore: b?.share ?? 0,
+      shareAfter: a?.share ?? 0,
+      delta,
+    });
+  }
+  return out.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || byString(x.provider, y.provider));
+}
+
+function diffPortfolioLayers(oldDoc: AuditDocument, newDoc: AuditDocument, opts: Required<DiffOptions>) {
+  const was = new Map((oldDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
+  const is = new Map((newDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
+  const out: PortfolioLayerChange[] = [];
+  for (const layer of LAYERS) {
+    const b = was.get(layer);
+    const a = is.get(layer);
+    const hhiDelta = (a?.hhi ?? 0) - (b?.hhi ?? 0);
+    const providers = diffShares(b, a, opts.shareThreshold);
+    if (Math.abs(hhiDelta) < opts.hhiThreshold && !providers.length) continue;
+    out.push({
+      layer,
+      coveredBefore: b?.covered ?? 0,
+      coveredAfter: a?.covered ?? 0,
+      hhiBefore: b?.hhi ?? 0,
+      hhiAfter: a?.hhi ?? 0,
+      hhiDelta,
+      providers,
+    });
+  }
+  return out;
+}
+
+function radiusSide(before: readonly string[] = [], after: readonly string[] = []): RadiusSide {
+  const was = new Set(before);
+  const is = new Set(after);
+  return {
+    before: was.size,
+    after: is.size,
+    added: [...is].filter((d) => !was.has(d)).sort(byString),
+    removed: [...was].filter((d) => !is.has(d)).sort(byString),
+  };
+}
+
+function diffBlastRadius(oldDoc: AuditDocument, newDoc: AuditDocument): BlastRadiusChange[] {
+  const index = (list: BlastRadius[] | undefined) => new Map((list ?? []).map((r) => [r.provider, r]));
+  const was = index(oldDoc.summary?.blastRadius);
+  const is = index(newDoc.summary?.blastRadius);
+  const out: BlastRadiusChange[] = [];
+  for (const provider of new Set([...was.keys(), ...is.keys()])) {
+    const down = radiusSide(was.get(provider)?.down, is.get(provider)?.down);
+    const degraded = radiusSide(was.get(provider)?.degraded, is.get(provider)?.degraded);
+    const moved = (s: RadiusSide) => s.added.length > 0 || s.removed.length > 0;
+    if (moved(down) || moved(degraded)) out.push({ provider, down, degraded });
+  }
+  const growth = (c: BlastRadiusChange) => Math.abs(c.down.after - c.down.before);
+  return out.sort(
+    (x, y) =>
+      growth(y) - growth(x) ||
+      Math.abs(y.degraded.after - y.degraded.before) - Math.abs(x.degraded.after - x.degraded.before) ||
+      byString(x.provider, y.provider),
+  );
+}
+
+function totals(oldDoc: AuditDocument, newDoc: AuditDocument): DiffTotals {
+  const count = (doc: AuditDocument, s: Severity) => doc.summary?.findings?.[s] ?? 0;
+  return {
+    domains: [oldDoc.domains?.length ?? 0, newDoc.domains?.length ?? 0],
+    failed: [oldDoc.summary?.failed ?? 0, newDoc.summary?.failed ?? 0],
+    findings: Object.fromEntries(SEVERITIES.map((s) => [s, [count(oldDoc, s), count(newDoc, s)]])) as Record<
+      Severity,
+      [number, number]
+    >,
+  };
+}
+
+/**
+ * What changed from `oldDoc` to `newDoc`. A new domain's findings and errors count as new (a
+ * domain arriving with everything on one provider is news); a removed domain's findings are not
+ * "resolved" — the domain is listed as removed instead.
+ */
+export function diffDocuments(
+  oldDoc: AuditDocument,
+  newDoc: AuditDocument,
+  opts: DiffOptions = {},
+): SnapshotDiff {
+  const o = { ...DIFF_DEFAULTS, ...opts };
+  const before = byDomain(oldDoc.domains);
+  const after = byDomain(newDoc.domains);
+  const diff: SnapshotDiff = {
+    schema: 1,
+    old: { generatedAt: oldDoc.generatedAt ?? '' },
+    new: { generatedAt: newDoc.generatedAt ?? '' },
+    totals: totals(oldDoc, newDoc),
+    domains: {
+      added: [...after.keys()].filter((d) => !before.has(d)).sort(byString),
+      removed: [...before.keys()].filter((d) => !after.has(d)).sort(byString),
+    },
+    layers: [],
+    findings: { new: [], resolved: [], severity: [] },
+    errors: { started: [], stopped: [], changed: [] },
+    portfolio: {
+      layers: diffPortfolioLayers(oldDoc, newDoc, o),
+      blastRadius: diffBlastRadius(oldDoc, newDoc),
+    },
+  };
+  for (const domain of [...after.keys()].sort(byString)) {
+    const newR = after.get(domain)!;
+    const oldR = before.get(domain);
+    if (oldR) diff.layers.push(...diffLayers(oldR, newR));
+    const f = diffFindings(domain, oldR, newR);
+    diff.findings.new.push(...f.added);
+    diff.findings.resolved.push(...f.resolved);
+    diff.findings.severity.push(...f.severity);
+    diffError(oldR, newR, diff.errors);
+  }
+  diff.findings.new.sort(compareFindings);
+  diff.findings.resolved.sort(compareFindings);
+  diff.findings.severity.sort(compareFindings);
+  return diff;
+}
+
+/** True when nothing but the context (timestamps, totals) differs. */
+export function isEmptyDiff(diff: SnapshotDiff): boolean {
+  return (
+    diff.domains.added.length +
+      diff.domains.removed.length +
+      diff.layers.length +
+      diff.findings.new.length +
+      diff.findings.resolved.length +
+      diff.findings.severity.length +
+      diff.errors.started.length +
+      diff.errors.stopped.length +
+      diff.errors.changed.length +
+      diff.portfolio.layers.length +
+      diff.portfolio.blastRadius.length ===
+    0
+  );
+}
+
+/**
+ * A finding at or above `threshold` that was not there before: a new finding, or one whose
+ * severity rose across the threshold (a low shared-fate that became critical is new at critical).
+ */
+export function hasNewFindingAtLeast(diff: SnapshotDiff, threshold: Severity): boolean {
+  return (
+    diff.findings.new.some((f) => severityAtLeast(f.severity, threshold)) ||
+    diff.findings.severity.some(
+      (c) => severityAtLeast(c.after, threshold) && !severityAtLeast(c.before, threshold),
+    )
+  );
+}

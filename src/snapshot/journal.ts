@@ -1,0 +1,310 @@
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { InputError } from '../errors.js';
+import type { DomainResult } from '../types.js';
+
+// A run's results, one NDJSON line per finished domain, so that SIGINT, SIGKILL or a crash loses
+// nothing already audited: `--resume` reads the journal and audits only the domains missing from
+// it. Each line is written with one synchronous write (a killed process leaves whole lines in the
+// kernel); fsync every `syncEvery` lines or `syncIntervalMs`, and on close, bounds what a power
+// loss can take. The reader forgives what a crash leaves: a torn last line, duplicates.
+
+export interface JournalHeader {
+  type: 'journal';
+  schema: 1;
+  startedAt: string;
+  options: Record<string, unknown>;
+}
+
+export interface JournalMeta {
+  options: Record<string, unknown>;
+  startedAt: string;
+}
+
+export interface JournalOptions {
+  /** fsync after this many lines (default 100). */
+  syncEvery?: number;
+  /** ... or when this long has passed since the last fsync, checked at each append (default 1000). */
+  syncIntervalMs?: number;
+  /** Monotonic milliseconds; tests pass a fake. */
+  clock?: () => number;
+}
+
+export interface JournalContents {
+  header: JournalHeader;
+  /** One result per domain (the last line for a domain wins), in order of first appearance. */
+  results: DomainResult[];
+  /** Domains with a result, failed ones included: a resumed run skips them all. */
+  done: Set<string>;
+  /** 1-based numbers of unreadable lines that were skipped (their domains are simply not done). */
+  skipped: number[];
+  /** The last line was cut short by a crash and ignored. */
+  torn: boolean;
+}
+
+const NEWLINE = 0x0a;
+const CHUNK = 1 << 20;
+
+function writeAll(fd: number, data: Buffer): void {
+  for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+}
+
+function syncDir(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dirname(path), 'r');
+    fsyncSync(fd);
+  } catch {
+    // Not every platform can fsync a directory; the file's own fsync still holds.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function parseHeader(text: string, path: string): JournalHeader {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new InputError(`${path}: not a singlepath journal (first line is not JSON)`);
+  }
+  const h = data as Partial<JournalHeader> | null;
+  if (typeof h !== 'object' || h === null || Array.isArray(h) || h.type !== 'journal')
+    throw new InputError(`${path}: not a singlepath journal (first line is not a journal header)`);
+  if (h.schema !== 1)
+    throw new InputError(`${path}: journal schema ${String(h.schema)} is not supported (1 is)`);
+  if (typeof h.options !== 'object' || h.options === null)
+    throw new InputError(`${path}: journal header lacks "options"`);
+  return { type: 'journal', schema: 1, startedAt: String(h.startedAt ?? ''), options: h.options };
+}
+
+function isDomainResult(v: unknown): v is DomainResult {
+  const r = v as Partial<DomainResult> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.domain === 'string' &&
+    r.domain !== '' &&
+    typeof r.observations === 'object' &&
+    r.observations !== null &&
+    Array.isArray(r.dependencies) &&
+    Array.isArray(r.risks)
+  );
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Lines of a file of any size (a journal of a million domains outgrows one string). */
+function* fileLines(fd: number): Generator<{ text: string; terminated: boolean }> {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  let rest = Buffer.alloc(0);
+  for (let n = readSync(fd, buf, 0, CHUNK, null); n > 0; n = readSync(fd, buf, 0, CHUNK, null)) {
+    const chunk = rest.length ? Buffer.concat([rest, buf.subarray(0, n)]) : buf.subarray(0, n);
+    let start = 0;
+    for (let i = chunk.indexOf(NEWLINE, start); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
+      yield { text: chunk.toString('utf8', start, i), terminated: true };
+      start = i + 1;
+    }
+    rest = Buffer.from(chunk.subarray(start));
+  }
+  if (rest.length) yield { text: rest.toString('utf8'), terminated: false };
+}
+
+function openForRead(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    throw new InputError(`cannot read journal ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+/** Reads a journal left by a finished, interrupted or crashed run. */
+export function readJournal(path: string): JournalContents {
+  const fd = openForRead(path);
+  try {
+    let header: JournalHeader | undefined;
+    const byDomain = new Map<string, DomainResult>();
+    const skipped: number[] = [];
+    let torn = false;
+    let lineNo = 0;
+    for (const line of fileLines(fd)) {
+      lineNo++;
+      if (!header) {
+        header = parseHeader(line.text, path);
+        continue;
+      }
+      if (line.text.trim() === '') continue;
+      const value = tryParse(line.text);
+      if (value === undefined && !line.terminated) torn = true;
+      else if (isDomainResult(value)) byDomain.set(value.domain, value);
+      else if ((value as Partial<JournalHeader> | null)?.type !== 'journal') skipped.push(lineNo);
+    }
+    if (!header) throw new InputError(`${path}: empty, not a singlepath journal`);
+    return { header, results: [...byDomain.values()], done: new Set(byDomain.keys()), skipped, torn };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first line of an existing journal, read without loading the rest. */
+function firstLine(fd: number): string | undefined {
+  for (const line of fileLines(fd)) return line.text;
+  return undefined;
+}
+
+/** Offset just after the last newline (0 when there is none), scanning back from the end. */
+function endOfLastLine(fd: number, size: number): number {
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - buf.length);
+    const n = readSync(fd, buf, 0, end - start, start);
+    const i = buf.subarray(0, n).lastIndexOf(NEWLINE);
+    if (i !== -1) return start + i + 1;
+    end = start;
+  }
+  return 0;
+}
+
+/**
+ * A run that crashed mid-write may leave a last line without its newline. A complete line gets its
+ * newline back; a torn one is cut off, so the next line does not glue onto it.
+ */
+function repairTail(fd: number): void {
+  const size = fstatSync(fd).size;
+  const end = endOfLastLine(fd, size);
+  if (end === size) return;
+  const tail = Buffer.allocUnsafe(size - end);
+  readSync(fd, tail, 0, tail.length, end);
+  // With no newline at all the tail is the header, which the caller has already validated.
+  if (end === 0 || isDomainResult(tryParse(tail.toString('utf8')))) writeSync(fd, '\n', size);
+  else ftruncateSync(fd, end);
+}
+
+const header = (meta: JournalMeta): JournalHeader => ({
+  type: 'journal',
+  schema: 1,
+  startedAt: meta.startedAt,
+  options: meta.options,
+});
+
+export class Journal {
+  private fd: number | undefined;
+  private unsynced = 0;
+  private lastSync: number;
+  private lines = 0;
+  private syncCount = 0;
+  private readonly syncEvery: number;
+  private readonly syncIntervalMs: number;
+  private readonly clock: () => number;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    opts: JournalOptions,
+  ) {
+    this.fd = fd;
+    this.syncEvery = opts.syncEvery ?? 100;
+    this.syncIntervalMs = opts.syncIntervalMs ?? 1000;
+    this.clock = opts.clock ?? (() => performance.now());
+    this.lastSync = this.clock();
+  }
+
+  /**
+   * Creates the journal with its header line, or reopens an existing one to append (resume): its
+   * header is kept, and refused with InputError when the file is not a journal.
+   */
+  static open(path: string, meta: JournalMeta, opts: JournalOptions = {}): Journal {
+    if (!Journal.create(path, meta)) Journal.prepareExisting(path, meta);
+    try {
+      return new Journal(path, openSync(path, 'a'), opts);
+    } catch (err) {
+      throw new InputError(`cannot open journal ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+
+  /** Creates the file with its header; false when it already exists. */
+  private static create(path: string, meta: JournalMeta): boolean {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      throw new InputError(`cannot create journal ${path}: ${code ?? 'error'}`);
+    }
+    try {
+      writeAll(fd, Buffer.from(`${JSON.stringify(header(meta))}\n`));
+      fsyncSync(fd);
+    } catch (err) {
+      throw new InputError(`cannot write journal ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    } finally {
+      closeSync(fd);
+    }
+    syncDir(path);
+    return true;
+  }
+
+  private static prepareExisting(path: string, meta: JournalMeta): void {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r+');
+    } catch (err) {
+      throw new InputError(`cannot open journal ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    try {
+      const first = firstLine(fd);
+      if (first === undefined) {
+        // Created but the header never made it (crash at once): start it again.
+        writeAll(fd, Buffer.from(`${JSON.stringify(header(meta))}\n`));
+      } else {
+        parseHeader(first, path);
+        repairTail(fd);
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** One line for one finished domain; the object is written exactly as given. */
+  append(result: DomainResult): void {
+    if (this.fd === undefined) throw new Error(`journal ${this.path} is closed`);
+    writeAll(this.fd, Buffer.from(`${JSON.stringify(result)}\n`));
+    this.lines++;
+    this.unsynced++;
+    if (this.unsynced >= this.syncEvery || this.clock() - this.lastSync >= this.syncIntervalMs) this.sync();
+  }
+
+  /** Flushes what was appended to disk now (also done at intervals and on close). */
+  sync(): void {
+    if (this.fd === undefined || this.unsynced === 0) return;
+    fsyncSync(this.fd);
+    this.unsynced = 0;
+    this.lastSync = this.clock();
+    this.syncCount++;
+  }
+
+  /** Syncs and closes; safe to call twice (a signal handler and a finally block). */
+  close(): void {
+    if (this.fd === undefined) return;
+    this.sync();
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Lines appended by this instance. */
+  get appended(): number {
+    return this.lines;
+  }
+
+  /** fsyncs done by this instance (tests check the cadence by count, never by time). */
+  get syncs(): number {
+    return this.syncCount;
+  }
+}

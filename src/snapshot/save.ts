@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { escapeJsonText } from '../report/escape.js';
+import type { AuditDocument } from '../types.js';
+import { stableDocument } from './normalise.js';
+
+// A snapshot directory holds one file per run and latest.json, a copy (not a symlink: CI
+// artifacts and Windows keep copies) of the newest. Both are written through a temp file in the
+// same directory and a rename, so a reader or a later --baseline never sees half a file.
+
+export interface SavedSnapshot {
+  path: string;
+  latest: string;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+/** `singlepath-20260115T093000Z.json` for 2026-01-15T09:30:00Z (UTC, sortable by name). */
+export function snapshotFileName(now: Date): string {
+  const stamp = `${now.getUTCFullYear()}${pad(now.getUTCMonth() + 1)}${pad(now.getUTCDate())}T${pad(
+    now.getUTCHours(),
+  )}${pad(now.getUTCMinutes())}${pad(now.getUTCSeconds())}Z`;
+  return `singlepath-${stamp}.json`;
+}
+
+/** The bytes of a saved snapshot: the stable document (volatile values removed), as `--format json`. */
+export function snapshotText(doc: AuditDocument): string {
+  return `${escapeJsonText(JSON.stringify(stableDocument(doc, { keepGeneratedAt: true }), null, 2))}\n`;
+}
+
+function syncDir(dir: string): void {
+  // Makes the rename itself durable; not every platform can open a directory (Windows), which is fine.
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // best effort
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Temp file + fsync + rename in the target's own directory. */
+export function writeAtomic(dir: string, name: string, data: string): string {
+  const path = join(dir, name);
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'wx');
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return path;
+}
+
+/** Writes `<dir>/singlepath-<UTC stamp>.json` and `<dir>/latest.json`, creating `dir` if needed. */
+export function saveSnapshot(doc: AuditDocument, dir: string, now: Date): SavedSnapshot {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new InputError(`cannot create snapshot directory ${dir}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+  const text = snapshotText(doc);
+  try {
+    const path = writeAtomic(dir, snapshotFileName(now), text);
+    const latest = writeAtomic(dir, 'latest.json', text);
+    syncDir(dir);
+    return { path, latest };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new InputError(`cannot write snapshot in ${dir}: ${code}`);
+  }
+}

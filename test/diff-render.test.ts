@@ -1,0 +1,169 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderDiff } from '../src/report/diff-render.js';
+import { diffDocuments } from '../src/snapshot/diff.js';
+import { readSnapshot } from '../src/snapshot/read.js';
+import type { AuditDocument } from '../src/types.js';
+
+// The drift report for a committed pair of schema-1 snapshots: a week in which the secondary DNS
+// provider was dropped, a CDN switched, a broken domain came back on one provider, one domain
+// started failing, one was removed and a new one arrived with everything on cloudflare.
+
+const fixture = (name: string) => readSnapshot(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
+const before = fixture('snapshot-v1.json');
+const after = fixture('snapshot-v1-next.json');
+const diff = diffDocuments(before, after);
+
+const GOLDEN_MARKDOWN = `## singlepath drift
+
+2026-01-15T09:30:00.000Z → 2026-01-22T09:30:00.000Z: domains 7 → 7, failed 1 → 1; findings critical 1 → 4, high 7 → 12, medium 3 → 7, low 1 → 0, info 2 → 1
+
+**New findings: 16** (critical 2, high 9, medium 5), resolved 4, severity changed 1
+
+### New findings (16)
+
+| severity | domain | finding | note |
+| --- | --- | --- | --- |
+| **critical** | broken.example | shared-fate cloudflare |  |
+| **critical** | www.example | shared-fate cloudflare | new domain |
+| **high** | api.example | single-provider aws (dns) |  |
+| **high** | api.example | single-provider aws (cdn) |  |
+| **high** | broken.example | single-provider cloudflare (dns) |  |
+| **high** | broken.example | single-provider cloudflare (cdn) |  |
+| **high** | static.example | shared-fate google |  |
+| **high** | static.example | single-provider godaddy (dns) |  |
+| **high** | static.example | single-provider cloudflare (cdn) |  |
+| **high** | www.example | single-provider cloudflare (dns) | new domain |
+| **high** | www.example | single-provider cloudflare (cdn) | new domain |
+| **medium** | api.example | single-provider aws (cloud) |  |
+| **medium** | api.example | single-provider aws (ca) |  |
+| **medium** | static.example | single-provider google (cloud) |  |
+| **medium** | static.example | single-provider google (ca) |  |
+| **medium** | www.example | single-provider google (ca) | new domain |
+
+### Severity changed (1)
+
+| domain | finding | before | after |
+| --- | --- | --- | --- |
+| api.example | shared-fate aws | high | **critical** |
+
+### Resolved findings (4)
+
+| severity | domain | finding | note |
+| --- | --- | --- | --- |
+| high | broken.example | unresolved |  |
+| high | static.example | single-provider fastly (cdn) |  |
+| low | api.example | probe-failed |  |
+| info | api.example | redundant (dns) |  |
+
+### Domains (2)
+
+| change | domain |
+| --- | --- |
+| added | www.example |
+| removed | mail.example |
+
+### Providers changed (5)
+
+| domain | layer | before | after | gained | lost | note |
+| --- | --- | --- | --- | --- | --- | --- |
+| api.example | DNS | aws (route53) + ns1 | aws (route53) |  | ns1 |  |
+| blog.example | CA | digicert | none |  | digicert | domain failing |
+| broken.example | DNS | none | cloudflare | cloudflare |  |  |
+| broken.example | CDN | none | cloudflare | cloudflare |  |  |
+| static.example | CDN | fastly | cloudflare | cloudflare | fastly |  |
+
+### Errors (2)
+
+| domain | change | code |
+| --- | --- | --- |
+| blog.example | started | TIMEOUT |
+| broken.example | stopped | was TIMEOUT |
+
+### Concentration (5)
+
+| layer | HHI | covered | share moves |
+| --- | --- | --- | --- |
+| DNS | 1667 → 2653 (+986) | 5 → 7 | cloudflare 14.3% → 42.9% (+28.6 pts)<br>ns1 14.3% → 0.0% (-14.3 pts) |
+| CDN | 1667 → 3125 (+1458) | 5 → 7 | cloudflare 14.3% → 57.1% (+42.9 pts)<br>fastly 14.3% → 0.0% (-14.3 pts) |
+| cloud | 2778 → 3600 (+822) | 6 → 5 | hetzner 14.3% → 0.0% (-14.3 pts) |
+| CA | 2222 → 3600 (+1378) | 6 → 5 | digicert 14.3% → 0.0% (-14.3 pts)<br>sectigo 14.3% → 0.0% (-14.3 pts)<br>google 14.3% → 28.6% (+14.3 pts) |
+| e-mail | 3600 → 5556 (+1956) | 3 → 2 | proofpoint 14.3% → 0.0% (-14.3 pts)<br>microsoft 28.6% → 14.3% (-14.3 pts) |
+
+### Blast radius (8)
+
+| provider | down | degraded |
+| --- | --- | --- |
+| cloudflare | 1 → 4<br>+broken.example, +static.example, +www.example | 0 → 0 |
+| fastly | 1 → 0<br>-static.example | 0 → 0 |
+| hetzner | 1 → 0<br>-mail.example | 0 → 0 |
+| digicert | 0 → 0 | 1 → 0<br>-blog.example |
+| google | 2 → 2 | 1 → 2<br>+www.example |
+| microsoft | 0 → 0 | 1 → 0<br>-mail.example |
+| proofpoint | 0 → 0 | 1 → 0<br>-mail.example |
+| sectigo | 0 → 0 | 1 → 0<br>-mail.example |
+`;
+
+describe('renderDiff', () => {
+  it('markdown matches the golden text', () => {
+    expect(renderDiff(diff, 'markdown', { color: false })).toBe(GOLDEN_MARKDOWN);
+  });
+
+  it('table lists every section without colour unless asked', () => {
+    const plain = renderDiff(diff, 'table', { color: false });
+    expect(plain).not.toContain('\u001b');
+    for (const title of [
+      'New findings (16)',
+      'Severity changed (1)',
+      'Resolved findings (4)',
+      'Domains added (1)',
+      'Domains removed (1)',
+      'Providers changed (5)',
+      'Errors (2)',
+      'Concentration (5)',
+      'Blast radius (8)',
+    ])
+      expect(plain).toContain(title);
+    expect(plain).toMatch(/static\.example +CDN +fastly +=> +cloudflare +\(\+cloudflare, -fastly\)/);
+    expect(plain).toMatch(/cloudflare +down 1 → 4 \(\+broken\.example, \+static\.example, \+www\.example\)/);
+    expect(renderDiff(diff, 'table', { color: true })).toContain('\u001b[1;31mcritical\u001b[0m');
+  });
+
+  it('json is the diff itself', () => {
+    expect(JSON.parse(renderDiff(diff, 'json', { color: false }))).toEqual(diff);
+  });
+
+  it('an empty diff says so in every format', () => {
+    const same = diffDocuments(before, before);
+    expect(renderDiff(same, 'table', { color: false })).toMatch(/\nNo changes\.\n$/);
+    expect(renderDiff(same, 'markdown', { color: false })).toMatch(/\nNo changes since the baseline\.\n$/);
+    expect(JSON.parse(renderDiff(same, 'json', { color: false })).findings.new).toEqual([]);
+  });
+
+  it('markdown caps long sections', () => {
+    const text = renderDiff(diff, 'markdown', { color: false, maxRows: 3 });
+    expect(text).toContain('… 13 more (the json format lists all)');
+  });
+
+  it('escapes hostile names for each sink', () => {
+    const hostile = 'x\u001b]0;pwn\u0007|<img src=x>`\u202e.example';
+    const evil: AuditDocument = structuredClone(after);
+    const www = evil.domains.find((r) => r.domain === 'www.example')!;
+    www.domain = hostile;
+    for (const d of www.dependencies) d.provider = `${d.provider}|<b>`;
+    for (const f of www.risks) if (f.provider) f.provider = `${f.provider}|<b>`;
+    const d = diffDocuments(before, evil);
+    const table = renderDiff(d, 'table', { color: false });
+    expect(table).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    const md = renderDiff(d, 'markdown', { color: false });
+    // The only raw '<' left is our own <br>.
+    expect(md).not.toMatch(/(?<!\\)<(?!br>)/);
+    expect(md).toContain('\\|\\<img src=x\\>\\`');
+    // Every table row keeps its column count: no pipe got through unescaped.
+    for (const line of md.split('\n').filter((l) => l.startsWith('| ') && l.includes('.example')))
+      expect(line.replace(/\\\|/g, '').split('|').length).toBeGreaterThan(2);
+    const json = renderDiff(d, 'json', { color: false });
+    expect(json).not.toContain('\u202e');
+    expect(JSON.parse(json).domains.added).toEqual([hostile]);
+  });
+});
