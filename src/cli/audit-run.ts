@@ -54,6 +54,7 @@ export async function runAudit(
   io: CliIo,
   stream: 'ndjson' | false,
   hooks: RunHooks = {},
+  keep = !stream,
 ): Promise<RunResult> {
   const name = typeof source === 'object' ? source.name : source === '-' ? 'stdin' : source;
   const input = typeof source === 'object' ? Readable.from([source.text]) : openInput(source);
@@ -86,12 +87,14 @@ export async function runAudit(
       : stdoutSink(io.stdout)
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
-  const results: DomainResult[] = [...(hooks.carried ?? [])];
+  const results: DomainResult[] = keep ? [...(hooks.carried ?? [])] : [];
   let worst: Severity | undefined;
   for (const r of hooks.carried ?? []) {
     worst = worstOf(worst, r);
-    summary.add(r);
-    sink?.write(renderNdjsonLine(r));
+    if (sink) {
+      summary.add(r);
+      sink.write(renderNdjsonLine(r));
+    }
   }
   const progress = new Progress(
     io.stderrIsTty,
@@ -108,7 +111,8 @@ export async function runAudit(
       if (sink) {
         summary.add(r);
         sink.write(renderNdjsonLine(r));
-      } else results.push(r);
+      }
+      if (keep) results.push(r);
       progress.tick(audited, r.domain);
     }
   } catch (err) {
@@ -136,7 +140,7 @@ export async function runAudit(
   if (sink) {
     sink.write(renderNdjsonSummary(summary.finish()));
     sink.commit();
-    return { audited, worst, interrupted };
+    if (!keep) return { audited, worst, interrupted };
   }
   const doc = buildDocument(results, opts, auditor.parents);
   return { doc, audited, worst, interrupted };

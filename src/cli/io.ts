@@ -1,10 +1,26 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 
 /** Writes via a temp file in the same folder and a rename, so a reader never sees half a file. */
 export function writeFileAtomic(path: string, data: string): void {
-  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.singlepath.tmp`);
+  // A device or pipe (/dev/null, /dev/stdout) is written to, never renamed over.
+  if (existsSync(path) && !statSync(path).isFile()) {
+    writeFileSync(path, data);
+    return;
+  }
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.singlepath.tmp`);
   const fd = openSync(tmp, 'w');
   try {
     writeSync(fd, data);

@@ -7,11 +7,13 @@ import { packageVersion } from '../package-root.js';
 import { type Format, render, renderWhatIf, WHATIF_FORMATS, type WhatIfFormat } from '../report/index.js';
 import { looksLikeSnapshot, parseSnapshot, readSnapshot } from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
-import { type RunFlags, runAudit } from './audit-run.js';
+import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
+import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
 import { mergeCommand } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
+import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
 
 export interface CliIo {
@@ -22,7 +24,7 @@ export interface CliIo {
   stderrIsTty: boolean;
 }
 
-export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130, terminated: 143 } as const;
 
 export function useColor(io: CliIo, output?: string): boolean {
   return io.stdoutIsTty && !output && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
@@ -82,17 +84,61 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .addOption(new Option('-q, --quiet', 'no statistics line on stderr').helpGroup('Output:'))
-    .action(async (list: string, flags: RunFlags & OutputFlags) => {
+    .addOption(
+      new Option('--save-dir <dir>', 'save a timestamped JSON snapshot and latest.json in DIR').helpGroup(
+        'Schedule:',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--baseline <snapshot>',
+        'compare with an earlier snapshot; the diff goes to stderr',
+      ).helpGroup('Schedule:'),
+    )
+    .addOption(
+      severityOption(
+        '--fail-on-new <severity>',
+        'exit 1 when the diff shows a new finding at or above SEVERITY',
+      ).helpGroup('Schedule:'),
+    )
+    .addOption(
+      new Option(
+        '--journal <file>',
+        'record each finished domain in FILE so an interrupted run can resume',
+      ).helpGroup('Schedule:'),
+    )
+    .addOption(
+      new Option(
+        '--resume <journal>',
+        'finish an interrupted run: audit only the domains missing from JOURNAL',
+      ).helpGroup('Schedule:'),
+    )
+    .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
-      const run = await runAudit(list, flags, io, streaming);
-      if (run.doc) {
-        emit(
-          render(run.doc, flags.format, { color: useColor(io, flags.output), explain: flags.explain }),
-          flags.output,
+      const schedule = prepareSchedule(flags, flags, io);
+      let run: RunResult;
+      try {
+        run = await runAudit(
+          list,
+          flags,
           io,
+          streaming,
+          schedule.hooks,
+          !streaming || schedule.needsDocument,
         );
+      } finally {
+        schedule.close();
       }
-      setExit(run.interrupted ? EXIT.interrupted : exitFor(run.worst, flags.failOn));
+      if (run.doc && !streaming) {
+        const text = render(run.doc, flags.format, {
+          color: useColor(io, flags.output),
+          explain: flags.explain,
+        });
+        emit(text, flags.output, io);
+      }
+      const drift = schedule.finish(run.doc, run.interrupted !== undefined);
+      if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+      setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
     });
 
   addOutputOptions(
@@ -139,6 +185,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   providersCommand(program, io);
+  diffCommand(program, io, setExit);
   mergeCommand(program, io, setExit);
   updateDataCommand(program, io, setExit);
   return program;

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Where streamed lines go: stdout as they come, or a file that appears whole at the end. */
@@ -19,7 +20,11 @@ export function stdoutSink(write: (text: string) => void): LineSink {
  * flat; the rename at the end means a reader never sees a half-written report.
  */
 export function fileSink(path: string): LineSink {
-  const tmp = join(dirname(path), `.${process.pid}-${Date.now()}.singlepath.partial`);
+  if (existsSync(path) && !statSync(path).isFile()) {
+    const fd = openSync(path, 'w');
+    return { write: (t) => void writeSync(fd, t), commit: () => closeSync(fd), discard: () => closeSync(fd) };
+  }
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.singlepath.partial`);
   let fd: number | null = openSync(tmp, 'w');
   const close = () => {
     if (fd === null) return;

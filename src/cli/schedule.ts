@@ -1,0 +1,118 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { documentOptions } from '../audit.js';
+import { InputError } from '../errors.js';
+import { renderDiff } from '../report/diff-render.js';
+import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
+import { Journal, readJournal } from '../snapshot/journal.js';
+import { readBaseline } from '../snapshot/read.js';
+import { saveSnapshot } from '../snapshot/save.js';
+import type { AuditDocument, Severity } from '../types.js';
+import type { RunHooks } from './audit-run.js';
+import { resolveAuditOptions } from './options.js';
+import type { CliIo } from './program.js';
+
+// What a scheduled run adds around the audit: a journal that survives a kill, a baseline to
+// compare with, and a folder of timestamped snapshots with latest.json.
+
+export interface ScheduleFlags {
+  saveDir?: string;
+  baseline?: string;
+  failOnNew?: Severity;
+  journal?: string;
+  resume?: string;
+}
+
+export interface Schedule {
+  hooks: RunHooks;
+  /** Results must be kept in memory (a document is needed for the diff or the snapshot). */
+  needsDocument: boolean;
+  /** After a complete run: diff against the baseline, save, drop the journal; returns the exit code part. */
+  finish(doc: AuditDocument | undefined, interrupted: boolean): number;
+  close(): void;
+}
+
+export function prepareSchedule(
+  flags: ScheduleFlags,
+  auditFlags: Parameters<typeof resolveAuditOptions>[0],
+  io: CliIo,
+): Schedule {
+  if (flags.journal && flags.resume) throw new InputError('give --journal or --resume, not both');
+  // Read the baseline before any network traffic: a bad one stops the run at once.
+  const baseline = flags.baseline ? readBaseline(flags.baseline) : null;
+  if (flags.baseline && !baseline)
+    io.stderr(`singlepath: no baseline at ${flags.baseline} yet (first run): nothing to compare\n`);
+
+  const hooks: RunHooks = {};
+  const autoJournal =
+    !flags.journal && !flags.resume && flags.saveDir ? join(flags.saveDir, 'in-progress.journal') : undefined;
+  let journalPath = flags.resume ?? flags.journal ?? autoJournal;
+  if (autoJournal && existsSync(autoJournal)) {
+    io.stderr(`singlepath: an interrupted run left ${autoJournal}: resuming it\n`);
+    flags.resume = autoJournal;
+  } else if (flags.journal && existsSync(flags.journal)) {
+    throw new InputError(
+      `journal ${flags.journal} already exists: use --resume ${flags.journal} to finish that run`,
+    );
+  }
+  if (flags.resume) {
+    const previous = readJournal(flags.resume);
+    if (previous.torn)
+      io.stderr(
+        `singlepath: ${flags.resume}: the last line was cut by the interruption; that domain is audited again\n`,
+      );
+    if (previous.skipped.length)
+      io.stderr(`singlepath: ${flags.resume}: unreadable lines ${previous.skipped.join(', ')} skipped\n`);
+    io.stderr(`singlepath: resuming: ${previous.done.size} domains already done\n`);
+    hooks.carried = previous.results;
+    hooks.skip = (d) => previous.done.has(d);
+    journalPath = flags.resume;
+  }
+  let journal: Journal | undefined;
+  if (flags.saveDir) {
+    try {
+      mkdirSync(flags.saveDir, { recursive: true });
+    } catch (err) {
+      throw new InputError(
+        `cannot create --save-dir ${flags.saveDir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+  }
+  if (journalPath) {
+    const opts = resolveAuditOptions(auditFlags, io.env);
+    journal = Journal.open(journalPath, {
+      options: documentOptions(opts),
+      startedAt: new Date().toISOString(),
+    });
+    hooks.onResult = (r) => journal!.append(r);
+  }
+  return {
+    hooks,
+    needsDocument: Boolean(flags.baseline || flags.saveDir),
+    close: () => journal?.close(),
+    finish(doc, interrupted) {
+      journal?.close();
+      if (interrupted || !doc) {
+        if (journalPath)
+          io.stderr(
+            `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
+          );
+        return 0;
+      }
+      let code = 0;
+      if (baseline) {
+        const diff = diffDocuments(baseline, doc);
+        const color = io.stderrIsTty && !('NO_COLOR' in io.env);
+        io.stderr(renderDiff(diff, 'table', { color }));
+        if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
+      }
+      if (flags.saveDir) {
+        const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
+        io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
+      }
+      // The run is complete and saved: its journal has served its purpose.
+      if (journalPath && (autoJournal === journalPath || flags.resume)) rmSync(journalPath, { force: true });
+      return code;
+    },
+  };
+}
