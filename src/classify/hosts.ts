@@ -23,13 +23,17 @@ export function asnEvidence(addr: AddressInfo, host?: string): Evidence {
   return { signal: 'asn', value: `AS${addr.asn}${org} (${addr.ip}${host ? ` of ${host}` : ''})` };
 }
 
+/** Is this organisation name the site's own? "Example Networks" for example.com (labels of 4+ characters). */
+export function isOwnName(name: string, ctx: ClassifyContext): boolean {
+  const label = (ctx.site.split('.')[0] ?? '').replace(/-/g, '');
+  const org = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return label.length >= 4 && org.includes(label);
+}
+
 /** Is this address the organisation's own network? Declared ASNs, or an AS named after the site. */
 export function isOwnAddress(addr: AddressInfo, ctx: ClassifyContext): boolean {
   if (addr.asn === undefined) return false;
-  if (ctx.ownAsns.has(addr.asn)) return true;
-  const label = ctx.site.split('.')[0] ?? '';
-  const org = (addr.asnOrg ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
-  return label.length >= 4 && org.includes(label.replace(/-/g, ''));
+  return ctx.ownAsns.has(addr.asn) || isOwnName(addr.asnOrg ?? '', ctx);
 }
 
 type HostKind = 'ns' | 'mx';

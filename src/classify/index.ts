@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { type Dependency, LAYERS, type Observation } from '../types.js';
-import { type ClassifyContext, classifyHostSet, registrable } from './hosts.js';
+import { type ClassifyContext, classifyHostSet, isOwnName, registrable } from './hosts.js';
+import { unionVantages } from './vantage.js';
 import { classifyWeb } from './web.js';
 
 export type { ClassifyContext } from './hosts.js';
@@ -36,7 +37,9 @@ function classifyCa(obs: Observation, ctx: ClassifyContext): Dependency[] {
     .filter(Boolean)
     .join(', ');
   const selfSigned = tls.subject && tls.subject.CN === tls.issuer.CN && tls.subject.O === tls.issuer.O;
-  const provider = selfSigned ? 'self' : slug(tls.issuer.O ?? tls.issuer.CN ?? 'unknown');
+  // A company's own issuing CA ("Halden Systems AS Issuing CA" for haldensystems.no) is self too.
+  const own = isOwnName(tls.issuer.O ?? '', ctx) || isOwnName(tls.issuer.CN ?? '', ctx);
+  const provider = selfSigned || own ? 'self' : slug(tls.issuer.O ?? tls.issuer.CN ?? 'unknown');
   return [{ layer: 'ca', provider, evidence: [{ signal: 'issuer', value: issuer.slice(0, 200) }] }];
 }
 
@@ -54,6 +57,33 @@ function sortDependencies(deps: Dependency[]): Dependency[] {
   );
 }
 
+/**
+ * runsOn relations outside the web layers (a CA issuing from another CA's hierarchy, a DNS
+ * brand on another's name servers): the provider underneath is added in series, `via` the brand.
+ */
+function applyRelations(deps: Dependency[], ctx: ClassifyContext): Dependency[] {
+  const out = [...deps];
+  for (const d of deps) {
+    if (d.layer === 'cdn' || d.layer === 'cloud' || d.provider === 'self') continue;
+    for (const rel of ctx.catalogue.runsOn(d.provider)) {
+      if (rel.from !== d.layer) continue;
+      if (out.some((x) => x.layer === rel.layer && x.provider === rel.provider)) continue;
+      const dep: Dependency = {
+        layer: rel.layer,
+        provider: rel.provider,
+        via: d.provider,
+        order: rel.layer === d.layer ? (d.order ?? 0) : 0,
+        evidence: [{ signal: 'relation', value: `${d.provider} runs on ${rel.provider}` }],
+      };
+      if (rel.service) dep.service = rel.service;
+      // As on the web layers, the provider a brand runs on stands in front of it, in series.
+      if (rel.layer === d.layer) d.order = (d.order ?? 0) + 1;
+      out.push(dep);
+    }
+  }
+  return out;
+}
+
 /** Observations to dependencies: pure, no I/O; the same observation always gives the same answer. */
 export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyOptions = {}): Dependency[] {
   const ctx: ClassifyContext = {
@@ -63,9 +93,9 @@ export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyO
   };
   const deps = [
     ...classifyHostSet('ns', 'dns', obs.dns.ns.hosts, ctx),
-    ...classifyWeb(obs, ctx),
+    ...unionVantages(classifyWeb(obs, ctx), obs, ctx),
     ...classifyCa(obs, ctx),
     ...classifyHostSet('mx', 'email', obs.dns.mx.hosts, ctx),
   ];
-  return sortDependencies(deps);
+  return sortDependencies(applyRelations(deps, ctx));
 }

@@ -60,10 +60,15 @@ function add(
 
 function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> {
   const map = new Map<string, Candidate>();
-  obs.dns.cnames.forEach((target, i) => {
+  // The audited name itself can be a provider's host (foo.appspot.com, bar.azurewebsites.net).
+  [obs.domain, ...obs.dns.cnames].forEach((target, i) => {
     const m = ctx.catalogue.matchHost('cname', target);
-    if (m) add(map, m, { signal: 'cname', value: target }, i);
+    if (m) add(map, m, { signal: 'cname', value: target }, i - 1);
   });
+  // The edge the chain ends at: addresses it answers with are its own, wherever they are announced.
+  const chainEdge = [...map.values()]
+    .filter((c) => c.layer === 'cdn')
+    .sort((a, b) => b.cnameIndex - a.cnameIndex)[0];
   const headerMatches = obs.http ? ctx.catalogue.matchHeaders(obs.http.headers) : [];
   const strong = new Set(headerMatches.filter((m) => !m.weak).map((m) => m.provider));
   for (const m of headerMatches) {
@@ -80,6 +85,10 @@ function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> 
     if (m) {
       const ev: Evidence = m.signal === 'cidr' ? { signal: 'cidr', value: addr.ip } : asnEvidence(addr);
       add(map, m, ev, Number.MAX_SAFE_INTEGER);
+    } else if (addr.asn !== undefined && chainEdge) {
+      // An edge cache inside an ISP's network (Akamai in a telco): the CNAME already named it.
+      chainEdge.evidence.push(asnEvidence(addr));
+      chainEdge.atAddress = true;
     } else if (addr.asn !== undefined) {
       // Hosting in a network the catalogue does not know: still a third party.
       add(
