@@ -6,11 +6,15 @@ import { type AsnDb, loadAsnDb } from './asn/index.js';
 import type { Catalogue } from './catalogue/catalogue.js';
 import { loadCatalogue } from './catalogue/load.js';
 import { classify } from './classify/index.js';
+import { classifyIndirect } from './classify/indirect.js';
+import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
 import { observeDns } from './collect/dns/observe.js';
 import { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
 import { createWebProber, type WebProber } from './collect/probe/index.js';
+import { parseVantages } from './collect/vantage.js';
+import { MAX_DEPTH, ZoneLookup } from './collect/zones.js';
 import { ConfigError } from './errors.js';
 import { packageVersion } from './package-root.js';
 import type {
@@ -45,6 +49,13 @@ export interface AuditOptions {
   allowPrivate?: boolean;
   /** Refuse resolvers and probe targets outside loopback (the test lab's safety net). */
   loopbackOnly?: boolean;
+  /**
+   * Other vantage points (--vantage): region presets ("eu", "na", ...), "all", client subnets
+   * ("203.0.113.0/24") sent as EDNS Client Subnet, "resolvers" (each configured resolver).
+   */
+  vantages?: string[];
+  /** Levels of providers' own DNS to follow for indirect dependencies (--depth); 0 = none. */
+  depth?: number;
   /** Already-loaded catalogue / ASN db (tests, long-lived callers). null asnDb = no ASN data. */
   catalogue?: Catalogue;
   asnDb?: AsnDb | null;
@@ -58,6 +69,7 @@ export const DEFAULTS = {
   retries: 2,
   concurrency: 50,
   http: true,
+  depth: 1,
 } as const;
 
 export interface Auditor {
@@ -112,6 +124,10 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   const resolvers = specs ? specs.map(parseResolver) : readSystemResolvers();
   if (!resolvers.length)
     throw new ConfigError('no resolver: give --resolver IP[:PORT] (none found in /etc/resolv.conf)');
+  const vantages = parseVantages(opts.vantages ?? [], resolvers);
+  const depth = opts.depth ?? DEFAULTS.depth;
+  if (!Number.isInteger(depth) || depth < 0 || depth > MAX_DEPTH)
+    throw new ConfigError(`invalid depth ${depth}: expected an integer from 0 to ${MAX_DEPTH}`);
   const connectTo = (opts.connectTo ?? []).map(parseConnectTo);
   const catalogue =
     opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles, rangesDir: opts.rangesDir });
@@ -144,6 +160,14 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   };
   const annotateHosts = <T extends HostAddresses>(hosts: T[]): T[] =>
     hosts.map((h) => ({ ...h, addresses: h.addresses.map(annotate) }));
+  const beyond = {
+    client,
+    vantages,
+    depth,
+    zones: new ZoneLookup(client, { annotate: annotateHosts }),
+    annotate,
+    isProviderHost: (host: string) => catalogue.matchHost('cname', host) !== null,
+  };
 
   async function auditDomain(domain: string): Promise<DomainResult> {
     try {
@@ -151,6 +175,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       dns.addresses = dns.addresses.map(annotate);
       dns.ns.hosts = annotateHosts(dns.ns.hosts);
       dns.mx.hosts = annotateHosts(dns.mx.hosts);
+      await dnsLimit(() => observeBeyond(domain, dns, beyond));
       const obs: Observation = { domain, dns };
       if (prober && GOOD.has(dns.status)) {
         const web = await probeLimit(() => prober(domain, pickAddress(dns.addresses)));
@@ -164,6 +189,8 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         dependencies,
         risks: domainRisks(dependencies, { parents }),
       };
+      const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns });
+      if (indirect.length > 0) result.indirect = indirect;
       const error = domainError(obs);
       if (error) result.error = error;
       return result;
@@ -210,6 +237,8 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
     connectTo: opts.connectTo ?? [],
     catalogFiles: opts.catalogFiles ?? [],
     ownAsns: opts.ownAsns ?? [],
+    ...(opts.vantages?.length ? { vantages: opts.vantages } : {}),
+    ...(opts.depth !== undefined && opts.depth !== DEFAULTS.depth ? { depth: opts.depth } : {}),
   };
 }
 

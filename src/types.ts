@@ -49,6 +49,11 @@ export interface DnsAnswer {
   resolver: string;
   transport: 'udp' | 'tcp' | 'cache';
   durationMs: number;
+  /**
+   * Present when the query carried an EDNS Client Subnet: the subnet sent, and the scope prefix
+   * length of the reply's ECS option. No `scope`: the resolver sent no ECS option back (it ignores ECS).
+   */
+  ecs?: { subnet: string; scope?: number };
 }
 
 export interface AddressInfo {
@@ -82,6 +87,41 @@ export interface DnsObservation {
   mailDomain: string;
   mx: { status: Status; hosts: MxHost[] };
   queries: number;
+  /** The name seen from other vantage points (--vantage): other client subnets, other resolvers. */
+  vantages?: VantageObservation[];
+  /** Name servers of the zones the domain's providers answer from (--depth), for indirect dependencies. */
+  providerZones?: ProviderZoneObservation[];
+}
+
+/**
+ * How a resolver treated the client subnet: `used` = its reply carried an ECS option; `ignored` =
+ * ECS was sent and no option came back (its answers are not a regional view); `none` = no ECS
+ * sent (a resolver vantage); `unknown` = no usable reply to tell.
+ */
+export type EcsUse = 'used' | 'ignored' | 'none' | 'unknown';
+
+export interface VantageObservation {
+  /** Label: a preset ("eu"), a subnet ("203.0.113.0/24") or a resolver ("resolver 127.0.0.1:53"). */
+  vantage: string;
+  /** Client subnet sent as EDNS Client Subnet (RFC 7871). */
+  subnet?: string;
+  /** Resolver that answered ("ip:port"). */
+  resolver: string;
+  status: Status;
+  cnames: string[];
+  finalName: string;
+  addresses: AddressInfo[];
+  ecs: EcsUse;
+  /** ECS scope prefix length of the reply for the name itself, when ECS was used. */
+  scope?: number;
+}
+
+export interface ProviderZoneObservation {
+  /** A provider's zone: of a CNAME target (cloudfront.net) or of a name server (awsdns-25.com). */
+  zone: string;
+  /** 1 = a zone the domain's own records lead to; n = a zone of a name server of a depth n-1 zone. */
+  depth: number;
+  ns: { status: Status; hosts: HostAddresses[] };
 }
 
 export interface HttpObservation {
@@ -153,6 +193,35 @@ export interface Dependency {
    * Absent = 0.
    */
   order?: number;
+  /** Vantage points that saw this provider, when only some did (absent: seen from all). */
+  vantages?: string[];
+  evidence: Evidence[];
+}
+
+/**
+ * A provider the domain depends on through one of its providers: who answers DNS for the zone a
+ * provider's endpoint lives in (Akamai's akamaiedge.net at UltraDNS). Kept apart from the direct
+ * dependencies: it never makes a direct single-provider finding.
+ */
+export interface IndirectDependency {
+  /** The provider's role for the zone: `dns`. */
+  layer: Layer;
+  provider: string;
+  service?: string;
+  indirect: true;
+  /** The dependency this sits under: a direct one at depth 1, an indirect one deeper. */
+  through: { layer: Layer; provider: string };
+  /** The zone whose name servers this provider runs. */
+  zone: string;
+  /** 1 = DNS of a direct provider's zone; 2 = DNS of the zone of that DNS provider; ... */
+  depth: number;
+  /**
+   * From the domain's side: `['cdn: akamai', 'dns of akamaiedge.net']`; a deeper hop names the
+   * provider of the previous one: `['cdn: akamai', 'dns of akamaiedge.net: ultradns', 'dns of ultradns.net']`.
+   */
+  path: string[];
+  /** Other providers also answering for the zone (`self` = the provider's own name servers). */
+  alternatives?: string[];
   evidence: Evidence[];
 }
 
@@ -165,7 +234,8 @@ export type FindingKind =
   | 'redundant'
   | 'unresolved'
   | 'probe-failed'
-  | 'region-concentration';
+  | 'region-concentration'
+  | 'multi-cdn';
 
 export interface Finding {
   kind: FindingKind;
@@ -181,6 +251,8 @@ export interface DomainResult {
   error?: ErrorInfo;
   observations: Observation;
   dependencies: Dependency[];
+  /** Dependencies through a provider's provider (--depth); absent when none were found. */
+  indirect?: IndirectDependency[];
   risks: Finding[];
 }
 
@@ -203,6 +275,19 @@ export interface BlastRadius {
   provider: string;
   down: string[];
   degraded: string[];
+  /** Down only through a provider's provider (the DNS of a CDN's zone); absent when none. */
+  downIndirect?: string[];
+}
+
+/** Something about the run rather than one domain, reported once (e.g. a resolver ignoring ECS). */
+export interface RunNote {
+  code: 'ecs-ignored';
+  /** The resolver the note is about ("ip:port"). */
+  resolver?: string;
+  /** Domains concerned, and the first few of them. */
+  count: number;
+  examples: string[];
+  message: string;
 }
 
 export interface Summary {
@@ -211,6 +296,8 @@ export interface Summary {
   findings: Record<Severity, number>;
   layers: LayerSummary[];
   blastRadius: BlastRadius[];
+  /** Run-wide notes, each once; absent when there are none. */
+  notes?: RunNote[];
 }
 
 export interface AuditDocument {

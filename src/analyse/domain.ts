@@ -1,5 +1,6 @@
 import { type Dependency, type Finding, LAYERS, type Layer, SEVERITIES, type Severity } from '../types.js';
 import { describeFinding } from './messages.js';
+import { multiCdnFindings } from './multi-cdn.js';
 
 // Per-domain risk: which providers are single paths, and which sit under several layers.
 // Severity model (README "Severity"):
@@ -84,6 +85,7 @@ export function domainRisks(deps: Dependency[], opts: DomainRiskOptions = {}): F
       presentAt.set(company(d.provider), set.add(layer));
     }
   }
+  for (const f of multiCdnFindings(deps, company)) out.push(finding(f));
   for (const [provider, layers] of presentAt) {
     if (layers.size < 2) continue;
     const single = singleAt.get(provider) ?? new Set();

@@ -29,5 +29,7 @@ export function describeFinding(f: Omit<Finding, 'message'>): string {
       return `the ${list(f.args.probe)} probe failed (${list(f.args.status)})`;
     case 'region-concentration':
       return `${f.provider} region ${list(f.args.region)} carries ${list(f.args.layers)}`;
+    case 'multi-cdn':
+      return `${layer} is served by several providers depending on where users are: ${list(f.args.seen)}`;
   }
 }

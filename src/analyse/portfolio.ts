@@ -8,7 +8,9 @@ import {
   type Severity,
   type Summary,
 } from '../types.js';
+import { indirectImpact } from './indirect.js';
 import { byString, lineage, lostLayers, type Relations, SELF, SERVING_LAYERS } from './layer-loss.js';
+import { RunNotes } from './notes.js';
 
 // Portfolio figures built one domain at a time, so that a streamed audit of a million domains
 // keeps only counters plus, for the blast radius, one domain list per provider.
@@ -16,6 +18,7 @@ import { byString, lineage, lostLayers, type Relations, SELF, SERVING_LAYERS } f
 interface Radius {
   down: string[];
   degraded: string[];
+  downIndirect?: string[];
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -28,6 +31,7 @@ export class SummaryBuilder {
   /** layer → provider → number of domains using it there. */
   private readonly users = new Map<Layer, Map<string, number>>(LAYERS.map((l) => [l, new Map()]));
   private readonly radius = new Map<string, Radius>();
+  private readonly notes = new RunNotes();
   private readonly lineageOf: (provider: string) => readonly string[];
 
   constructor(relations?: Relations) {
@@ -57,16 +61,34 @@ export class SummaryBuilder {
       if (lost.some((l) => SERVING_LAYERS.has(l))) entry.down.push(result.domain);
       else if (lost.length > 0) entry.degraded.push(result.domain);
     }
+    this.addIndirect(result, deps);
+    this.notes.add(result);
+  }
+
+  /** The tier "down via a provider's provider": the outage of the DNS of a provider's zone. */
+  private addIndirect(result: DomainResult, deps: DomainResult['dependencies']): void {
+    const indirect = result.indirect ?? [];
+    const candidates = new Set(indirect.flatMap((d) => this.lineageOf(d.provider)));
+    for (const candidate of candidates) {
+      const hit = indirectImpact(deps, indirect, (p) => this.lineageOf(p).includes(candidate));
+      if (!hit?.down) continue;
+      const entry = this.radius.get(candidate) ?? { down: [], degraded: [] };
+      this.radius.set(candidate, entry);
+      entry.downIndirect = [...(entry.downIndirect ?? []), result.domain];
+    }
   }
 
   finish(): Summary {
-    return {
+    const summary: Summary = {
       domains: this.domains,
       failed: this.failed,
       findings: { ...this.findings },
       layers: LAYERS.map((layer) => this.layerSummary(layer)),
       blastRadius: this.blastRadius(),
     };
+    const notes = this.notes.finish();
+    if (notes.length > 0) summary.notes = notes;
+    return summary;
   }
 
   private layerSummary(layer: Layer): LayerSummary {
@@ -91,15 +113,20 @@ export class SummaryBuilder {
   }
 
   private blastRadius(): BlastRadius[] {
-    const out = [...this.radius].map(([provider, r]) => ({
-      provider,
-      down: [...r.down].sort(byString),
-      degraded: [...r.degraded].sort(byString),
-    }));
+    const out = [...this.radius].map(([provider, r]) => {
+      const b: BlastRadius = {
+        provider,
+        down: [...r.down].sort(byString),
+        degraded: [...r.degraded].sort(byString),
+      };
+      if (r.downIndirect?.length) b.downIndirect = [...r.downIndirect].sort(byString);
+      return b;
+    });
     return out.sort(
       (a, b) =>
         b.down.length - a.down.length ||
         b.degraded.length - a.degraded.length ||
+        (b.downIndirect?.length ?? 0) - (a.downIndirect?.length ?? 0) ||
         byString(a.provider, b.provider),
     );
   }

@@ -1,4 +1,5 @@
 import { type DomainResult, LAYERS, type Layer } from '../types.js';
+import { indirectImpact } from './indirect.js';
 import { byString, failure, layerImpact, type Relations, SELF, SERVING_LAYERS } from './layer-loss.js';
 
 // "What if these providers fail together?" — the same layer-loss rule as the blast radius, applied
@@ -9,6 +10,14 @@ export interface WhatIfDown {
   layers: Layer[];
   /** Providers the outage reached the domain through: the failed dependencies' providers (a child
    * such as linode when akamai fails) and the runsOn intermediaries (vercel for `aws via vercel`). */
+  via: string[];
+}
+
+/** Down only through a provider's provider: the DNS of a provider's zone is what failed. */
+export interface WhatIfDownIndirect {
+  domain: string;
+  layers: Layer[];
+  /** The zones lost, "cdn: akamai → dns of akamaiedge.net: ultradns". */
   via: string[];
 }
 
@@ -31,6 +40,8 @@ export interface WhatIfSurvived {
 export interface WhatIfResult {
   providers: string[];
   down: WhatIfDown[];
+  /** The separate tier "down via a provider's provider"; absent when no domain is in it. */
+  downIndirect?: WhatIfDownIndirect[];
   degraded: WhatIfDegraded[];
   /** Affected at some layer, but an alternative provider (or self) kept every layer up. */
   survived: WhatIfSurvived[];
@@ -50,7 +61,8 @@ export function whatIf(
     survived: [],
     unaffected: [],
   };
-  for (const { domain, dependencies } of results) {
+  const downIndirect: WhatIfDownIndirect[] = [];
+  for (const { domain, dependencies, indirect } of results) {
     const impacts = LAYERS.map((layer) => layerImpact(dependencies, layer, failed));
     const lost = impacts.filter((i) => i.lost);
     const layers = lost.map((i) => i.layer);
@@ -60,6 +72,11 @@ export function whatIf(
       );
       via.delete(SELF);
       out.down.push({ domain, layers, via: [...via].sort(byString) });
+      continue;
+    }
+    const second = indirectImpact(dependencies, indirect, failed);
+    if (second?.down) {
+      downIndirect.push({ domain, layers: second.layers, via: second.via });
     } else if (layers.length > 0) {
       out.degraded.push({ domain, layers });
     } else if (impacts.some((i) => i.hit.length > 0)) {
@@ -76,5 +93,8 @@ export function whatIf(
   out.degraded.sort(byDomain);
   out.survived.sort(byDomain);
   out.unaffected.sort(byString);
-  return out;
+  if (downIndirect.length === 0) return out;
+  // The indirect tier right after the direct one, so that JSON reads from worst to best.
+  const { providers: failedProviders, down, ...rest } = out;
+  return { providers: failedProviders, down, downIndirect: downIndirect.sort(byDomain), ...rest };
 }

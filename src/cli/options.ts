@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AuditOptions, DEFAULTS } from '../audit.js';
 import { resolveRangesDir } from '../catalogue/load.js';
+import { MAX_DEPTH } from '../collect/zones.js';
 import { FORMATS, type Format } from '../report/index.js';
 import { SEVERITIES, type Severity } from '../types.js';
 
@@ -67,6 +68,20 @@ export function addAuditOptions(cmd: Command): Command {
         .helpGroup('DNS:'),
     )
     .addOption(
+      new Option(
+        '--vantage <spec>',
+        'also resolve from another vantage point, repeatable: eu, na, sa, asia, africa, oceania, all, a client subnet (203.0.113.0/24, 2001:db8::/48) sent as EDNS Client Subnet, or resolvers (each --resolver)',
+      )
+        .argParser(collect)
+        .helpGroup('DNS:'),
+    )
+    .addOption(
+      new Option('--depth <n>', "levels of providers' own DNS to follow for indirect dependencies (0 = off)")
+        .argParser(int('--depth', 0, MAX_DEPTH))
+        .default(DEFAULTS.depth)
+        .helpGroup('DNS:'),
+    )
+    .addOption(
       new Option('--no-http', 'skip the HTTP and TLS probes (DNS-only audit)').helpGroup('HTTP/TLS:'),
     )
     .addOption(
@@ -103,6 +118,8 @@ export interface AuditFlags {
   resolver?: string[];
   timeout: number;
   retries: number;
+  vantage?: string[];
+  depth?: number;
   http: boolean;
   connectTo?: string[];
   caFile?: string[];
@@ -115,6 +132,8 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     resolvers: flags.resolver,
     timeoutMs: flags.timeout,
     retries: flags.retries,
+    vantages: flags.vantage,
+    depth: flags.depth,
     concurrency: flags.concurrency,
     http: flags.http,
     connectTo: flags.connectTo,

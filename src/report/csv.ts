@@ -56,7 +56,8 @@ function rows(r: DomainResult): string[][] {
     const deps = r.dependencies.filter((d) => d.layer === layer);
     const findings = r.risks.filter((f) => f.layer === layer);
     for (const d of deps) {
-      const evidence = d.evidence.map((e) => `${e.signal}: ${e.value}`).join('; ');
+      const seenAt = d.vantages?.length ? [`vantages: ${d.vantages.join(', ')}`] : [];
+      const evidence = [...d.evidence.map((e) => `${e.signal}: ${e.value}`), ...seenAt].join('; ');
       out.push([
         r.domain,
         layer,
@@ -74,6 +75,24 @@ function rows(r: DomainResult): string[][] {
     }
     // Keep findings about a layer where nothing was found (e.g. unresolved MX) visible.
     if (deps.length === 0 && findings.length > 0) out.push(findingRow(layer, findings));
+  }
+  // A provider's provider: `via` holds the path, `order` stays empty (no position in the layer).
+  for (const d of r.indirect ?? []) {
+    const evidence = d.evidence.map((e) => `${e.signal}: ${e.value}`).join('; ');
+    out.push([
+      r.domain,
+      d.layer,
+      d.provider,
+      d.service ?? '',
+      '',
+      `indirect: ${d.path.join(' → ')}`,
+      '',
+      '',
+      '',
+      evidence,
+      '',
+      '',
+    ]);
   }
   // Domain-wide findings (no layer) get a row with an empty layer, as does a domain with no rows.
   const general = r.risks.filter((f) => f.layer === undefined);

@@ -5,28 +5,38 @@
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 // CSI / OSC / other ESC sequences, removed whole so no fragment survives as text.
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+// Embeddings, overrides and isolates reorder what follows them ("Trojan Source"); the marks
+// (LRM, RLM, ALM) flip neutral characters next to them. None belongs in a host name or header.
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Line breaks a terminal or viewer may honour besides CR/LF: line and paragraph separators.
+const BREAKS = /[\r\n\t\u2028\u2029]+/g;
 
-/** For a terminal: strip escape sequences, control characters and bidi overrides; fold newlines. */
+/**
+ * For a terminal: strip escape sequences, control characters (C0, DEL, C1 — so 8-bit CSI/OSC
+ * too) and bidi controls; fold line breaks (a bare CR would let a value overwrite its own line).
+ * No ESC survives: whatever the sequence regex misses, the control strip removes the ESC itself.
+ */
 export function escapeTerminal(value: string): string {
-  return value
-    .replace(ANSI, '')
-    .replace(/[\r\n\t]+/g, ' ')
-    .replace(CONTROL, '')
-    .replace(BIDI, '');
+  return value.replace(ANSI, '').replace(BREAKS, ' ').replace(CONTROL, '').replace(BIDI, '');
 }
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** For HTML text and double- or single-quoted attribute values. */
+/** For HTML text and double- or single-quoted attribute values; bidi controls would reorder the page's text. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => HTML[c]!).replace(CONTROL, '');
+  return value
+    .replace(/[&<>"']/g, (c) => HTML[c]!)
+    .replace(CONTROL, '')
+    .replace(BIDI, '');
 }
+
+// A leading = + - @ (also in full width, and after spaces an import may trim) starts a formula.
+const FORMULA = /^(?:[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
 
 /** For a CSV cell: quote always, double quotes, and defuse spreadsheet formulas (= + - @ tab CR). */
 export function escapeCsv(value: string): string {
-  let v = value.replace(CONTROL, (c) => (c === '\t' || c === '\r' || c === '\n' ? c : ''));
-  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  let v = value.replace(CONTROL, (c) => (c === '\t' || c === '\r' || c === '\n' ? c : '')).replace(BIDI, '');
+  if (FORMULA.test(v)) v = `'${v}`;
   return `"${v.replace(/"/g, '""')}"`;
 }
 
@@ -37,7 +47,7 @@ export function escapeMarkdown(value: string): string {
     .replace(/&/g, '&amp;');
 }
 
-const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * For serialised JSON read on a terminal: JSON.stringify leaves DEL, C1 controls, line separators

@@ -55,7 +55,7 @@ function domainList(names: readonly string[], cls: string): Markup {
 
 function blastRow(b: BlastRadius, rank: number, domains: number): Markup {
   const frac = domains > 0 ? b.down.length / domains : 0;
-  return html`<tr><td class="num">${rank}</td><th scope="row" class="prov">${b.provider}</th><td class="num"><b>${b.down.length}</b></td><td class="bar-cell">${shareBar(frac)}</td><td class="num">${b.degraded.length}</td><td>${b.down.length > 0 ? domainList(b.down, 'down') : ''}${b.degraded.length > 0 ? html`<div class="small"><span class="muted">degraded: </span>${domainList(b.degraded, 'degraded')}</div>` : ''}</td></tr>`;
+  return html`<tr><td class="num">${rank}</td><th scope="row" class="prov">${b.provider}</th><td class="num"><b>${b.down.length}</b></td><td class="bar-cell">${shareBar(frac)}</td><td class="num">${b.degraded.length}</td><td>${b.down.length > 0 ? domainList(b.down, 'down') : ''}${b.degraded.length > 0 ? html`<div class="small"><span class="muted">degraded: </span>${domainList(b.degraded, 'degraded')}</div>` : ''}${b.downIndirect?.length ? html`<div class="small"><span class="muted">down via a provider's provider: </span>${domainList(b.downIndirect, 'down')}</div>` : ''}</td></tr>`;
 }
 
 export function blastSection(summary: Summary): Markup {

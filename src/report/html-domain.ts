@@ -1,4 +1,12 @@
-import type { CertName, Dependency, DomainResult, Finding, Observation, Severity } from '../types.js';
+import type {
+  CertName,
+  Dependency,
+  DomainResult,
+  Finding,
+  IndirectDependency,
+  Observation,
+  Severity,
+} from '../types.js';
 import { SEVERITIES } from '../types.js';
 import {
   compareText,
@@ -35,6 +43,7 @@ function pathNote(d: Dependency, all: readonly Dependency[]): string {
   const notes: string[] = [];
   if (orders.length > 1) notes.push(`series ${orders.indexOf(order) + 1}/${orders.length}`);
   if (inLayer.some((x) => (x.order ?? 0) === order && x.provider !== d.provider)) notes.push('alternative');
+  if (d.vantages?.length) notes.push(`seen at ${d.vantages.join(', ')}`);
   return notes.join(' · ');
 }
 
@@ -47,6 +56,17 @@ function depRows(deps: readonly Dependency[]): Markup {
     const path = pathNote(d, deps);
     return html`<tr><td><span class="lt ${layerClass(d.layer)}" title="${LAYER_NAME[d.layer] ?? d.layer}">${letter}</span></td><td class="path">${path || html`<span class="muted">—</span>`}</td><th scope="row" class="prov">${d.provider}</th><td>${d.service ?? ''}</td><td>${d.region ?? ''}</td><td>${d.via ?? ''}</td><td><ul class="evidence">${evidence.map((e) => html`<li><span class="sig">${e.signal}</span> <code>${clip(e.value, MAX_VALUE)}</code></li>`)}</ul></td></tr>`;
   })}`;
+}
+
+/** Providers of the domain's providers: who answers DNS for the zone a provider's endpoint is in. */
+function indirectTable(deps: readonly IndirectDependency[]): Markup {
+  const rows = [...deps].sort(
+    (a, b) => compareText(a.path.join(' '), b.path.join(' ')) || compareText(a.provider, b.provider),
+  );
+  return html`<div class="scroll"><table class="deps indirect"><thead><tr><th>Layer</th><th>Path</th><th>Provider</th><th>Alongside</th><th>Evidence</th></tr></thead><tbody>${rows.map(
+    (d) =>
+      html`<tr><td><span class="lt ${layerClass(d.layer)}" title="${LAYER_NAME[d.layer] ?? d.layer}">${LAYER_LETTER[d.layer] ?? d.layer}</span></td><td class="path">${clip(d.path.join(' → '), MAX_VALUE)}</td><th scope="row" class="prov">${d.provider}</th><td>${(d.alternatives ?? []).join(', ')}</td><td><ul class="evidence">${d.evidence.map((e) => html`<li><span class="sig">${e.signal}</span> <code>${clip(e.value, MAX_VALUE)}</code></li>`)}</ul></td></tr>`,
+  )}</tbody></table></div>`;
 }
 
 function findingItem(f: Finding): Markup {
@@ -76,7 +96,7 @@ function observations(o: Observation | undefined): Markup {
   const dns = o.dns;
   const addr = (a: { ip: string; asn?: number; asnOrg?: string }) =>
     `${a.ip}${a.asn !== undefined ? ` AS${a.asn}` : ''}${a.asnOrg ? ` ${a.asnOrg}` : ''}`;
-  const dnsBlock = html`<dl class="kv">${row('status', dns.status)}${row('CNAME chain', dns.cnames.length ? dns.cnames.join(' → ') : '')}${row('addresses', dns.addresses.length ? codeList(dns.addresses.map(addr)) : '')}${row('zone apex', dns.zone.apex ?? '')}${row(`NS (${dns.ns.status})`, dns.ns.hosts.length ? codeList(dns.ns.hosts.map((h) => h.host).sort(compareText)) : '')}${row(`MX ${dns.mailDomain} (${dns.mx.status})`, dns.mx.hosts.length ? codeList([...dns.mx.hosts].sort((a, b) => a.priority - b.priority || compareText(a.host, b.host)).map((h) => `${h.priority} ${h.host}`)) : '')}</dl>`;
+  const dnsBlock = html`<dl class="kv">${row('status', dns.status)}${row('CNAME chain', dns.cnames.length ? dns.cnames.join(' → ') : '')}${row('addresses', dns.addresses.length ? codeList(dns.addresses.map(addr)) : '')}${row('zone apex', dns.zone.apex ?? '')}${row(`NS (${dns.ns.status})`, dns.ns.hosts.length ? codeList(dns.ns.hosts.map((h) => h.host).sort(compareText)) : '')}${row(`MX ${dns.mailDomain} (${dns.mx.status})`, dns.mx.hosts.length ? codeList([...dns.mx.hosts].sort((a, b) => a.priority - b.priority || compareText(a.host, b.host)).map((h) => `${h.priority} ${h.host}`)) : '')}${dns.vantages?.length ? row('vantages', codeList(dns.vantages.map((v) => `${v.vantage} (${v.status}, ECS ${v.ecs}${v.scope !== undefined ? ` /${v.scope}` : ''}): ${[...v.cnames, v.addresses.map(addr).join(', ')].filter(Boolean).join(' → ')}`))) : ''}</dl>`;
   const h = o.http;
   const httpBlock = h
     ? html`<dl class="kv">${row('status', `${h.status}${h.httpStatus !== undefined ? ` · HTTP ${h.httpStatus}` : ''} · ${h.scheme}`)}${row('connected to', h.connectedTo ?? '')}${row('redirects', h.redirects.length ? codeList(h.redirects.map((r) => `${r.status} ${r.location}`)) : '')}${row(
@@ -114,6 +134,6 @@ export function domainDetails(d: DomainResult, id: string): Markup {
   return html`<details class="domain" id="${id}"><summary><span class="dname">${d.domain}</span> <span class="muted small">${d.dependencies.length} dependencies</span> ${counts(findings)}${d.error ? html` <span class="tag err">error</span>` : ''}</summary>
 <div class="dbody">${d.error ? html`<p class="error"><b>${d.error.code}</b> ${clip(d.error.message, MAX_VALUE)}</p>` : ''}
 <h4>Dependencies</h4>${deps}
-<h4>Findings</h4>${findings.length > 0 ? html`<ul class="findings">${findings.map(findingItem)}</ul>` : html`<p class="muted">None.</p>`}
+${d.indirect?.length ? html`<h4>Indirect dependencies <span class="muted small">(a provider's provider)</span></h4>${indirectTable(d.indirect)}` : ''}<h4>Findings</h4>${findings.length > 0 ? html`<ul class="findings">${findings.map(findingItem)}</ul>` : html`<p class="muted">None.</p>`}
 <details class="obs-wrap"><summary>Observations</summary>${observations(d.observations)}</details></div></details>`;
 }

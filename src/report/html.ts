@@ -60,7 +60,7 @@ export function renderHtml(doc: AuditDocument): string {
 <header class="top"><div><h1>singlepath <span>single-point-of-failure report</span></h1>
 <div class="meta">Generated <b><time>${doc.generatedAt}</time></b> · singlepath ${doc.tool?.version ?? ''} · <b>${s.domains}</b> domains · <b>${s.failed}</b> failed · <b>${findings}</b> findings · <b>${providers}</b> providers ${optionsList(doc.options)}</div></div>
 <nav class="toc"><a href="#concentration">Concentration</a><a href="#blast">Blast radius</a><a href="#matrix">Matrix</a><a href="#domains">Domains</a></nav></header>
-${figures(s)}
+${figures(s)}${s.notes?.length ? html`<ul class="notes">${s.notes.map((n) => html`<li><b>Note</b> ${n.message}</li>`)}</ul>` : ''}
 </section>
 ${concentrationSection(s)}
 ${blastSection(s)}

@@ -3,6 +3,7 @@ import { type AuditDocument, type DomainResult, LAYERS, SEVERITIES } from '../ty
 import { escapeMarkdown as esc } from './escape.js';
 import {
   dependencyLabel,
+  indirectText,
   LAYER_TITLES,
   layerCell,
   percent,
@@ -43,7 +44,35 @@ function summarySection(doc: AuditDocument): string[] {
     out.push('', '## Blast radius', '', row(['provider', 'down', 'degraded']), row(['---', '---:', '---:']));
     for (const r of s.blastRadius) out.push(row([esc(r.provider), r.down.length, r.degraded.length]));
   }
+  const indirect = s.blastRadius.filter((r) => r.downIndirect?.length);
+  if (indirect.length > 0) {
+    out.push(
+      '',
+      "## Down via a provider's provider",
+      '',
+      row(['provider', 'down', 'domains']),
+      row(['---', '---:', '---']),
+    );
+    for (const r of indirect)
+      out.push(row([esc(r.provider), r.downIndirect!.length, unaffectedList(r.downIndirect!, esc, 10)]));
+  }
+  if (s.notes?.length) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${esc(n.message)}`));
   return out;
+}
+
+function indirectSection(doc: AuditDocument): string[] {
+  const rows = doc.domains.flatMap((r) =>
+    (r.indirect ?? []).map((d) => row([esc(r.domain), d.layer, esc(d.provider), indirectText(d, esc)])),
+  );
+  if (rows.length === 0) return [];
+  return [
+    '',
+    "## Indirect dependencies (a provider's provider)",
+    '',
+    row(['domain', 'layer', 'provider', 'path']),
+    row(['---', '---', '---', '---']),
+    ...rows,
+  ];
 }
 
 function risksCell(r: DomainResult): string {
@@ -58,6 +87,10 @@ function details(r: DomainResult): string[] {
   for (const d of r.dependencies) {
     const order = d.order ? ` \\[order ${d.order}\\]` : '';
     out.push(`- ${d.layer}: ${dependencyLabel(d, esc)}${order}`);
+    for (const e of d.evidence) out.push(`  - ${esc(e.signal)}: ${esc(e.value)}`);
+  }
+  for (const d of r.indirect ?? []) {
+    out.push(`- ${d.layer} (indirect): ${indirectText(d, esc)}`);
     for (const e of d.evidence) out.push(`  - ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const f of r.risks) out.push(`- ${riskLine(f, esc, plain)}: ${esc(f.message)}`);
@@ -79,6 +112,7 @@ export function renderMarkdown(doc: AuditDocument, opts: MarkdownOptions = {}): 
     ...doc.domains.map((r) =>
       row([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r)]),
     ),
+    ...indirectSection(doc),
   ];
   if (opts.explain) out.push('', '## Evidence', ...doc.domains.flatMap(details));
   return `${out.join('\n')}\n`;
@@ -88,11 +122,14 @@ export function renderWhatIfMarkdown(result: WhatIfResult): string {
   const out = [
     `# What if ${result.providers.map(esc).join(' + ')} fail?`,
     '',
-    `down ${result.down.length}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`,
+    `down ${result.down.length}${result.downIndirect?.length ? `, down via a provider's provider ${result.downIndirect.length}` : ''}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`,
   ];
   const rows = [
     ...result.down.map((d) =>
       row([esc(d.domain), 'down', d.layers.join(', '), `via ${d.via.map(esc).join(', ')}`]),
+    ),
+    ...(result.downIndirect ?? []).map((d) =>
+      row([esc(d.domain), 'down (indirect)', d.layers.join(', '), `via ${d.via.map(esc).join('<br>')}`]),
     ),
     ...result.degraded.map((d) => row([esc(d.domain), 'degraded', d.layers.join(', '), ''])),
     ...result.survived.map((s) =>

@@ -1,4 +1,11 @@
-import { type Dependency, type Finding, type Layer, SEVERITIES, type Summary } from '../types.js';
+import {
+  type Dependency,
+  type Finding,
+  type IndirectDependency,
+  type Layer,
+  SEVERITIES,
+  type Summary,
+} from '../types.js';
 
 // Text pieces shared by the table and Markdown renderers. Each takes the sink's escaper, so the
 // layout is written once and every document string still goes through the right escaping.
@@ -13,11 +20,14 @@ export const LAYER_TITLES: Record<Layer, string> = {
   email: 'e-mail',
 };
 
-/** `aws (cloudfront, us-east-1)`, `aws (via vercel)`, `self`. */
+/** `aws (cloudfront, us-east-1)`, `aws (via vercel)`, `fastly (seen at na)`, `self`. */
 export function dependencyLabel(d: Dependency, esc: Escape): string {
-  const details = [d.service, d.region, d.via === undefined ? undefined : `via ${d.via}`].filter(
-    (x): x is string => x !== undefined && x !== '',
-  );
+  const details = [
+    d.service,
+    d.region,
+    d.via === undefined ? undefined : `via ${d.via}`,
+    d.vantages?.length ? `seen at ${d.vantages.join(', ')}` : undefined,
+  ].filter((x): x is string => x !== undefined && x !== '');
   return details.length === 0 ? esc(d.provider) : `${esc(d.provider)} (${details.map(esc).join(', ')})`;
 }
 
@@ -45,6 +55,17 @@ export function riskLine(f: Finding, esc: Escape, paint: (f: Finding, text: stri
 
 export const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
 
+/** `cdn: akamai → dns of akamaiedge.net: ultradns (with self)`: the path from the domain's side. */
+export function indirectText(d: IndirectDependency, esc: Escape): string {
+  const alternatives = d.alternatives?.length ? ` (with ${d.alternatives.map(esc).join(', ')})` : '';
+  return `${d.path.map(esc).join(' → ')}: ${esc(d.provider)}${alternatives}`;
+}
+
+/** Blast radius suffix for the tier "down via a provider's provider"; empty when there is none. */
+export function indirectRadius(downIndirect: readonly string[] | undefined): string {
+  return downIndirect?.length ? `  down via a provider's provider ${downIndirect.length}` : '';
+}
+
 /** Plain-text portfolio summary printed above the per-domain table. */
 export function summaryLines(summary: Summary, esc: Escape, topProviders = 5, topRadius = 10): string[] {
   const findings = SEVERITIES.map((s) => `${s} ${summary.findings[s]}`).join(', ');
@@ -62,10 +83,11 @@ export function summaryLines(summary: Summary, esc: Escape, topProviders = 5, to
     const idWidth = Math.max(...radius.map((r) => esc(r.provider).length));
     for (const r of radius) {
       lines.push(
-        `  ${esc(r.provider).padEnd(idWidth)}  down ${r.down.length}  degraded ${r.degraded.length}`,
+        `  ${esc(r.provider).padEnd(idWidth)}  down ${r.down.length}  degraded ${r.degraded.length}${indirectRadius(r.downIndirect)}`,
       );
     }
   }
+  if (summary.notes?.length) lines.push('', ...summary.notes.map((n) => `Note: ${esc(n.message)}`));
   return lines;
 }
 

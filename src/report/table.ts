@@ -4,6 +4,7 @@ import { type AuditDocument, type DomainResult, type Finding, LAYERS, type Sever
 import { escapeTerminal as esc } from './escape.js';
 import {
   dependencyLabel,
+  indirectText,
   LAYER_TITLES,
   layerCell,
   riskLine,
@@ -55,8 +56,25 @@ function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): strin
     lines.push(`  ${d.layer.padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
+  for (const d of r.indirect ?? []) {
+    lines.push(`  ${d.layer.padEnd(5)} ${indirectText(d, esc)} [indirect]`);
+    for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
+  }
   for (const f of r.risks) lines.push(`  ${riskLine(f, esc, paint)}: ${esc(f.message)}`);
   return lines;
+}
+
+/** One line per domain with indirect dependencies; nothing when no domain has any. */
+function indirectLines(doc: AuditDocument): string[] {
+  const withIndirect = doc.domains.filter((r) => r.indirect?.length);
+  if (withIndirect.length === 0) return [];
+  return [
+    '',
+    "Indirect dependencies (a provider's provider):",
+    ...withIndirect.map(
+      (r) => `  ${esc(r.domain)}  ${r.indirect!.map((d) => indirectText(d, esc)).join('; ')}`,
+    ),
+  ];
 }
 
 export function renderTable(doc: AuditDocument, opts: TableOptions): string {
@@ -65,7 +83,7 @@ export function renderTable(doc: AuditDocument, opts: TableOptions): string {
   for (const r of doc.domains) {
     table.push([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r, paint)]);
   }
-  const out = [...summaryLines(doc.summary, esc), '', table.toString()];
+  const out = [...summaryLines(doc.summary, esc), '', table.toString(), ...indirectLines(doc)];
   if (opts.explain) for (const r of doc.domains) out.push('', ...explainBlock(r, paint));
   return `${out.join('\n')}\n`;
 }
@@ -81,6 +99,14 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
       `via ${d.via.map(esc).join(', ')}`,
     ]);
   }
+  for (const d of result.downIndirect ?? []) {
+    table.push([
+      esc(d.domain),
+      paint({ severity: 'high' }, 'down (indirect)'),
+      d.layers.join(', '),
+      `via ${d.via.map(esc).join('\n    ')}`,
+    ]);
+  }
   for (const d of result.degraded) {
     table.push([esc(d.domain), paint({ severity: 'medium' }, 'degraded'), d.layers.join(', '), '']);
   }
@@ -93,7 +119,10 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
       saved.join('\n'),
     ]);
   }
-  const counts = `down ${result.down.length}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`;
+  const indirect = result.downIndirect?.length
+    ? `, down via a provider's provider ${result.downIndirect.length}`
+    : '';
+  const counts = `down ${result.down.length}${indirect}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`;
   const out = [`What if ${result.providers.map(esc).join(' + ')} fail: ${counts}`];
   if (table.length > 0) out.push(table.toString());
   if (result.unaffected.length > 0) out.push(`Unaffected: ${unaffectedList(result.unaffected, esc)}`);

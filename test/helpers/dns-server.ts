@@ -15,6 +15,11 @@ export interface LabRecord {
   ttl?: number;
   /** MX preference (default 10). */
   priority?: number;
+  /**
+   * Served only to queries whose EDNS Client Subnet falls in this prefix ("203.0.113.0/24"),
+   * instead of the records of the same name and type without one (GeoDNS / CDN steering).
+   */
+  subnet?: string;
 }
 
 export type DnsFault =
@@ -28,7 +33,21 @@ export type DnsFault =
   | 'truncate-always'
   | 'garbage'
   | 'wrong-id'
-  | { delayMs: number };
+  /** The reply names another question (a spoof for a different name or type). */
+  | 'wrong-name'
+  | 'wrong-type'
+  /** The right reply, sent over UDP from another port than the one asked (off-path spoof). */
+  | 'wrong-source'
+  /** A reply whose answer owner name is a compression pointer to itself (RFC 1035 4.1.4 loop). */
+  | 'pointer-loop'
+  /** The right reply cut in half, without TC. */
+  | 'cut'
+  /** TC=1 over UDP; over TCP a length prefix of 65535 and a few bytes, then silence. */
+  | 'tcp-stall'
+  /** Only the first CNAME of the chain, as an authoritative server would: the client must ask on. */
+  | 'cname-only'
+  /** Reply after this long, as `fault` says (default: the normal reply). */
+  | { delayMs: number; fault?: Exclude<DnsFault, { delayMs: number }> };
 
 export interface LabDnsData {
   /** Zone apexes the server answers for; a name in none of them gets REFUSED. */
@@ -36,6 +55,11 @@ export interface LabDnsData {
   records: LabRecord[];
   /** Keyed by "name" (every type) or "name TYPE" (that type only). */
   faults?: Record<string, DnsFault>;
+  /**
+   * Zones whose answers ignore EDNS Client Subnet, as a resolver without ECS support: their
+   * `subnet` records are never served and replies carry no ECS option.
+   */
+  ignoreEcs?: string[];
 }
 
 export interface LabDnsOptions {
@@ -57,6 +81,8 @@ export interface LabDnsServer {
   readonly queries: number;
   /** Queries received over TCP. */
   readonly tcpQueries: number;
+  /** Queries that carried an EDNS Client Subnet option. */
+  readonly ecsQueries: number;
   /** Queries received for a name, of one type or of all types. */
   count(name: string, type?: RecordType): number;
   setData(data: LabDnsData): void;
@@ -65,10 +91,22 @@ export interface LabDnsServer {
 
 const MAX_CHAIN = 16;
 
-type Reply = { rcode: number; answers: dnsPacket.Answer[]; authorities: dnsPacket.Answer[] };
+type Reply = { rcode: number; answers: dnsPacket.Answer[]; authorities: dnsPacket.Answer[]; scope?: number };
+
+/** The EDNS Client Subnet of a query, as dns-packet decodes it. */
+interface EcsQuery {
+  family: number;
+  source: number;
+  ip: string;
+  /** The option's address bytes, echoed back as received. */
+  address: Buffer;
+}
 
 class Zones {
   readonly #names = new Map<string, Map<string, LabRecord[]>>();
+  /** Records with a `subnet`, by name and type. */
+  readonly #regional = new Map<string, Map<string, LabRecord[]>>();
+  readonly #ignoreEcs: Set<string>;
   /** Every owner name and its ancestors inside a zone: empty non-terminals exist (NODATA, not NXDOMAIN). */
   readonly #existing = new Set<string>();
   readonly #apexes: string[];
@@ -76,11 +114,13 @@ class Zones {
 
   constructor(data: LabDnsData) {
     this.#apexes = data.zones.map(lower).sort((a, b) => b.length - a.length);
+    this.#ignoreEcs = new Set((data.ignoreEcs ?? []).map(lower));
     for (const r of data.records) {
       const name = lower(r.name);
-      const byType = this.#names.get(name) ?? new Map<string, LabRecord[]>();
+      const index = r.subnet ? this.#regional : this.#names;
+      const byType = index.get(name) ?? new Map<string, LabRecord[]>();
       byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
-      this.#names.set(name, byType);
+      index.set(name, byType);
       for (let n = name; n.includes('.'); n = n.slice(n.indexOf('.') + 1)) this.#existing.add(n);
       this.#existing.add(name);
     }
@@ -95,6 +135,21 @@ class Zones {
     return this.#names.get(name)?.get(type);
   }
 
+  /** Records for a client in `ecs`: the matching `subnet` records if any, else the plain ones. */
+  lookupFor(name: string, type: string, ecs: EcsQuery | undefined): { records?: LabRecord[]; scope: number } {
+    const zone = this.zoneOf(name);
+    if (ecs && zone && !this.#ignoreEcs.has(zone)) {
+      const hit = (this.#regional.get(name)?.get(type) ?? []).filter((r) => inSubnet(ecs.ip, r.subnet!));
+      if (hit.length > 0) return { records: hit, scope: Math.max(...hit.map((r) => prefixOf(r.subnet!))) };
+    }
+    return { records: this.lookup(name, type), scope: 0 };
+  }
+
+  ignoresEcs(name: string): boolean {
+    const zone = this.zoneOf(name);
+    return zone !== undefined && this.#ignoreEcs.has(zone);
+  }
+
   exists(name: string, zone: string): boolean {
     return name === zone || this.#existing.has(name);
   }
@@ -106,6 +161,7 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
   let zones = new Zones(initial);
   let total = 0;
   let tcpTotal = 0;
+  let ecsTotal = 0;
   const counts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   const conns = new Set<net.Socket>();
@@ -127,31 +183,44 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     toWire(zones.lookup(zone, 'SOA')?.[0] ?? { name: zone, type: 'SOA', data: `ns1.${zone}` });
 
   /** What a recursive resolver would hand back for this question, from our data alone. */
-  const resolve = (qname: string, qtype: string): Reply => {
+  const resolve = (qname: string, qtype: string, ecs?: EcsQuery): Reply => {
     const answers: dnsPacket.Answer[] = [];
     let name = qname;
+    let scope = 0;
+    const lookup = (n: string, t: string) => {
+      const got = zones.lookupFor(n, t, ecs);
+      if (got.records) scope = Math.max(scope, got.scope);
+      return got.records;
+    };
     for (let hop = 0; ; hop++) {
       const zone = zones.zoneOf(name);
-      if (!zone) return { rcode: answers.length ? 0 : 5, answers, authorities: [] };
-      const found = zones.lookup(name, qtype) ?? (qtype === 'SOA' && name === zone ? [] : undefined);
+      if (!zone) return { rcode: answers.length ? 0 : 5, answers, authorities: [], scope };
+      const found = lookup(name, qtype) ?? (qtype === 'SOA' && name === zone ? [] : undefined);
       if (found) {
         answers.push(...(found.length ? found.map(toWire) : [soaOf(zone)]));
-        return { rcode: 0, answers, authorities: [] };
+        return { rcode: 0, answers, authorities: [], scope };
       }
-      const cname = qtype === 'CNAME' ? undefined : zones.lookup(name, 'CNAME')?.[0];
+      const cname = qtype === 'CNAME' ? undefined : lookup(name, 'CNAME')?.[0];
       if (cname) {
         answers.push(toWire(cname));
         if (opts.followCnames === false || hop + 1 >= MAX_CHAIN)
-          return { rcode: 0, answers, authorities: [] };
+          return { rcode: 0, answers, authorities: [], scope };
         name = lower(cname.data);
         continue;
       }
-      return { rcode: zones.exists(name, zone) ? 0 : 3, answers, authorities: [soaOf(zone)] };
+      return { rcode: zones.exists(name, zone) ? 0 : 3, answers, authorities: [soaOf(zone)], scope };
     }
   };
 
-  /** Counts the query, then calls send with the reply bytes (null: stay silent), maybe later. */
-  const handle = (msg: Buffer, transport: 'udp' | 'tcp', send: (out: Buffer | null) => void): void => {
+  /**
+   * Counts the query, then calls send with the reply bytes (null: stay silent), maybe later.
+   * `how` asks for something other than a plain reply: UDP from another socket, TCP unframed.
+   */
+  const handle = (
+    msg: Buffer,
+    transport: 'udp' | 'tcp',
+    send: (out: Buffer | null, how?: 'spoof-source' | 'raw') => void,
+  ): void => {
     let query: dnsPacket.DecodedPacket;
     try {
       query = dnsPacket.decode(msg);
@@ -167,6 +236,11 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     counts.set(key, (counts.get(key) ?? 0) + 1);
     const fault = zones.faults.get(key.toLowerCase()) ?? zones.faults.get(qname);
     const opt = query.additionals?.find((a) => a.type === 'OPT') as dnsPacket.OptAnswer | undefined;
+    const ecs = ecsOfQuery(opt);
+    if (ecs) ecsTotal++;
+    // RFC 7871: a server that uses ECS echoes family, source prefix and address with its scope.
+    const ecsEcho = (scope: number) =>
+      ecs && !zones.ignoresEcs(qname) ? [{ code: 8 as const, ip: undefined, data: echoEcs(ecs, scope) }] : [];
     const reply = (r: Reply, extraFlags = 0, id = query.id ?? 0): Buffer => {
       const packet: dnsPacket.Packet = {
         type: 'response',
@@ -179,7 +253,16 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
         questions: [q],
         answers: r.answers,
         authorities: r.authorities,
-        additionals: opt ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232 } as dnsPacket.OptAnswer] : [],
+        additionals: opt
+          ? [
+              {
+                type: 'OPT',
+                name: '.',
+                udpPayloadSize: 1232,
+                options: ecsEcho(r.scope ?? 0),
+              } as unknown as dnsPacket.OptAnswer,
+            ]
+          : [],
       };
       const bytes = dnsPacket.encode(packet);
       // Like a real server: what does not fit the client's advertised size goes out with TC=1.
@@ -188,34 +271,75 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
         return reply({ ...r, answers: [], authorities: [] }, TC);
       return bytes;
     };
+    const kind = typeof fault === 'object' ? fault.fault : fault;
     const respond = (): Buffer | null => {
-      if (fault === 'drop') return null;
-      if (fault === 'garbage') return randomBytes(12 + (total % 80));
-      if (fault === 'servfail') return reply({ rcode: 2, answers: [], authorities: [] });
-      if (fault === 'refused') return reply({ rcode: 5, answers: [], authorities: [] });
-      if (fault === 'nxdomain') return reply({ rcode: 3, answers: [], authorities: [] });
-      if ((fault === 'truncate' || fault === 'truncate-always') && transport === 'udp') {
+      if (kind === 'drop') return null;
+      if (kind === 'garbage') return randomBytes(12 + (total % 80));
+      if (kind === 'servfail') return reply({ rcode: 2, answers: [], authorities: [] });
+      if (kind === 'refused') return reply({ rcode: 5, answers: [], authorities: [] });
+      if (kind === 'nxdomain') return reply({ rcode: 3, answers: [], authorities: [] });
+      if ((kind === 'truncate' || kind === 'truncate-always') && transport === 'udp') {
         return reply({ rcode: 0, answers: [], authorities: [] }, TC);
       }
-      if (fault === 'truncate-always') return null;
-      const id = fault === 'wrong-id' ? ((query.id ?? 0) + 1) & 0xffff : query.id;
-      return reply(resolve(qname, q.type), 0, id);
+      if (kind === 'truncate-always') return null;
+      const id = kind === 'wrong-id' ? ((query.id ?? 0) + 1) & 0xffff : query.id;
+      return reply(resolve(qname, q.type, ecs), 0, id);
+    };
+    const hostile = (): boolean => {
+      const right = (): Buffer => reply(resolve(qname, q.type, ecs));
+      const asked = (other: dnsPacket.Question): Buffer =>
+        dnsPacket.encode({ ...dnsPacket.decode(right()), questions: [other] });
+      switch (kind) {
+        case 'wrong-name':
+          send(asked({ ...q, name: `spoof.${qname}` }));
+          return true;
+        case 'wrong-type':
+          send(asked({ ...q, type: q.type === 'A' ? 'AAAA' : 'A' }));
+          return true;
+        case 'wrong-source':
+          send(right(), transport === 'udp' ? 'spoof-source' : undefined);
+          return true;
+        case 'pointer-loop':
+          send(pointerLoop(query.id ?? 0, q));
+          return true;
+        case 'cut': {
+          const whole = right();
+          send(whole.subarray(0, Math.max(12, whole.length >> 1)));
+          return true;
+        }
+        case 'tcp-stall':
+          if (transport === 'udp') send(reply({ rcode: 0, answers: [], authorities: [] }, TC));
+          else send(Buffer.from([0xff, 0xff, (query.id ?? 0) >> 8, (query.id ?? 0) & 0xff]), 'raw');
+          return true;
+        case 'cname-only': {
+          const r = resolve(qname, q.type, ecs);
+          const first = r.answers[0]?.type === 'CNAME' ? r.answers.slice(0, 1) : r.answers;
+          send(reply({ ...r, answers: first }));
+          return true;
+        }
+        default:
+          return false;
+      }
     };
     if (typeof fault !== 'object') {
-      send(respond());
+      if (!hostile()) send(respond());
       return;
     }
     const t = setTimeout(() => {
       timers.delete(t);
-      send(respond());
+      if (!hostile()) send(respond());
     }, fault.delayMs);
     timers.add(t);
   };
 
   const { udp, tcp, port } = await listenBoth();
+  // A second socket, for replies that must come from the wrong port.
+  const spoofer = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => spoofer.bind(0, '127.0.0.1', () => resolve()));
+  spoofer.on('error', () => {});
   udp.on('message', (msg, rinfo) => {
-    handle(msg, 'udp', (out) => {
-      if (out) udp.send(out, rinfo.port, rinfo.address);
+    handle(msg, 'udp', (out, how) => {
+      if (out) (how === 'spoof-source' ? spoofer : udp).send(out, rinfo.port, rinfo.address);
     });
   });
   tcp.on('connection', (socket) => {
@@ -229,8 +353,9 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        handle(msg, 'tcp', (out) => {
+        handle(msg, 'tcp', (out, how) => {
           if (!out) return void socket.destroy();
+          if (how === 'raw') return void socket.write(out);
           const framed = Buffer.concat([Buffer.from([out.length >> 8, out.length & 0xff]), out]);
           writeChunked(socket, framed, opts.tcpChunkBytes ?? framed.length);
         });
@@ -248,6 +373,9 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     get tcpQueries() {
       return tcpTotal;
     },
+    get ecsQueries() {
+      return ecsTotal;
+    },
     count(name, type) {
       const n = lower(name);
       if (type) return counts.get(`${n} ${type}`) ?? 0;
@@ -262,6 +390,7 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
       for (const t of timers) clearTimeout(t);
       for (const c of conns) c.destroy();
       await Promise.all([
+        new Promise<void>((r) => spoofer.close(() => r())),
         new Promise<void>((r) => udp.close(() => r())),
         new Promise<void>((r) => tcp.close(() => r())),
       ]);
@@ -271,12 +400,77 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
 
 const TC = dnsPacket.TRUNCATED_RESPONSE;
 
+function ecsOfQuery(opt: dnsPacket.OptAnswer | undefined): EcsQuery | undefined {
+  for (const o of opt?.options ?? []) {
+    const e = o as {
+      code?: number;
+      family?: number;
+      sourcePrefixLength?: number;
+      ip?: string;
+      data?: Buffer;
+    };
+    if (e.code !== 8 || !e.data || e.data.length < 4 || !e.ip) continue;
+    return {
+      family: e.family ?? 0,
+      source: e.sourcePrefixLength ?? 0,
+      ip: e.ip,
+      address: e.data.subarray(4),
+    };
+  }
+  return undefined;
+}
+
+function echoEcs(ecs: EcsQuery, scope: number): Buffer {
+  const data = Buffer.alloc(4 + ecs.address.length);
+  data.writeUInt16BE(ecs.family, 0);
+  data.writeUInt8(ecs.source, 2);
+  data.writeUInt8(scope, 3);
+  ecs.address.copy(data, 4);
+  return data;
+}
+
+function prefixOf(cidr: string): number {
+  return Number(cidr.split('/')[1] ?? 0);
+}
+
+function inSubnet(ip: string, cidr: string): boolean {
+  const [base = '', len = '0'] = cidr.split('/');
+  const type = net.isIPv6(base) ? 'ipv6' : 'ipv4';
+  if ((net.isIPv6(ip) ? 'ipv6' : 'ipv4') !== type) return false;
+  const list = new net.BlockList();
+  list.addSubnet(base, Number(len), type);
+  return list.check(ip, type);
+}
+
 function lower(name: string): string {
   return name.toLowerCase().replace(/\.$/, '');
 }
 
 function soaData(mname: string, zone: string, minimum: number): dnsPacket.SoaData {
   return { mname, rname: `hostmaster.${zone}`, serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum };
+}
+
+/**
+ * A reply with one answer whose owner name is a compression pointer to its own offset: a decoder
+ * that follows pointers without a check loops forever.
+ */
+function pointerLoop(id: number, q: dnsPacket.Question): Buffer {
+  const head = dnsPacket.encode({
+    type: 'response',
+    id,
+    flags: dnsPacket.RECURSION_AVAILABLE,
+    questions: [q],
+  });
+  head.writeUInt16BE(1, 6); // ANCOUNT
+  const at = head.length;
+  const rr = Buffer.alloc(2 + 10 + 4);
+  rr.writeUInt16BE(0xc000 | at, 0); // owner: pointer to this very byte
+  rr.writeUInt16BE(1, 2); // TYPE A
+  rr.writeUInt16BE(1, 4); // CLASS IN
+  rr.writeUInt32BE(60, 6);
+  rr.writeUInt16BE(4, 10);
+  rr.set([192, 0, 2, 66], 12);
+  return Buffer.concat([head, rr]);
 }
 
 /** Pieces with a pause between them, so that the peer sees separate reads. */

@@ -31,6 +31,16 @@ export interface LabSite {
   hugeHeaders?: boolean;
   /** Certificate SANs (default: the site's host). */
   san?: string[];
+  /** Send this many extra small headers (x-n-0: 0 ...). */
+  headerCount?: number;
+  /** Write these bytes (latin1) as the whole response, head included: header values no Node server would send. */
+  rawResponse?: string;
+  /** Send the head, then body chunks for as long as the connection stays open. */
+  endlessBody?: boolean;
+  /** Read the request and never answer. */
+  noResponse?: boolean;
+  /** Send 103 Early Hints every drip interval for this long before the real response. */
+  earlyHintsMs?: number;
 }
 
 export interface WebLabOptions {
@@ -49,6 +59,8 @@ export interface WebLab {
   readonly connections: { https: number; http: number };
   /** Requests per Host (lower-case, without port). */
   hits(host: string): number;
+  /** Body bytes written to clients by endlessBody sites. */
+  readonly endlessBytes: number;
   /** Rules sending every lab site (and any other host) to this lab, honouring tls 'none' / http false. */
   connectTo(): ConnectToRule[];
   /** The same rules as --connect-to strings (for CLI runs). */
@@ -76,8 +88,34 @@ function drip(socket: Socket, ms: number, intervalMs: number): void {
   socket.once('close', () => clearInterval(timer));
 }
 
+/** Body chunks until the peer goes away; `sent` counts the bytes the kernel took. */
+function endless(res: ServerResponse, intervalMs: number, sent: { bytes: number }): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream' });
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const timer = setInterval(
+    () => {
+      if (res.destroyed || res.socket?.destroyed) return clearInterval(timer);
+      if (res.write(chunk)) sent.bytes += chunk.length;
+    },
+    Math.max(1, intervalMs >> 4),
+  );
+  res.once('close', () => clearInterval(timer));
+}
+
+function earlyHints(res: ServerResponse, ms: number, intervalMs: number, then: () => void): void {
+  const until = Date.now() + ms;
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    if (Date.now() < until) return void res.writeEarlyHints({ link: '</x.css>; rel=preload; as=style' });
+    clearInterval(timer);
+    then();
+  }, intervalMs);
+  res.once('close', () => clearInterval(timer));
+}
+
 function respond(res: ServerResponse, site: LabSite, path: string, host: string): void {
   const headers: Record<string, string | string[]> = { 'content-type': 'text/plain', ...site.headers };
+  for (let i = 0; i < (site.headerCount ?? 0); i++) headers[`x-n-${i}`] = String(i);
   const location = typeof site.redirect === 'function' ? site.redirect(path) : site.redirect;
   if (location !== undefined) headers.location = location;
   if (site.hugeHeaders) {
@@ -106,6 +144,7 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
   const sockets = new Set<Socket>();
   const hits = new Map<string, number>();
   const connections = { https: 0, http: 0 };
+  const sent = { bytes: 0 };
   let requests = 0;
 
   // Certificates are made on first SNI for a host, then reused.
@@ -134,6 +173,13 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
     // Reached only by clients that offer no ALPN, which the handshake failure cannot stop.
     if (scheme === 'https' && site.tls === 'handshake-fail') return void req.socket.destroy();
     if (site.slowHeadersMs) return drip(req.socket, site.slowHeadersMs, dripIntervalMs);
+    if (site.noResponse) return;
+    if (site.rawResponse !== undefined) return void req.socket.end(Buffer.from(site.rawResponse, 'latin1'));
+    if (site.endlessBody) return endless(res, dripIntervalMs, sent);
+    if (site.earlyHintsMs)
+      return earlyHints(res, site.earlyHintsMs, dripIntervalMs, () =>
+        respond(res, site, req.url ?? '/', host),
+      );
     respond(res, site, req.url ?? '/', host);
   };
 
@@ -191,6 +237,9 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
       return requests;
     },
     connections,
+    get endlessBytes() {
+      return sent.bytes;
+    },
     hits: (host) => hits.get(host.toLowerCase()) ?? 0,
     connectToSpecs,
     connectTo: () => connectToSpecs().map(parseConnectTo),

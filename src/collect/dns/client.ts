@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError } from '../../errors.js';
 import type { DnsAnswer, RecordType, Status } from '../../types.js';
 import { AnswerCache } from './cache.js';
+import type { EcsSubnet } from './ecs.js';
 import { IdSource, type Outcome, type Question } from './exchange.js';
 import { encodeQuery, normaliseName, type ParsedResponse } from './packet.js';
 import { formatResolver, isLoopback, type ResolverAddress } from './resolver-address.js';
@@ -46,6 +47,20 @@ export interface DnsClientStats {
   cacheHits: number;
   /** Packets ignored: undecodable, or not matching source, id and question of a query in flight. */
   dropped: number;
+}
+
+export interface QueryOptions {
+  /** EDNS Client Subnet to send (RFC 7871): ask for the answer a client in this subnet would get. */
+  subnet?: EcsSubnet;
+  /** Ask only this one of the configured resolvers ("ip:port" as formatResolver writes it). */
+  resolver?: string;
+}
+
+/** Cache and in-flight key: the same name asked for another subnet or resolver is another question. */
+function queryKey(type: RecordType, name: string, opts: QueryOptions): string {
+  const ecs = opts.subnet ? ` ecs=${opts.subnet.text}` : '';
+  const at = opts.resolver ? ` @${opts.resolver}` : '';
+  return `${type} ${name}${ecs}${at}`;
 }
 
 /** Statuses another resolver may answer differently; with one resolver we accept them. */
@@ -108,18 +123,24 @@ export class DnsClient {
   }
 
   /** Resolves with a status for every network outcome; it does not reject. */
-  query(name: string, type: RecordType): Promise<DnsAnswer> {
+  query(name: string, type: RecordType, opts: QueryOptions = {}): Promise<DnsAnswer> {
     this.#stats.queries++;
     const started = this.#now();
     const normalised = normaliseName(name);
-    if (!normalised || this.#closed) {
+    // Only a configured resolver can be pinned: a query option never adds a destination.
+    const pinned = opts.resolver
+      ? this.#resolvers.find((r) => formatResolver(r) === opts.resolver)
+      : undefined;
+    if (!normalised || this.#closed || (opts.resolver && !pinned)) {
       const status = normalised ? 'ERROR' : 'FORMERR';
       return Promise.resolve(
         this.#answer({ name: name.toLowerCase(), type }, status, undefined, '', 'udp', started),
       );
     }
-    const question = { name: normalised, type };
-    const key = `${type} ${normalised}`;
+    const question: Question = opts.subnet
+      ? { name: normalised, type, ecs: opts.subnet }
+      : { name: normalised, type };
+    const key = queryKey(type, normalised, opts);
     const cached = this.#cache.get(key);
     if (cached) {
       this.#stats.cacheHits++;
@@ -136,13 +157,20 @@ export class DnsClient {
         durationMs: this.#elapsed(started),
       }));
     }
-    const promise = this.#resolve(question, started).finally(() => this.#inflight.delete(key));
+    const promise = this.#resolve(question, started, key, pinned ? [pinned] : this.#resolvers).finally(() =>
+      this.#inflight.delete(key),
+    );
     this.#inflight.set(key, promise);
     return promise;
   }
 
   stats(): DnsClientStats {
     return { ...this.#stats };
+  }
+
+  /** Longest a query can take before it settles: every attempt timing out (TCP fallbacks aside). */
+  queryBudgetMs(): number {
+    return this.#timeoutMs * (this.#retries + 1);
   }
 
   /** Closes every socket; queries still in flight resolve with status ERROR. */
@@ -153,15 +181,21 @@ export class DnsClient {
     await this.#udp.close();
   }
 
-  async #resolve(question: Question, started: number): Promise<DnsAnswer> {
-    const query = encodeQuery(question.name, question.type, this.#payload);
-    const first = this.#rotation++ % this.#resolvers.length;
+  async #resolve(
+    question: Question,
+    started: number,
+    key: string,
+    resolvers: ResolverAddress[],
+  ): Promise<DnsAnswer> {
+    const query = encodeQuery(question.name, question.type, this.#payload, question.ecs);
+    // A pinned resolver leaves the rotation of the others where it was.
+    const first = resolvers === this.#resolvers ? this.#rotation++ % resolvers.length : 0;
     let best: { response: ParsedResponse; transport: 'udp' | 'tcp'; from: ResolverAddress } | undefined;
     let failure: Status = 'ERROR';
-    let resolver = this.#resolvers[first]!;
+    let resolver = resolvers[first]!;
     for (let attempt = 0; attempt <= this.#retries && !this.#closed; attempt++) {
       if (attempt > 0) this.#stats.retries++;
-      resolver = this.#resolvers[(first + attempt) % this.#resolvers.length]!;
+      resolver = resolvers[(first + attempt) % resolvers.length]!;
       const got = await this.#attempt(resolver, query, question);
       if (got.kind === 'timeout') {
         this.#stats.timeouts++;
@@ -173,7 +207,7 @@ export class DnsClient {
         continue;
       }
       best = { ...got, from: resolver };
-      if (!(TRY_ELSEWHERE.has(got.response.status) && this.#resolvers.length > 1)) break;
+      if (!(TRY_ELSEWHERE.has(got.response.status) && resolvers.length > 1)) break;
     }
     if (!best) return this.#answer(question, failure, undefined, formatResolver(resolver), 'udp', started);
     const answer = this.#answer(
@@ -185,8 +219,7 @@ export class DnsClient {
       started,
     );
     const cacheable = answer.status === 'NOERROR' || answer.status === 'NXDOMAIN';
-    if (cacheable && !this.#closed)
-      this.#cache.set(`${question.type} ${question.name}`, answer, best.response.cacheTtl);
+    if (cacheable && !this.#closed) this.#cache.set(key, answer, best.response.cacheTtl);
     return answer;
   }
 
@@ -224,7 +257,7 @@ export class DnsClient {
     transport: 'udp' | 'tcp',
     started: number,
   ): DnsAnswer {
-    return {
+    const answer: DnsAnswer = {
       name: question.name,
       type: question.type,
       status,
@@ -234,6 +267,11 @@ export class DnsClient {
       transport,
       durationMs: this.#elapsed(started),
     };
+    if (question.ecs) {
+      answer.ecs = { subnet: question.ecs.text };
+      if (response?.ecs) answer.ecs.scope = response.ecs.scope;
+    }
+    return answer;
   }
 
   #elapsed(started: number): number {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RecordType } from '../../types.js';
+import type { EcsSubnet } from './ecs.js';
 import type { ParsedResponse } from './packet.js';
 
 /** What one packet exchange with one resolver produced; never an exception. */
@@ -11,6 +12,8 @@ export type Outcome =
 export interface Question {
   name: string;
   type: RecordType;
+  /** Client subnet sent in the query (RFC 7871); the reply must echo it. */
+  ecs?: EcsSubnet;
 }
 
 /** Copy of an encoded query with the message id written in (the id is the first 16 bits). */

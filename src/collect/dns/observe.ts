@@ -7,7 +7,16 @@ export interface ObserveDnsOptions {
   maxCnameHops?: number;
   maxNameServers?: number;
   maxMx?: number;
+  /**
+   * Wall-clock bound for the whole observation (default DEADLINE_QUERIES × the client's query
+   * budget). Past it, questions still open and any later ones answer TIMEOUT, so a resolver that
+   * answers every question just inside the timeout cannot hold one domain for minutes.
+   */
+  deadlineMs?: number;
 }
+
+/** Default deadline in query budgets: the longest sequential path (SOA, NS, NS address) plus one. */
+export const DEADLINE_QUERIES = 4;
 
 /**
  * Raw DNS facts about one domain: its CNAME chain and addresses, the zone apex and its name
@@ -21,18 +30,44 @@ export async function observeDns(
   opts: ObserveDnsOptions = {},
 ): Promise<DnsObservation> {
   const name = domain.toLowerCase().replace(/\.$/, '');
+  const deadlineMs = opts.deadlineMs ?? DEADLINE_QUERIES * client.queryBudgetMs();
+  const started = performance.now();
   let queries = 0;
+  let expired = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      expired = true;
+      resolve();
+    }, deadlineMs);
+  });
+  const timedOut = (n: string, type: RecordType): DnsAnswer => ({
+    name: n.toLowerCase().replace(/\.$/, ''),
+    type,
+    status: 'TIMEOUT',
+    answers: [],
+    authority: [],
+    resolver: '',
+    transport: 'udp',
+    durationMs: Math.round(performance.now() - started),
+  });
   const ask: Ask = (n: string, type: RecordType) => {
+    if (expired) return Promise.resolve(timedOut(n, type));
     queries++;
-    return client.query(n, type);
+    // The query itself goes on to its own timeout (and may still fill the cache); we stop waiting.
+    return Promise.race([client.query(n, type), deadline.then(() => timedOut(n, type))]);
   };
   const registrable = getDomain(name) ?? null;
-  const [target, zone, mail] = await Promise.all([
-    addressBranch(name, ask, opts.maxCnameHops ?? 8),
-    zoneBranch(name, registrable, ask, opts.maxNameServers ?? 8),
-    mailBranch(registrable ?? name, ask, opts.maxMx ?? 8),
-  ]);
-  return { ...target, ...zone, ...mail, queries };
+  try {
+    const [target, zone, mail] = await Promise.all([
+      addressBranch(name, ask, opts.maxCnameHops ?? 8),
+      zoneBranch(name, registrable, ask, opts.maxNameServers ?? 8),
+      mailBranch(registrable ?? name, ask, opts.maxMx ?? 8),
+    ]);
+    return { ...target, ...zone, ...mail, queries };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 type AddressPart = Pick<DnsObservation, 'status' | 'cnames' | 'finalName' | 'addresses'>;

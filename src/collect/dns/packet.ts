@@ -1,5 +1,6 @@
 import dnsPacket from 'dns-packet';
 import type { DnsRecord, RecordType, Status } from '../../types.js';
+import { decodeEcs, ECS_OPTION_CODE, type EcsReply, type EcsSubnet, ecsMatches, ecsOption } from './ecs.js';
 
 // Wire format in and out of dns-packet. Everything that comes off the network is treated as
 // hostile: decode errors become `null`, unknown shapes are skipped, sections are bounded.
@@ -34,6 +35,8 @@ export interface ParsedResponse {
   authority: DnsRecord[];
   /** Seconds the answer may be cached; 0 = do not cache. */
   cacheTtl: number;
+  /** The ECS option of the reply, when the query carried one and the reply has one. */
+  ecs?: EcsReply;
 }
 
 /** Lower case, no trailing dot; null when it cannot go on the wire (RFC 1035 length limits). */
@@ -49,7 +52,7 @@ export function normaliseName(name: string): string | null {
 }
 
 /** Query with RD and an EDNS0 OPT record; id 0, the caller writes the id into bytes 0-1 per attempt. */
-export function encodeQuery(name: string, type: RecordType, udpPayloadSize: number): Buffer {
+export function encodeQuery(name: string, type: RecordType, udpPayloadSize: number, ecs?: EcsSubnet): Buffer {
   return dnsPacket.encode({
     type: 'query',
     id: 0,
@@ -64,7 +67,7 @@ export function encodeQuery(name: string, type: RecordType, udpPayloadSize: numb
         ednsVersion: 0,
         flags: 0,
         flag_do: false,
-        options: [],
+        options: ecs ? [ecsOption(ecs)] : [],
       },
     ],
   });
@@ -74,6 +77,8 @@ export interface Expected {
   id: number;
   name: string;
   type: RecordType;
+  /** The client subnet the query carried: the reply's ECS option must match it. */
+  ecs?: EcsSubnet;
 }
 
 /** Decodes a reply; null when it is garbage or does not answer exactly the question asked. */
@@ -90,15 +95,33 @@ export function parseResponse(buf: Buffer, expect: Expected): ParsedResponse | n
   if (q.name.toLowerCase().replace(/\.$/, '') !== expect.name || q.type !== expect.type) return null;
   const rcode = (packet as { rcode?: unknown }).rcode;
   const status = (typeof rcode === 'string' && RCODES[rcode]) || 'ERROR';
+  const ecs = expect.ecs ? ecsReply(packet) : undefined;
+  // RFC 7871 section 7.3: an ECS option for another subnet means the reply is not ours: drop it.
+  if (ecs && expect.ecs && !ecsMatches(ecs, expect.ecs)) return null;
   const answers = toRecords(packet.answers);
   const authority = toRecords(packet.authorities);
-  return {
+  const parsed: ParsedResponse = {
     status,
     truncated: packet.flag_tc,
     answers,
     authority,
     cacheTtl: packet.flag_tc ? 0 : cacheTtl(status, answers, packet.authorities),
   };
+  if (ecs) parsed.ecs = ecs;
+  return parsed;
+}
+
+/** The first well-formed ECS option of the OPT record; undefined when there is none. */
+function ecsReply(packet: dnsPacket.DecodedPacket): EcsReply | undefined {
+  for (const a of packet.additionals ?? []) {
+    if (a?.type !== 'OPT' || !Array.isArray(a.options)) continue;
+    for (const o of a.options as { code?: unknown; data?: unknown }[]) {
+      if (o?.code !== ECS_OPTION_CODE || !Buffer.isBuffer(o.data)) continue;
+      const reply = decodeEcs(o.data);
+      if (reply) return reply;
+    }
+  }
+  return undefined;
 }
 
 function toRecords(section: dnsPacket.Answer[] | undefined): DnsRecord[] {

@@ -1,7 +1,9 @@
 // Where to connect and how: the address DNS already resolved (never a second lookup), rewritten
-// by --connect-to, refused outside loopback when the lab asks, opened under the phase deadline.
+// by --connect-to, refused in private ranges unless allowed, refused outside loopback when the
+// lab asks, opened under the phase deadline.
 import { isIP, isIPv4, connect as netConnect, type Socket } from 'node:net';
 import { type SecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { type AddressClass, classifyAddress } from '../../net/private.js';
 import type { ErrorInfo, Status } from '../../types.js';
 import { applyConnectTo, type ConnectToRule } from '../connect-to.js';
 import { codedError } from './status.js';
@@ -25,11 +27,20 @@ function isLoopback(ip: string): boolean {
   return isIPv4(v4) && v4.startsWith('127.');
 }
 
+const RANGE_NAME: Record<Exclude<AddressClass, 'public'>, string> = {
+  loopback: 'loopback',
+  private: 'private-network',
+  'link-local': 'link-local',
+  cgnat: 'CGNAT',
+  metadata: 'cloud-metadata',
+  reserved: 'reserved',
+};
+
 export function resolveTarget(
   host: string,
   address: string | null,
   port: number,
-  opts: { connectTo: readonly ConnectToRule[]; loopbackOnly?: boolean },
+  opts: { connectTo: readonly ConnectToRule[]; loopbackOnly?: boolean; allowPrivate?: boolean },
 ): Target {
   const applied = applyConnectTo(opts.connectTo, host, port);
   // A rule that keeps the host still means "the address DNS gave".
@@ -44,6 +55,13 @@ export function resolveTarget(
   if (!isIP(ip)) {
     // Connecting to a name would make Node ask the system resolver behind the user's back.
     return { ok: false, status: 'ERROR', error: { code: 'NOT_AN_IP', message: `not an IP address: ${ip}` } };
+  }
+  // A matching --connect-to rule is the user's explicit choice; an address that only DNS (or a
+  // redirect) chose must not steer a probe into a private network or a metadata service.
+  const range = applied.rule ? 'public' : classifyAddress(ip);
+  if (range !== 'public' && !opts.allowPrivate) {
+    const message = `${ip} is a ${RANGE_NAME[range]} address: not probed (--allow-private to probe it)`;
+    return { ok: false, status: 'PRIVATE_ADDRESS', error: { code: 'PRIVATE_ADDRESS', message } };
   }
   if (opts.loopbackOnly && !isLoopback(ip)) {
     const message = `blocked: ${ip} is outside 127.0.0.0/8 (loopbackOnly)`;

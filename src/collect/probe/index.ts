@@ -128,6 +128,7 @@ export function createWebProber(opts: ProbeOptions): WebProber {
     timeoutMs: opts.timeoutMs,
     connectTo: opts.connectTo,
     loopbackOnly: opts.loopbackOnly ?? false,
+    allowPrivate: opts.allowPrivate ?? false,
     maxHeaderBytes: opts.maxHeaderBytes ?? 16384,
     maxRedirects: opts.maxRedirects ?? 5,
     followCrossHost: opts.followCrossHost ?? false,

@@ -13,6 +13,8 @@ export interface ChainConfig {
   timeoutMs: number;
   connectTo: ConnectToRule[];
   loopbackOnly: boolean;
+  /** Connect to addresses in private, loopback, link-local, CGNAT, metadata or reserved ranges. */
+  allowPrivate: boolean;
   maxHeaderBytes: number;
   maxRedirects: number;
   followCrossHost: boolean;

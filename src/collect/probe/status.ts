@@ -21,7 +21,10 @@ const BY_CODE: Record<string, Status> = {
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  if (typeof code === 'string') return code;
+  // undici's parser errors for malformed responses (bad header bytes, bare CR) carry no code; the
+  // class name is as stable as a code and says it was the peer's fault.
+  return (err as { name?: unknown } | null)?.name === 'HTTPParserError' ? 'HPE_INVALID_RESPONSE' : undefined;
 }
 
 export function statusOf(err: unknown): Status {

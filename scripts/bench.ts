@@ -1,0 +1,81 @@
+// `npm run bench`: measures singlepath against a loopback lab and its own bare-client ceilings.
+//   node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]
+//                              [--skip-full] [--skip-cli] [--json] [--cpu-prof DIR] [--keep]
+//                              [--cli-node-flags="--max-old-space-size=128"]
+// Exit 0 when every figure was measured (missed targets included), 2 on a harness failure.
+import { rmSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../src/audit.js';
+import { killAllCliRuns } from './bench/cli-run.js';
+import { killAllChildren } from './bench/ipc.js';
+import { removeTmpDirs, runBench } from './bench/run.js';
+import { renderTable } from './bench/table.js';
+
+const USAGE =
+  'usage: node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]\n' +
+  '       [--skip-full] [--skip-cli] [--json] [--cpu-prof DIR] [--keep] [--cli-node-flags="--flag ..."]\n';
+
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        n: { type: 'string', default: '100000' },
+        zones: { type: 'string', default: '1000' },
+        concurrency: { type: 'string', default: String(DEFAULTS.concurrency) },
+        window: { type: 'string', default: '256' },
+        'skip-full': { type: 'boolean', default: false },
+        'skip-cli': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
+        'cli-node-flags': { type: 'string' },
+        keep: { type: 'boolean', default: false },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values } = parse();
+
+function int(name: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    process.stderr.write(`bench: --${name} must be an integer from ${min} to ${max}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+// An interrupt must not leave a responder, a web server or a CLI run behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllCliRuns();
+    killAllChildren();
+    removeTmpDirs();
+    process.stderr.write(`\nbench: ${signal}, children stopped\n`);
+    process.exit(130);
+  });
+}
+process.once('exit', () => {
+  killAllCliRuns();
+  killAllChildren();
+});
+
+const n = int('n', values.n, 1, 10_000_000);
+const cpuProfDir = values['cpu-prof'];
+if (cpuProfDir) rmSync(cpuProfDir, { recursive: true, force: true });
+const result = await runBench({
+  n,
+  zones: Math.min(n, int('zones', values.zones, 1, 10_000_000)),
+  concurrency: int('concurrency', values.concurrency, 1, 10_000),
+  window: int('window', values.window, 1, 30_000),
+  skipFull: values['skip-full'],
+  skipCli: values['skip-cli'],
+  cpuProfDir,
+  cliNodeFlags: values['cli-node-flags']?.split(/\s+/).filter(Boolean),
+  keep: values.keep,
+  log: (line) => process.stderr.write(`bench: ${line}\n`),
+});
+process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderTable(result));
+process.exitCode = result.failures.length ? 2 : 0;

@@ -1,0 +1,51 @@
+// The bench DNS responder, run as a child process (fork) so that it never shares an event loop
+// with the client it measures. UDP and TCP on one 127.0.0.1 port; answers come from model.ts.
+// It lives exactly as long as its parent's IPC channel.
+import { listenBoth } from '../../test/helpers/dns-server.js';
+import { type ChildRequest, serveRequests } from './ipc.js';
+import { resolve } from './model.js';
+import { encodeReply, parseQuery, statusReply } from './wire.js';
+
+const counters = { udp: 0, tcp: 0, bad: 0 };
+
+function answer(msg: Buffer, udp: boolean): Buffer | null {
+  const q = parseQuery(msg);
+  if (!q) {
+    counters.bad++;
+    return null;
+  }
+  if (udp) counters.udp++;
+  else counters.tcp++;
+  return q.type ? encodeReply(msg, q, resolve(q.name, q.type), udp) : statusReply(msg, q, 0);
+}
+
+const { udp, tcp, port } = await listenBoth();
+udp.on('message', (msg, rinfo) => {
+  const out = answer(msg, true);
+  if (out) udp.send(out, rinfo.port, rinfo.address);
+});
+tcp.on('connection', (socket) => {
+  socket.setNoDelay(true);
+  socket.on('error', () => {});
+  let buf: Buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+      const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+      buf = buf.subarray(2 + msg.length);
+      const out = answer(msg, false);
+      if (!out) return void socket.destroy();
+      const framed = Buffer.allocUnsafe(out.length + 2);
+      framed.writeUInt16BE(out.length, 0);
+      out.copy(framed, 2);
+      socket.write(framed);
+    }
+  });
+});
+
+serveRequests({ port }, (req: ChildRequest) => {
+  if (req.op === 'reset') {
+    counters.udp = counters.tcp = counters.bad = 0;
+  }
+  return { ...counters, queries: counters.udp + counters.tcp };
+});

@@ -1,0 +1,345 @@
+// The benchmark as a library: lab up, ceilings measured, the real CLI run DNS-only and full
+// against the same lab, figures returned. Targets (issue 6) are reported, never asserted.
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root.js';
+import { runCli } from './cli-run.js';
+import { bareDnsCeiling } from './dns-ceiling.js';
+import { killAllChildren } from './ipc.js';
+import { type BenchLab, startBenchLab } from './lab.js';
+import { auditQuestions, domainName } from './model.js';
+import { countOutput, parseStats } from './output.js';
+import { bareTlsCeiling } from './tls-ceiling.js';
+
+export interface BenchOptions {
+  n: number;
+  zones: number;
+  /** The CLI's --concurrency, and the bare TLS probe's. */
+  concurrency: number;
+  /** Queries in flight for the bare DNS client. */
+  window: number;
+  skipFull?: boolean;
+  skipCli?: boolean;
+  /** Write V8 CPU profiles of the CLI runs into this folder. */
+  cpuProfDir?: string;
+  /** Extra node flags for the CLI runs (e.g. --max-old-space-size=128). */
+  cliNodeFlags?: string[];
+  /** Keep the temporary folder (domain list, CLI output). */
+  keep?: boolean;
+  log?: (line: string) => void;
+}
+
+export type Mode = 'dns ceiling' | 'dns cli' | 'tls ceiling' | 'full cli';
+
+export interface Row {
+  mode: Mode;
+  domains: number;
+  seconds: number;
+  /** Domains per second over the wall time. */
+  rate: number;
+  /** Rate of the ceiling this row is compared with. */
+  ceiling: number | null;
+  ratio: number | null;
+  /** DNS queries the responder received in this phase. */
+  queries: number | null;
+  timeouts: number;
+  lost: number;
+  errors: number;
+  peakRssMb: number | null;
+  /** CPU seconds of the measured client: the CLI (user + system, GNU time), or this process for a ceiling. */
+  cpuSec: number | null;
+  /** CPU seconds the lab children spent in this phase. */
+  labCpuSec: number;
+  detail: Record<string, unknown>;
+}
+
+export interface Target {
+  name: string;
+  value: string;
+  met: boolean;
+}
+
+export interface BenchResult {
+  n: number;
+  zones: number;
+  concurrency: number;
+  window: number;
+  node: string;
+  cpus: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  /** Seconds the CLI needs to start and audit one domain (loading catalogue and ASN data). */
+  cliStartupSec: number | null;
+  /** Peak RSS of that one-domain run: the CLI's fixed memory. */
+  cliStartupRssMb: number | null;
+  rows: Row[];
+  targets: Target[];
+  /** Harness failures (the figures are not trustworthy); missed targets are not failures. */
+  failures: string[];
+}
+
+async function writeList(path: string, n: number, zones: number): Promise<void> {
+  const out = createWriteStream(path);
+  for (let i = 0; i < n; i += 10_000) {
+    const lines: string[] = [];
+    for (let k = i; k < Math.min(n, i + 10_000); k++) lines.push(domainName(k, zones));
+    if (!out.write(`${lines.join('\n')}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
+}
+
+function* hosts(n: number, zones: number): Generator<string> {
+  for (let i = 0; i < n; i++) yield domainName(i, zones);
+}
+
+/** Temporary folders of runs in progress, for an interrupt to remove. */
+const liveTmpDirs = new Set<string>();
+
+export function removeTmpDirs(): void {
+  for (const dir of liveTmpDirs) rmSync(dir, { recursive: true, force: true });
+  liveTmpDirs.clear();
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+function ownCpu(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return round((d.user + d.system) / 1e6, 2);
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const log = opts.log ?? (() => {});
+  const root = packageRoot();
+  const { n, zones, concurrency } = opts;
+  const tmpDir = mkdtempSync(join(tmpdir(), 'singlepath-bench-'));
+  if (!opts.keep) liveTmpDirs.add(tmpDir);
+  const list = join(tmpDir, 'domains.txt');
+  const result: BenchResult = {
+    n,
+    zones,
+    concurrency,
+    window: opts.window,
+    node: process.version,
+    cpus: cpus().length,
+    loadBefore: loadavg().map((x) => round(x, 2)),
+    loadAfter: [],
+    cliStartupSec: null,
+    cliStartupRssMb: null,
+    rows: [],
+    targets: [],
+    failures: [],
+  };
+  let lab: BenchLab | null = null;
+  try {
+    await writeList(list, n, zones);
+    log(`lab: starting (n=${n}, zones=${zones}) in ${tmpDir}`);
+    lab = await startBenchLab({ root, tmpDir, zones, web: !opts.skipFull });
+    const theLab = lab;
+    const labCpu = async () =>
+      ((await theLab.dns.request('stats')).cpuMs + ((await theLab.web?.request('stats'))?.cpuMs ?? 0)) / 1000;
+
+    const cli = async (mode: 'dns cli' | 'full cli', extra: string[], domains: number, file = list) => {
+      await lab!.dns.request('reset');
+      await lab!.web?.request('reset');
+      const cpu0 = await labCpu();
+      const output = join(tmpDir, `${mode.replace(' ', '-')}.ndjson`);
+      const run = await runCli({
+        root,
+        tmpDir,
+        maxMs: 60_000 + domains * 5,
+        nodeFlags: [
+          ...(opts.cliNodeFlags ?? []),
+          ...(opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : []),
+        ],
+        args: [
+          'audit',
+          file,
+          '--format',
+          'ndjson',
+          '--output',
+          output,
+          '--resolver',
+          lab!.resolver,
+          '--concurrency',
+          String(concurrency),
+          ...extra,
+        ],
+      });
+      const dnsStats = await lab!.dns.request('stats');
+      const webStats = await lab!.web?.request('stats');
+      const labCpuSec = (await labCpu()) - cpu0;
+      if (run.killed) result.failures.push(`${mode}: killed after ${Math.round(run.elapsedMs / 1000)} s`);
+      else if (run.code !== 0)
+        result.failures.push(`${mode}: exit ${run.code ?? run.signal}: ${run.stderr.trim().slice(-500)}`);
+      return { run, output, dnsStats, webStats, labCpuSec };
+    };
+
+    const cliRow = async (mode: 'dns cli' | 'full cli', extra: string[], ceiling: number | null) => {
+      log(`${mode}: running singlepath audit (${n} domains, --concurrency ${concurrency})`);
+      const { run, output, dnsStats, webStats, labCpuSec } = await cli(mode, extra, n);
+      const count = await countOutput(output, n);
+      const stats = parseStats(run.stderr);
+      const rate = n / (run.elapsedMs / 1000);
+      const row: Row = {
+        mode,
+        domains: n,
+        seconds: round(run.elapsedMs / 1000, 2),
+        rate: round(rate),
+        ceiling,
+        ratio: ceiling ? round(rate / ceiling, 3) : null,
+        queries: dnsStats.queries ?? null,
+        timeouts: count.timeouts,
+        lost: count.lost,
+        errors: count.errorTotal,
+        peakRssMb: run.peakRssMb === null ? null : round(run.peakRssMb),
+        cpuSec: run.cpuSec,
+        labCpuSec: round(labCpuSec, 2),
+        detail: {
+          exit: run.code,
+          lines: count.lines,
+          duplicates: count.duplicates,
+          unexpected: count.unexpected,
+          summaryLine: count.summary,
+          errorCodes: count.errors,
+          tcpQueries: dnsStats.tcp,
+          qps: round((dnsStats.queries ?? 0) / (run.elapsedMs / 1000)),
+          web: webStats
+            ? { handshakes: webStats.handshakes, requests: webStats.requests, http: webStats.http }
+            : null,
+          rssTimelineMb: run.rssTimeline,
+          statsLine: stats?.line ?? null,
+          stats: stats?.values ?? null,
+        },
+      };
+      result.rows.push(row);
+      log(`${mode}: ${row.rate} domains/s, ${row.lost} lost, ${row.peakRssMb} MB peak RSS`);
+      return row;
+    };
+
+    // The ceiling: the distinct questions a DNS-only audit asks, through a bare client.
+    log(`dns ceiling: bare dns-packet client, window ${opts.window}`);
+    await lab.dns.request('reset');
+    let cpu0 = await labCpu();
+    let own0 = process.cpuUsage();
+    const dnsC = await bareDnsCeiling({
+      port: lab.dns.ready.port,
+      questions: auditQuestions(n, zones),
+      window: opts.window,
+    });
+    const dnsCeiling = n / (dnsC.elapsedMs / 1000);
+    result.rows.push({
+      mode: 'dns ceiling',
+      domains: n,
+      seconds: round(dnsC.elapsedMs / 1000, 2),
+      rate: round(dnsCeiling),
+      ceiling: null,
+      ratio: null,
+      queries: (await lab.dns.request('stats')).queries ?? null,
+      timeouts: dnsC.timeouts,
+      lost: dnsC.lost,
+      errors: 0,
+      peakRssMb: null,
+      cpuSec: ownCpu(own0),
+      labCpuSec: round((await labCpu()) - cpu0, 2),
+      detail: { ...dnsC, qps: round(dnsC.answered / (dnsC.elapsedMs / 1000)) },
+    });
+    log(`dns ceiling: ${round(dnsCeiling)} domains/s (${dnsC.sent} queries)`);
+
+    if (!opts.skipCli) {
+      // Fixed cost of a run (catalogue, ASN index): one domain, so the rest is throughput.
+      const one = join(tmpDir, 'one.txt');
+      await writeList(one, 1, zones);
+      const startup = await cli('dns cli', ['--no-http'], 1, one);
+      result.cliStartupSec = round(startup.run.elapsedMs / 1000, 2);
+      result.cliStartupRssMb = startup.run.peakRssMb === null ? null : round(startup.run.peakRssMb);
+      await cliRow('dns cli', ['--no-http'], dnsCeiling);
+    }
+
+    if (!opts.skipFull && lab.web) {
+      log(`tls ceiling: bare tls.connect probe, concurrency ${concurrency}`);
+      await lab.web.request('reset');
+      cpu0 = await labCpu();
+      own0 = process.cpuUsage();
+      const tlsC = await bareTlsCeiling({
+        port: lab.web.ready.httpsPort,
+        hosts: hosts(n, zones),
+        concurrency,
+        caPem: lab.web.ready.caPem,
+      });
+      const tlsCeiling = n / (tlsC.elapsedMs / 1000);
+      result.rows.push({
+        mode: 'tls ceiling',
+        domains: n,
+        seconds: round(tlsC.elapsedMs / 1000, 2),
+        rate: round(tlsCeiling),
+        ceiling: null,
+        ratio: null,
+        queries: null,
+        timeouts: tlsC.timeouts,
+        lost: tlsC.probes - tlsC.ok,
+        errors: tlsC.failed + tlsC.unauthorized,
+        peakRssMb: null,
+        cpuSec: ownCpu(own0),
+        labCpuSec: round((await labCpu()) - cpu0, 2),
+        detail: { ...tlsC },
+      });
+      log(`tls ceiling: ${round(tlsCeiling)} probes/s`);
+      if (!opts.skipCli) {
+        const web = lab.web.ready;
+        await cliRow(
+          'full cli',
+          [
+            '--connect-to',
+            `:443:127.0.0.1:${web.httpsPort}`,
+            '--connect-to',
+            `:80:127.0.0.1:${web.httpPort}`,
+            '--ca-file',
+            lab.caFile!,
+          ],
+          tlsCeiling,
+        );
+      }
+    }
+    result.targets = targets(result);
+  } catch (err) {
+    result.failures.push(`harness: ${(err as Error).stack ?? String(err)}`);
+  } finally {
+    await lab?.close().catch(() => {});
+    killAllChildren();
+    if (!opts.keep) rmSync(tmpDir, { recursive: true, force: true });
+    liveTmpDirs.delete(tmpDir);
+    result.loadAfter = loadavg().map((x) => round(x, 2));
+  }
+  return result;
+}
+
+/** Issue 6's targets, checked against this run's own ceilings. */
+function targets(r: BenchResult): Target[] {
+  const out: Target[] = [];
+  const row = (m: Mode) => r.rows.find((x) => x.mode === m);
+  const dns = row('dns cli');
+  const full = row('full cli');
+  if (dns?.ratio != null)
+    out.push({
+      name: 'dns-only >= 85% of bare DNS',
+      value: `${round(dns.ratio * 100)}%`,
+      met: dns.ratio >= 0.85,
+    });
+  if (full?.ratio != null)
+    out.push({
+      name: 'full >= 80% of bare TLS',
+      value: `${round(full.ratio * 100)}%`,
+      met: full.ratio >= 0.8,
+    });
+  for (const x of [dns, full]) {
+    if (!x) continue;
+    if (x.peakRssMb !== null)
+      out.push({ name: `${x.mode} peak RSS <= 200 MB`, value: `${x.peakRssMb} MB`, met: x.peakRssMb <= 200 });
+    out.push({ name: `${x.mode} zero lost domains`, value: String(x.lost), met: x.lost === 0 });
+    out.push({ name: `${x.mode} zero timeouts`, value: String(x.timeouts), met: x.timeouts === 0 });
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { DomainResult, RunNote } from '../types.js';
+import { byString } from './layer-loss.js';
+
+// Facts about the run rather than a domain, told once however many domains show them.
+
+const EXAMPLES = 3;
+
+/** Collects, per resolver, the domains whose vantage queries it answered without the ECS option. */
+export class RunNotes {
+  private readonly ecsIgnored = new Map<string, { count: number; examples: string[] }>();
+
+  add(result: DomainResult): void {
+    const resolvers = new Set(
+      // Hand-built or trimmed documents may carry no observations: nothing to note then.
+      (result.observations?.dns?.vantages ?? []).filter((v) => v.ecs === 'ignored').map((v) => v.resolver),
+    );
+    for (const resolver of resolvers) {
+      const entry = this.ecsIgnored.get(resolver) ?? { count: 0, examples: [] };
+      entry.count++;
+      if (entry.examples.length < EXAMPLES) entry.examples.push(result.domain);
+      this.ecsIgnored.set(resolver, entry);
+    }
+  }
+
+  finish(): RunNote[] {
+    return [...this.ecsIgnored]
+      .sort(([a], [b]) => byString(a, b))
+      .map(([resolver, { count, examples }]) => {
+        const sorted = [...examples].sort(byString);
+        const who = resolver || 'the resolver';
+        return {
+          code: 'ecs-ignored',
+          resolver,
+          count,
+          examples: sorted,
+          message: `${who} ignored the EDNS client subnet for ${count} domain${count === 1 ? '' : 's'} (${sorted.join(', ')}${count > sorted.length ? ', …' : ''}): its answers there are one view, not regional views`,
+        };
+      });
+  }
+}

@@ -1,0 +1,186 @@
+import { ConfigError } from '../errors.js';
+import type { DnsAnswer, RecordType, VantageObservation } from '../types.js';
+import type { DnsClient, QueryOptions } from './dns/client.js';
+import { type EcsSubnet, parseSubnet } from './dns/ecs.js';
+import { type Ask, addressesOf, addressStatus, recordsOf } from './dns/hosts.js';
+import { formatResolver, type ResolverAddress } from './dns/resolver-address.js';
+
+// Other vantage points on the same name: the answer a client in another region would get (EDNS
+// Client Subnet), or the answer of another resolver. A CDN-steering zone answers differently by
+// region, so one vantage point can show one CDN where users elsewhere reach another.
+
+/**
+ * One /24 per continent from a well-known network of a regional Internet institution, so that
+ * any geolocation database places it on that continent. The prefix is only a label inside the
+ * query (RFC 7871): no packet is ever sent to it.
+ */
+export const VANTAGE_PRESETS: Readonly<Record<string, string>> = {
+  /** RIPE NCC, Amsterdam (193.0.0.0/21, ripe.net). */
+  eu: '193.0.0.0/24',
+  /** ICANN, Los Angeles (192.0.32.0/20, icann.org). */
+  na: '192.0.32.0/24',
+  /** NIC.br, São Paulo (200.160.0.0/20, registro.br). */
+  sa: '200.160.0.0/24',
+  /** JPNIC, Tokyo (192.41.192.0/24, nic.ad.jp). */
+  asia: '192.41.192.0/24',
+  /** AFRINIC, Ebène, Mauritius (196.216.2.0/24, afrinic.net). */
+  africa: '196.216.2.0/24',
+  /** APNIC, Brisbane (202.12.29.0/24, apnic.net). */
+  oceania: '202.12.29.0/24',
+};
+
+/** Vantages per run: each costs a CNAME chain and A/AAAA per domain. */
+export const MAX_VANTAGES = 16;
+
+export interface Vantage {
+  label: string;
+  subnet?: EcsSubnet;
+  /** Pinned resolver ("ip:port"); absent = the configured resolvers, with failover. */
+  resolver?: string;
+}
+
+const HELP = `expected ${Object.keys(VANTAGE_PRESETS).join(', ')}, all, resolvers, or a prefix such as 203.0.113.0/24 or 2001:db8::/48`;
+
+/**
+ * `--vantage` values to vantages. When any is given and several resolvers are configured, each
+ * resolver is a vantage too (`resolvers` asks for those alone).
+ */
+export function parseVantages(specs: readonly string[], resolvers: readonly ResolverAddress[]): Vantage[] {
+  const out = new Map<string, Vantage>();
+  let perResolver = false;
+  for (const raw of specs) {
+    const spec = raw.trim().toLowerCase();
+    if (spec === 'resolvers') {
+      perResolver = true;
+      continue;
+    }
+    const presets = spec === 'all' ? Object.keys(VANTAGE_PRESETS) : [spec];
+    for (const name of presets) {
+      const preset = VANTAGE_PRESETS[name];
+      let subnet: EcsSubnet;
+      try {
+        subnet = parseSubnet(preset ?? raw.trim());
+      } catch (err) {
+        if (!preset && !spec.includes('/')) throw new ConfigError(`invalid --vantage "${raw}": ${HELP}`);
+        throw new ConfigError(`invalid --vantage "${raw}": ${(err as Error).message}`);
+      }
+      const label = preset ? name : subnet.text;
+      out.set(label, { label, subnet });
+    }
+    perResolver ||= resolvers.length > 1;
+  }
+  if (perResolver && resolvers.length > 1) {
+    for (const r of resolvers) {
+      const at = formatResolver(r);
+      out.set(`resolver ${at}`, { label: `resolver ${at}`, resolver: at });
+    }
+  }
+  if (out.size > MAX_VANTAGES)
+    throw new ConfigError(`too many vantages (${out.size}): at most ${MAX_VANTAGES} per run`);
+  return [...out.values()];
+}
+
+/** The CNAME chain and addresses of a name as seen from one vantage. */
+export async function observeVantage(
+  name: string,
+  vantage: Vantage,
+  client: DnsClient,
+  opts: { maxCnameHops?: number; deadlineMs?: number } = {},
+): Promise<VantageObservation> {
+  const query: QueryOptions = {};
+  if (vantage.subnet) query.subnet = vantage.subnet;
+  if (vantage.resolver) query.resolver = vantage.resolver;
+  const answers: DnsAnswer[] = [];
+  const { ask, stop } = bounded(
+    (n, t) => client.query(n, t, query),
+    opts.deadlineMs ?? 4 * client.queryBudgetMs(),
+  );
+  const recording: Ask = async (n, t) => {
+    const a = await ask(n, t);
+    answers.push(a);
+    return a;
+  };
+  try {
+    const seen = await chain(name.toLowerCase().replace(/\.$/, ''), recording, opts.maxCnameHops ?? 8);
+    const out: VantageObservation = {
+      vantage: vantage.label,
+      resolver: answers.find((a) => a.resolver)?.resolver ?? vantage.resolver ?? '',
+      ...seen,
+      ecs: 'none',
+    };
+    if (vantage.subnet) {
+      out.subnet = vantage.subnet.text;
+      // The reply for the name itself tells: that is where a steering zone answers by region.
+      const first = answers.find((a) => a.status === 'NOERROR' || a.status === 'NXDOMAIN');
+      out.ecs = !first ? 'unknown' : first.ecs?.scope !== undefined ? 'used' : 'ignored';
+      if (first?.ecs?.scope !== undefined) out.scope = first.ecs.scope;
+    }
+    return out;
+  } finally {
+    stop();
+  }
+}
+
+type Seen = Pick<VantageObservation, 'status' | 'cnames' | 'finalName' | 'addresses'>;
+
+/** The chain walk of the main observation: follow CNAMEs in answers, ask on where the resolver stopped. */
+async function chain(domain: string, ask: Ask, maxHops: number): Promise<Seen> {
+  const cnames: string[] = [];
+  const seen = new Set([domain]);
+  let asked = domain;
+  for (;;) {
+    const a = await ask(asked, 'A');
+    let end = asked;
+    for (let next = cnameOf(a, end); next !== undefined; next = cnameOf(a, end)) {
+      if (seen.has(next)) return { status: 'CNAME_LOOP', cnames, finalName: end, addresses: [] };
+      if (cnames.length >= maxHops)
+        return { status: 'CNAME_TOO_LONG', cnames, finalName: end, addresses: [] };
+      cnames.push(next);
+      seen.add(next);
+      end = next;
+    }
+    if (a.status !== 'NOERROR') return { status: a.status, cnames, finalName: end, addresses: [] };
+    const chased = recordsOf(a, 'A').length > 0 || end === asked || a.authority.some((r) => r.type === 'SOA');
+    if (!chased) {
+      asked = end;
+      continue;
+    }
+    const answers = [a, await ask(end, 'AAAA')];
+    const addresses = addressesOf(answers);
+    return { status: addressStatus(answers, addresses), cnames, finalName: end, addresses };
+  }
+}
+
+function cnameOf(answer: DnsAnswer, owner: string): string | undefined {
+  return answer.answers.find((r) => r.type === 'CNAME' && r.name === owner)?.data;
+}
+
+/** Questions past the deadline answer TIMEOUT at once, so a slow vantage cannot hold a domain. */
+export function bounded(
+  query: (name: string, type: RecordType) => Promise<DnsAnswer>,
+  deadlineMs: number,
+): { ask: Ask; stop: () => void } {
+  let expired = false;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      expired = true;
+      resolve();
+    }, deadlineMs);
+  });
+  const timedOut = (name: string, type: RecordType): DnsAnswer => ({
+    name: name.toLowerCase().replace(/\.$/, ''),
+    type,
+    status: 'TIMEOUT',
+    answers: [],
+    authority: [],
+    resolver: '',
+    transport: 'udp',
+    durationMs: deadlineMs,
+  });
+  const ask: Ask = (name, type) =>
+    expired
+      ? Promise.resolve(timedOut(name, type))
+      : Promise.race([query(name, type), deadline.then(() => timedOut(name, type))]);
+  return { ask, stop: () => clearTimeout(timer) };
+}

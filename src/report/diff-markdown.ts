@@ -1,0 +1,151 @@
+import { isEmptyDiff, type RadiusSide, type SnapshotDiff } from '../snapshot/diff.js';
+import {
+  findingLabel,
+  points,
+  refsLabel,
+  severityCounts,
+  shareMove,
+  signed,
+  totalsLine,
+} from './diff-text.js';
+import { escapeMarkdown as esc } from './escape.js';
+import { LAYER_TITLES } from './summary-text.js';
+
+// Drift for a pull request, an issue comment or a CI job summary. Every document string goes
+// through escapeMarkdown. Sections are capped (GitHub refuses comments over 65536 characters);
+// the json format always holds everything.
+
+export interface DiffMarkdownOptions {
+  /** Rows shown per section before "… N more"; default 100. */
+  maxRows?: number;
+}
+
+const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
+
+function table(out: string[], title: string, head: string[], rows: string[][], maxRows: number): void {
+  if (rows.length === 0) return;
+  out.push('', `### ${title} (${rows.length})`, '', row(head), row(head.map(() => '---')));
+  for (const r of rows.slice(0, maxRows)) out.push(row(r));
+  if (rows.length > maxRows) out.push('', `… ${rows.length - maxRows} more (the json format lists all)`);
+}
+
+function radius(side: RadiusSide): string {
+  const moves = [...side.added.map((d) => `+${esc(d)}`), ...side.removed.map((d) => `-${esc(d)}`)];
+  const shown = moves.slice(0, 10);
+  if (moves.length > shown.length) shown.push(`… ${moves.length - shown.length} more`);
+  return `${side.before} → ${side.after}${shown.length ? `<br>${shown.join(', ')}` : ''}`;
+}
+
+export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions = {}): string {
+  const max = opts.maxRows ?? 100;
+  const out = [
+    '## singlepath drift',
+    '',
+    `${esc(diff.old.generatedAt) || 'old'} → ${esc(diff.new.generatedAt) || 'new'}: ${totalsLine(diff)}`,
+  ];
+  if (isEmptyDiff(diff)) return `${[...out, '', 'No changes since the baseline.'].join('\n')}\n`;
+
+  const news = severityCounts(diff.findings.new);
+  out.push(
+    '',
+    `**New findings: ${diff.findings.new.length}**${news ? ` (${news})` : ''}, resolved ${
+      diff.findings.resolved.length
+    }, severity changed ${diff.findings.severity.length}`,
+  );
+
+  table(
+    out,
+    'New findings',
+    ['severity', 'domain', 'finding', 'note'],
+    diff.findings.new.map((f) => [
+      `**${f.severity}**`,
+      esc(f.domain),
+      findingLabel(f, esc),
+      f.newDomain ? 'new domain' : '',
+    ]),
+    max,
+  );
+  table(
+    out,
+    'Severity changed',
+    ['domain', 'finding', 'before', 'after'],
+    diff.findings.severity.map((c) => [esc(c.domain), findingLabel(c, esc), c.before, `**${c.after}**`]),
+    max,
+  );
+  table(
+    out,
+    'Resolved findings',
+    ['severity', 'domain', 'finding', 'note'],
+    diff.findings.resolved.map((f) => [
+      f.severity,
+      esc(f.domain),
+      findingLabel(f, esc),
+      f.failing ? 'domain failing' : '',
+    ]),
+    max,
+  );
+  table(
+    out,
+    'Domains',
+    ['change', 'domain'],
+    [
+      ...diff.domains.added.map((d) => ['added', esc(d)]),
+      ...diff.domains.removed.map((d) => ['removed', esc(d)]),
+    ],
+    max,
+  );
+  table(
+    out,
+    'Providers changed',
+    ['domain', 'layer', 'before', 'after', 'gained', 'lost', 'note'],
+    diff.layers.map((c) => [
+      esc(c.domain),
+      LAYER_TITLES[c.layer],
+      refsLabel(c.before, c.layer, esc),
+      refsLabel(c.after, c.layer, esc),
+      c.gained.map(esc).join(', '),
+      c.lost.map(esc).join(', '),
+      [c.changed.length ? `changed ${c.changed.map(esc).join(', ')}` : '', c.failing ? 'domain failing' : '']
+        .filter(Boolean)
+        .join('; '),
+    ]),
+    max,
+  );
+  table(
+    out,
+    'Errors',
+    ['domain', 'change', 'code'],
+    [
+      ...diff.errors.started.map((e) => [
+        esc(e.domain),
+        e.newDomain ? 'started (new domain)' : 'started',
+        esc(e.code),
+      ]),
+      ...diff.errors.changed.map((e) => [esc(e.domain), 'changed', `${esc(e.code)} → ${esc(e.to ?? '')}`]),
+      ...diff.errors.stopped.map((e) => [esc(e.domain), 'stopped', `was ${esc(e.code)}`]),
+    ],
+    max,
+  );
+  table(
+    out,
+    'Concentration',
+    ['layer', 'HHI', 'covered', 'share moves'],
+    diff.portfolio.layers.map((l) => [
+      LAYER_TITLES[l.layer],
+      `${l.hhiBefore} → ${l.hhiAfter} (${signed(l.hhiDelta)})`,
+      `${l.coveredBefore} → ${l.coveredAfter}`,
+      l.providers
+        .map((p) => `${esc(p.provider)} ${shareMove(p.shareBefore, p.shareAfter)} (${points(p.delta)})`)
+        .join('<br>'),
+    ]),
+    max,
+  );
+  table(
+    out,
+    'Blast radius',
+    ['provider', 'down', 'degraded'],
+    diff.portfolio.blastRadius.map((r) => [esc(r.provider), radius(r.down), radius(r.degraded)]),
+    max,
+  );
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { runBench } from '../scripts/bench/run.js';
+import { renderTable } from '../scripts/bench/table.js';
+
+// The benchmark harness end to end on a tiny lab: it must finish, lose no domain and print its
+// figures. No timing is asserted here; rates belong to `npm run bench`, never to a test.
+// Like the e2e tests it runs the built CLI and lab children from dist/ (`npm test` builds first).
+describe('bench harness (N=300)', () => {
+  it('measures ceilings and both CLI modes with zero lost domains', { timeout: 120_000 }, async () => {
+    const log: string[] = [];
+    const result = await runBench({
+      n: 300,
+      zones: 30,
+      concurrency: 20,
+      window: 64,
+      log: (l) => log.push(l),
+    });
+    const table = renderTable(result);
+    process.stdout.write(table);
+    expect(result.failures).toEqual([]);
+    expect(result.rows.map((r) => r.mode)).toEqual(['dns ceiling', 'dns cli', 'tls ceiling', 'full cli']);
+    for (const row of result.rows) {
+      expect(row.lost, row.mode).toBe(0);
+      expect(row.rate, row.mode).toBeGreaterThan(0);
+    }
+    const dnsCli = result.rows.find((r) => r.mode === 'dns cli')!;
+    expect(dnsCli.detail.lines).toBeGreaterThanOrEqual(300);
+    expect(dnsCli.peakRssMb).toBeGreaterThan(0);
+    expect(table).toContain('full cli');
+  });
+});
