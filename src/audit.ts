@@ -146,6 +146,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
           connectTo,
           ca: readCa(opts.caFiles ?? []),
           loopbackOnly: opts.loopbackOnly,
+          allowPrivate: opts.allowPrivate,
         })
       : null;
   const parents = parentsOf(catalogue);

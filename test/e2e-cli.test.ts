@@ -13,6 +13,7 @@ const fixture: LabFixture = {
     { name: 'ada.ns.cloudflare.com', type: 'A', data: '173.245.58.61' },
     { name: 'www.cli.test', type: 'A', data: '104.16.1.1' },
     { name: 'api.cli.test', type: 'A', data: '52.6.1.1' },
+    { name: 'intranet.cli.test', type: 'A', data: '127.0.0.2' },
   ],
   sites: {
     'www.cli.test': { headers: { 'cf-ray': '1-FRA', 'x-evil': '<script>alert(1)</script>' } },
@@ -143,6 +144,17 @@ describe('singlepath audit (CLI)', () => {
     expect(doc.domains[0]!.dependencies.map((d) => `${d.layer}:${d.provider}`)).toContain(
       'cloud:acme-hosting',
     );
+  });
+
+  it('an address in a private range is not probed unless --allow-private', async () => {
+    // Only a resolver: no catch-all --connect-to, so the probe would go where DNS points (loopback here).
+    const args = ['audit', '-', '--format', 'json', '--resolver', lab.resolver, '--timeout', '1000'];
+    const denied = JSON.parse((await runCli(args, { stdin: 'intranet.cli.test' })).stdout) as AuditDocument;
+    expect(denied.domains[0]!.error?.code).toBe('PRIVATE_ADDRESS');
+    expect(denied.domains[0]!.error?.message).toContain('127.0.0.2');
+    const allowed = JSON.parse((await runCli([...args, '--allow-private'], { stdin: 'intranet.cli.test' })).stdout);
+    expect(allowed.domains[0].observations.http.status).not.toBe('PRIVATE_ADDRESS');
+    expect(allowed.domains[0].observations.http.connectedTo).toMatch(/^127\.0\.0\.2:/);
   });
 
   it('--help groups the flags', async () => {
