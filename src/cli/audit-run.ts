@@ -6,8 +6,9 @@ import { type AuditOptions, auditStream, buildDocument, createAuditor } from '..
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
+import { escapeTerminal } from '../report/escape.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
-import type { AuditDocument, DomainResult, Severity } from '../types.js';
+import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js';
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
 import { Progress } from './progress.js';
@@ -137,12 +138,20 @@ export async function runAudit(
         `${s.sent} packets, ${s.retries} retries, ${s.timeouts} timeouts${shard ? `; shard ${flags.shard}` : ''}\n`,
     );
   }
+  const printNotes = (s: Summary) => {
+    for (const n of s.notes ?? []) io.stderr(`singlepath: note: ${escapeTerminal(n.message)}\n`);
+  };
   if (sink) {
-    sink.write(renderNdjsonSummary(summary.finish()));
+    const finished = summary.finish();
+    sink.write(renderNdjsonSummary(finished));
     sink.commit();
-    if (!keep) return { audited, worst, interrupted };
+    if (!keep) {
+      printNotes(finished);
+      return { audited, worst, interrupted };
+    }
   }
   const doc = buildDocument(results, opts, auditor.parents);
+  if (!sink) printNotes(doc.summary);
   return { doc, audited, worst, interrupted };
 }
 
