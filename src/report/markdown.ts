@@ -120,7 +120,7 @@ export function renderMarkdown(doc: AuditDocument, opts: MarkdownOptions = {}): 
 
 export function renderWhatIfMarkdown(result: WhatIfResult): string {
   const out = [
-    `# What if ${result.providers.map(esc).join(' + ')} fail?`,
+    `# What if ${result.providers.map(esc).join(' + ')} ${result.providers.length > 1 ? 'fail' : 'fails'}?`,
     '',
     `down ${result.down.length}${result.downIndirect?.length ? `, down via a provider's provider ${result.downIndirect.length}` : ''}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`,
   ];

@@ -123,7 +123,8 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
     ? `, down via a provider's provider ${result.downIndirect.length}`
     : '';
   const counts = `down ${result.down.length}${indirect}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`;
-  const out = [`What if ${result.providers.map(esc).join(' + ')} fail: ${counts}`];
+  const verb = result.providers.length > 1 ? 'fail' : 'fails';
+  const out = [`What if ${result.providers.map(esc).join(' + ')} ${verb}: ${counts}`];
   if (table.length > 0) out.push(table.toString());
   if (result.unaffected.length > 0) out.push(`Unaffected: ${unaffectedList(result.unaffected, esc)}`);
   return `${out.join('\n')}\n`;
