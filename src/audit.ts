@@ -188,7 +188,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         domain,
         observations: obs,
         dependencies,
-        risks: domainRisks(dependencies, { parents }),
+        // A name that does not resolve serves nothing: its zone's facts are kept, but no
+        // provider can "take it down", so it carries no risk and no blast radius.
+        risks: GOOD.has(dns.status) ? domainRisks(dependencies, { parents }) : [],
       };
       const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns });
       if (indirect.length > 0) result.indirect = indirect;

@@ -303,6 +303,29 @@ describe('classification of realistic setups', () => {
     expect(classify(other, catalogue, { ownAsns: [64501] })).toEqual([]);
   });
 
+  it('a provider the catalogue knows is never mistaken for the site itself (cloud.com on Cloudflare)', () => {
+    expect(
+      rows({ domain: 'www.cloud.com', addresses: [addr('104.16.1.1', 13335, 'Cloudflare, Inc.')] }),
+    ).toEqual([['cdn', 'cloudflare']]);
+    expect(
+      rows({
+        domain: 'www.cloud.com',
+        ns: [host('ns1.cloud.com', addr('173.245.58.1', 13335, 'Cloudflare, Inc.'))],
+      }),
+    ).toEqual([['dns', 'cloudflare']]);
+    // A word of the name, not a substring: "Cloudflare" is not "cloud"; "Halden Systems AS" is haldensystems.
+    const own = observation({
+      domain: 'portal.haldensystems.no',
+      addresses: [addr('203.0.113.9', 64510, 'Halden Systems AS')],
+    });
+    expect(classify(own, catalogue)).toEqual([]);
+    const other = observation({
+      domain: 'www.cloud.com',
+      addresses: [addr('203.0.113.9', 64511, 'Cloudhost Ltd')],
+    });
+    expect(classify(other, catalogue).map((d) => d.provider)).toEqual(['as64511']);
+  });
+
   it('unknown third parties are named by their registrable domain and still counted', () => {
     const spec: ObsSpec = {
       domain: 'www.example.com',
@@ -341,6 +364,20 @@ describe('classification of realistic setups', () => {
       provider: 'ibm',
       severity: 'critical',
     });
+  });
+
+  it('two ids of one company are not redundant (Linode is Akamai)', () => {
+    const d: Dependency[] = [
+      { layer: 'dns', provider: 'linode', evidence: [] },
+      { layer: 'dns', provider: 'akamai', evidence: [] },
+      { layer: 'cdn', provider: 'akamai', evidence: [] },
+    ];
+    const risks = domainRisks(d, { parents: { linode: 'akamai' } });
+    expect(risks.map((r) => [r.severity, r.kind, r.layer, r.provider].filter(Boolean).join(' '))).toEqual([
+      'critical shared-fate akamai',
+      'high single-provider dns akamai',
+      'high single-provider cdn akamai',
+    ]);
   });
 
   it('output is deterministic whatever the order of the facts', () => {

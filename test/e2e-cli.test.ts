@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,9 +152,38 @@ describe('singlepath audit (CLI)', () => {
     const denied = JSON.parse((await runCli(args, { stdin: 'intranet.cli.test' })).stdout) as AuditDocument;
     expect(denied.domains[0]!.error?.code).toBe('PRIVATE_ADDRESS');
     expect(denied.domains[0]!.error?.message).toContain('127.0.0.2');
-    const allowed = JSON.parse((await runCli([...args, '--allow-private'], { stdin: 'intranet.cli.test' })).stdout);
+    const allowed = JSON.parse(
+      (await runCli([...args, '--allow-private'], { stdin: 'intranet.cli.test' })).stdout,
+    );
     expect(allowed.domains[0].observations.http.status).not.toBe('PRIVATE_ADDRESS');
     expect(allowed.domains[0].observations.http.connectedTo).toMatch(/^127\.0\.0\.2:/);
+  });
+
+  it.each([
+    [['audit', '/nonexistent/domains.txt'], /cannot read \/nonexistent\/domains.txt: ENOENT/],
+    [['audit', '-', '--fail-on-new', 'high'], /--fail-on-new needs --baseline/],
+    [
+      ['whatif', '-p', 'CloudFlare', 'samples/snapshot.json'],
+      /unknown provider "CloudFlare" \(did you mean cloudflare\?\)/,
+    ],
+  ])('%j is a one-line user error (exit 2)', async (args, message) => {
+    const run = await runCli(
+      [...args, '--resolver', lab.resolver].slice(0, args[0] === 'whatif' ? args.length : undefined),
+      {
+        stdin: 'www.cli.test',
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('a completed run removes its --journal, so the next scheduled run may reuse the name', async () => {
+    const journal = join(dir, 'weekly.journal');
+    for (let i = 0; i < 2; i++) {
+      const run = await runCli(['audit', list, '--no-http', '--journal', journal, ...lab.args()]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(existsSync(journal)).toBe(false);
+    }
   });
 
   it('--help groups the flags', async () => {

@@ -24,7 +24,8 @@ interface LayerPaths {
   alternatives: string[][];
 }
 
-function layerPaths(deps: Dependency[]): LayerPaths {
+/** Alternatives only count when they are different companies: Linode and Akamai are one outage. */
+function layerPaths(deps: Dependency[], company: (id: string) => string): LayerPaths {
   const groups = new Map<number, Dependency[]>();
   for (const d of deps) {
     const list = groups.get(d.order ?? 0) ?? [];
@@ -35,9 +36,11 @@ function layerPaths(deps: Dependency[]): LayerPaths {
   const alternatives: string[][] = [];
   for (const group of groups.values()) {
     if (group.some((d) => d.provider === 'self')) continue;
-    const providers = [...new Set(group.map((d) => d.provider))];
-    if (providers.length === 1) single.push(providers[0]!);
-    else alternatives.push(providers.sort());
+    const ids = [...new Set(group.map((d) => d.provider))];
+    const companies = [...new Set(ids.map(company))];
+    // One id: name it (heroku, not its parent); several ids of one company: name the company.
+    if (companies.length === 1) single.push(ids.length === 1 ? ids[0]! : companies[0]!);
+    else alternatives.push([...new Set(group.map((d) => d.provider))].sort());
   }
   return { single, alternatives };
 }
@@ -55,7 +58,12 @@ function singleSeverity(layer: Layer, hasCdn: boolean): Severity {
 const SERVING: readonly Layer[] = ['cdn', 'cloud'];
 
 export function domainRisks(deps: Dependency[], opts: DomainRiskOptions = {}): Finding[] {
-  const company = (id: string) => opts.parents?.[id] ?? id;
+  const company = (id: string) => {
+    let top = id;
+    // Bounded walk up the parent chain; a cycle in user data cannot hang it.
+    for (let i = 0; i < 8 && opts.parents?.[top]; i++) top = opts.parents[top]!;
+    return top;
+  };
   const out: Finding[] = [];
   const singleAt = new Map<string, Set<Layer>>();
   const presentAt = new Map<string, Set<Layer>>();
@@ -63,7 +71,7 @@ export function domainRisks(deps: Dependency[], opts: DomainRiskOptions = {}): F
   for (const layer of LAYERS) {
     const layerDeps = deps.filter((d) => d.layer === layer);
     if (!layerDeps.length) continue;
-    const paths = layerPaths(layerDeps);
+    const paths = layerPaths(layerDeps, company);
     for (const provider of paths.single) {
       out.push(
         finding({

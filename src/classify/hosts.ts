@@ -23,11 +23,26 @@ export function asnEvidence(addr: AddressInfo, host?: string): Evidence {
   return { signal: 'asn', value: `AS${addr.asn}${org} (${addr.ip}${host ? ` of ${host}` : ''})` };
 }
 
-/** Is this organisation name the site's own? "Example Networks" for example.com (labels of 4+ characters). */
+/**
+ * Is this organisation name the site's own? The site's label (4+ characters) must be one word of
+ * the name, or consecutive words run together: "Example Networks" and "Halden Systems AS" are
+ * example.com's and haldensystems.no's, but "Cloudflare, Inc." is not cloud.com's.
+ */
 export function isOwnName(name: string, ctx: ClassifyContext): boolean {
   const label = (ctx.site.split('.')[0] ?? '').replace(/-/g, '');
-  const org = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return label.length >= 4 && org.includes(label);
+  if (label.length < 4) return false;
+  const words = name
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    let joined = '';
+    for (let j = i; j < words.length && joined.length < label.length; j++) {
+      joined += words[j];
+      if (joined === label) return true;
+    }
+  }
+  return false;
 }
 
 /** Is this address the organisation's own network? Declared ASNs, or an AS named after the site. */
@@ -52,7 +67,7 @@ export function classifyHost(
     return dep;
   }
   for (const addr of h.addresses) {
-    if (isOwnAddress(addr, ctx)) continue;
+    if (addr.asn !== undefined && ctx.ownAsns.has(addr.asn)) continue;
     const byAddr = ctx.catalogue.matchAddress(addr.ip, addr.asn);
     if (byAddr) {
       const evidence: Evidence =

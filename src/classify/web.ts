@@ -78,13 +78,15 @@ function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> 
     add(map, m, { signal: m.signal, value: m.value }, Number.MAX_SAFE_INTEGER);
   }
   for (const addr of obs.dns.addresses) {
-    if (isOwnAddress(addr, ctx)) continue;
+    // Declared own networks first; the name heuristic only for networks the catalogue does not know.
+    if (addr.asn !== undefined && ctx.ownAsns.has(addr.asn)) continue;
     const found = ctx.catalogue.matchAddress(addr.ip, addr.asn);
     // A network known only for name servers or mail hosts says nothing about who serves the site.
     const m = found && (found.layer === 'cdn' || found.layer === 'cloud') ? found : null;
     if (m) {
       const ev: Evidence = m.signal === 'cidr' ? { signal: 'cidr', value: addr.ip } : asnEvidence(addr);
       add(map, m, ev, Number.MAX_SAFE_INTEGER);
+    } else if (isOwnAddress(addr, ctx)) {
     } else if (addr.asn !== undefined && chainEdge) {
       // An edge cache inside an ISP's network (Akamai in a telco): the CNAME already named it.
       chainEdge.evidence.push(asnEvidence(addr));

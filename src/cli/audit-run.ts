@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { severityAtLeast } from '../analyse/domain.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
@@ -58,13 +58,15 @@ export async function runAudit(
   keep = !stream,
 ): Promise<RunResult> {
   const name = typeof source === 'object' ? source.name : source === '-' ? 'stdin' : source;
+  if (typeof source === 'string' && source !== '-') assertReadable(source);
   const input = typeof source === 'object' ? Readable.from([source.text]) : openInput(source);
   const opts: AuditOptions = resolveAuditOptions(flags, io.env);
   const shard = flags.shard ? parseShardOrThrow(flags.shard) : undefined;
   const auditor = await createAuditor(opts);
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
+    // A second signal means "now": leave without waiting for the domains in flight.
+    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
     interrupted = signal;
     io.stderr(`\nsinglepath: ${signal}: finishing the domains in flight, keeping every finished result\n`);
   };
@@ -153,6 +155,15 @@ export async function runAudit(
   const doc = buildDocument(results, opts, auditor.parents);
   if (!sink) printNotes(doc.summary);
   return { doc, audited, worst, interrupted };
+}
+
+function assertReadable(path: string): void {
+  try {
+    accessSync(path, constants.R_OK);
+    if (statSync(path).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
 
 /** Lines in a regular file (for the ETA); undefined for stdin. Cheap: counts newline bytes. */

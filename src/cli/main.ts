@@ -2,6 +2,14 @@ import { CommanderError } from 'commander';
 import { isUserError } from '../errors.js';
 import { buildProgram, EXIT } from './program.js';
 
+// `singlepath providers | head`: a reader that goes away is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 async function main(): Promise<number> {
   let code: number = EXIT.ok;
   const io = {

@@ -44,6 +44,12 @@ export function addAuditOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        '--data-dir <dir>',
+        'published address lists from `singlepath update-data` (default: $SINGLEPATH_DATA_DIR, else the cache when filled)',
+      ).helpGroup('Input:'),
+    )
+    .addOption(
+      new Option(
         '--own-asn <asn>',
         "an AS number that is the organisation's own (not third-party), repeatable",
       )

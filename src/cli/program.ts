@@ -2,7 +2,9 @@ import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
 import { whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
+import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
+import { InputError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import { type Format, render, renderWhatIf, WHATIF_FORMATS, type WhatIfFormat } from '../report/index.js';
 import { looksLikeSnapshot, parseSnapshot, readSnapshot } from '../snapshot/read.js';
@@ -58,6 +60,22 @@ export function addOutputOptions(cmd: Command, formats?: readonly string[]): Com
         'Output:',
       ),
     );
+}
+
+/** A mistyped provider would silently leave everything "unaffected": refuse it, with a hint. */
+function checkProviders(ids: string[], catalogue: Catalogue, doc: AuditDocument): void {
+  const known = new Set<string>(catalogue.providers.keys());
+  for (const d of doc.domains)
+    for (const dep of [...d.dependencies, ...(d.indirect ?? [])]) known.add(dep.provider);
+  for (const id of ids) {
+    if (known.has(id)) continue;
+    const lower = id.toLowerCase().replace(/[^a-z0-9.-]/g, '');
+    const hint =
+      [...known].find((k) => k === lower) ?? [...known].find((k) => k.startsWith(lower.slice(0, 4)));
+    throw new InputError(
+      `unknown provider "${id}"${hint ? ` (did you mean ${hint}?)` : ''}; see \`singlepath providers\``,
+    );
+  }
 }
 
 /** Builds the commander program; `setExit` receives the code the process should end with. */
@@ -174,8 +192,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const doc = looksLikeSnapshot(text)
         ? parseSnapshot(text, name)
         : (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
-      const parents = parentsOf(loadCatalogue({ extraFiles: flags.catalog }));
-      const result = whatIf(doc.domains, flags.provider, { parents });
+      const catalogue = loadCatalogue({ extraFiles: flags.catalog });
+      checkProviders(flags.provider, catalogue, doc);
+      const result = whatIf(doc.domains, flags.provider, { parents: parentsOf(catalogue) });
       emit(
         renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
         flags.output,

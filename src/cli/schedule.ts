@@ -38,6 +38,8 @@ export function prepareSchedule(
   io: CliIo,
 ): Schedule {
   if (flags.journal && flags.resume) throw new InputError('give --journal or --resume, not both');
+  if (flags.failOnNew && !flags.baseline)
+    throw new InputError('--fail-on-new needs --baseline (what is "new" is relative to it)');
   // Read the baseline before any network traffic: a bad one stops the run at once.
   const baseline = flags.baseline ? readBaseline(flags.baseline) : null;
   if (flags.baseline && !baseline)
@@ -64,6 +66,13 @@ export function prepareSchedule(
     if (previous.skipped.length)
       io.stderr(`singlepath: ${flags.resume}: unreadable lines ${previous.skipped.join(', ')} skipped\n`);
     io.stderr(`singlepath: resuming: ${previous.done.size} domains already done\n`);
+    const now = documentOptions(resolveAuditOptions(auditFlags, io.env));
+    const before = previous.header.options;
+    const changed = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(before[k]));
+    if (changed.length)
+      io.stderr(
+        `singlepath: warning: resuming with different options (${changed.join(', ')}): the results mix both runs\n`,
+      );
     hooks.carried = previous.results;
     hooks.skip = (d) => previous.done.has(d);
     journalPath = flags.resume;
@@ -110,8 +119,9 @@ export function prepareSchedule(
         const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
         io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
       }
-      // The run is complete and saved: its journal has served its purpose.
-      if (journalPath && (autoJournal === journalPath || flags.resume)) rmSync(journalPath, { force: true });
+      // The run is complete (and saved): its journal has served its purpose, and the next
+      // scheduled run with the same --journal must not be refused.
+      if (journalPath) rmSync(journalPath, { force: true });
       return code;
     },
   };

@@ -32,11 +32,7 @@ const worst = (findings: Finding[]): string =>
 const kinds = (findings: Finding[]): string => [...new Set(findings.map((f) => f.kind))].sort().join('; ');
 
 function rows(r: DomainResult): string[][] {
-  if (r.error) {
-    return [
-      [r.domain, '', '', '', '', '', '', worst(r.risks), kinds(r.risks), '', r.error.code, r.error.message],
-    ];
-  }
+  // A failed domain keeps the rows of what was still found (its NS, its CDN); each row says it failed.
   const out: string[][] = [];
   const findingRow = (layer: Layer | '', findings: Finding[]) => [
     r.domain,
@@ -94,10 +90,15 @@ function rows(r: DomainResult): string[][] {
       '',
     ]);
   }
-  // Domain-wide findings (no layer) get a row with an empty layer, as does a domain with no rows.
-  const general = r.risks.filter((f) => f.layer === undefined);
-  if (general.length > 0 || out.length === 0) out.push(findingRow('', general));
-  return out;
+  // Domain-wide findings (shared fate) get a row each, naming their provider.
+  for (const f of r.risks.filter((x) => x.layer === undefined)) {
+    const row = findingRow('', [f]);
+    row[2] = f.provider ?? '';
+    out.push(row);
+  }
+  if (out.length === 0) out.push(findingRow('', []));
+  const error = r.error ? [r.error.code, r.error.message] : ['', ''];
+  return out.map((row) => [...row.slice(0, 10), ...error]);
 }
 
 export function renderCsv(doc: AuditDocument): string {

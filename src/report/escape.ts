@@ -35,7 +35,10 @@ const FORMULA = /^(?:[\t\r]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])/;
 
 /** For a CSV cell: quote always, double quotes, and defuse spreadsheet formulas (= + - @ tab CR). */
 export function escapeCsv(value: string): string {
-  let v = value.replace(CONTROL, (c) => (c === '\t' || c === '\r' || c === '\n' ? c : '')).replace(BIDI, '');
+  let v = value
+    .replace(ANSI, '')
+    .replace(CONTROL, (c) => (c === '\t' || c === '\r' || c === '\n' ? c : ''))
+    .replace(BIDI, '');
   if (FORMULA.test(v)) v = `'${v}`;
   return `"${v.replace(/"/g, '""')}"`;
 }
