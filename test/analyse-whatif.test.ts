@@ -67,4 +67,35 @@ describe('whatIf', () => {
     expect(r.providers).toEqual(['aws', 'self']);
     expect(r.survived.find((s) => s.domain === 'selfdns.example')).toBeDefined();
   });
+
+  it('a regional outage fails only the dependencies seen in that region', () => {
+    const results: DomainResult[] = [
+      {
+        domain: 'api.example',
+        observations: undefined as never,
+        risks: [],
+        dependencies: [{ layer: 'cloud', provider: 'aws', region: 'us-east-1', evidence: [] }],
+      },
+      {
+        domain: 'eu.example',
+        observations: undefined as never,
+        risks: [],
+        dependencies: [{ layer: 'cloud', provider: 'aws', region: 'eu-west-1', evidence: [] }],
+      },
+      {
+        domain: 'cdn.example',
+        observations: undefined as never,
+        risks: [],
+        dependencies: [{ layer: 'cdn', provider: 'aws', service: 'cloudfront', evidence: [] }],
+      },
+    ];
+    const r = whatIf(results, ['aws@us-east-1']);
+    expect(r.down.map((d) => d.domain)).toEqual(['api.example']);
+    expect(r.unaffected).toEqual(['cdn.example', 'eu.example']);
+    expect(whatIf(results, ['aws']).down.map((d) => d.domain)).toEqual([
+      'api.example',
+      'cdn.example',
+      'eu.example',
+    ]);
+  });
 });

@@ -92,7 +92,8 @@ export function indirectImpact(
   if (loss.lost.size === 0) return null;
   const direct = lostLayers(deps, failed);
   const layers = LAYERS.filter(
-    (layer) => layerImpact(deps, layer, (p) => failed(p) || (loss.lost.get(layer)?.has(p) ?? false)).lost,
+    (layer) =>
+      layerImpact(deps, layer, (p, d) => failed(p, d) || (loss.lost.get(layer)?.has(p) ?? false)).lost,
   );
   if (layers.every((l) => direct.includes(l))) return null;
   const servingDown = (list: Layer[]) => list.some((l) => SERVING_LAYERS.has(l));

@@ -8,8 +8,8 @@ export interface Relations {
   parents: Record<string, string>;
 }
 
-/** Tells whether a provider is down in the outage being considered. */
-export type Failure = (provider: string) => boolean;
+/** Tells whether a provider (as used by this dependency, when given) is down in the outage considered. */
+export type Failure = (provider: string, dep?: Dependency) => boolean;
 
 /** The domain's own infrastructure: never a third party, never down in a provider outage. */
 export const SELF = 'self';
@@ -36,12 +36,27 @@ export function lineage(relations?: Relations): (provider: string) => readonly s
   };
 }
 
-/** Outage of `providers`; a parent's failure takes its children with it (same company). */
+/**
+ * Outage of `providers`; a parent's failure takes its children with it (same company). A spec
+ * `aws@us-east-1` is a regional outage: only dependencies seen in that region fail (a
+ * dependency whose region is not visible is assumed elsewhere).
+ */
 export function failure(providers: Iterable<string>, relations?: Relations): Failure {
-  const down = new Set(providers);
-  down.delete(SELF);
+  const down = new Map<string, Set<string> | null>();
+  for (const spec of providers) {
+    const [id, region] = spec.split('@') as [string, string | undefined];
+    if (id === SELF) continue;
+    const prev = down.get(id);
+    if (!region || prev === null) down.set(id, null);
+    else down.set(id, (prev ?? new Set()).add(region));
+  }
   const lineageOf = lineage(relations);
-  return (provider) => lineageOf(provider).some((p) => down.has(p));
+  return (provider, dep) =>
+    lineageOf(provider).some((p) => {
+      if (!down.has(p)) return false;
+      const regions = down.get(p);
+      return regions === null || (dep?.region !== undefined && regions!.has(dep.region));
+    });
 }
 
 export interface LayerImpact {
@@ -70,7 +85,7 @@ export function layerImpact(deps: readonly Dependency[], layer: Layer, failed: F
   const hit: Dependency[] = [];
   const alternatives = new Set<string>();
   for (const group of groups.values()) {
-    const down = group.filter((d) => d.provider !== SELF && failed(d.provider));
+    const down = group.filter((d) => d.provider !== SELF && failed(d.provider, d));
     if (down.length === 0) continue;
     hit.push(...down);
     if (down.length === group.length) lost = true;

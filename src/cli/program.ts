@@ -67,7 +67,8 @@ function checkProviders(ids: string[], catalogue: Catalogue, doc: AuditDocument)
   const known = new Set<string>(catalogue.providers.keys());
   for (const d of doc.domains)
     for (const dep of [...d.dependencies, ...(d.indirect ?? [])]) known.add(dep.provider);
-  for (const id of ids) {
+  for (const spec of ids) {
+    const id = spec.split('@')[0]!;
     if (known.has(id)) continue;
     const lower = id.toLowerCase().replace(/[^a-z0-9.-]/g, '');
     const hint =
@@ -179,7 +180,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('which domains go down, degrade or survive if these providers fail')
     .argument('<input>', 'a saved JSON snapshot, or a domain list to audit first')
     .addOption(
-      new Option('-p, --provider <id>', 'provider that fails, repeatable')
+      new Option(
+        '-p, --provider <id[@region]>',
+        'provider that fails (id@region: a regional outage), repeatable',
+      )
         .argParser((v: string, prev: string[] = []) => [...prev, v])
         .makeOptionMandatory(),
     );
