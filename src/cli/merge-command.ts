@@ -2,37 +2,75 @@ import { type Command, Option } from 'commander';
 import { buildDocument, parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
+import { boundedLines, openInput } from '../input/stream.js';
 import { FORMATS, type Format, render } from '../report/index.js';
-import { looksLikeSnapshot, parseSnapshot } from '../snapshot/read.js';
+import { parseSnapshot } from '../snapshot/read.js';
 import type { DomainResult } from '../types.js';
-import { readInput } from './io.js';
 import { type CliIo, EXIT, emit, useColor } from './program.js';
 
-/** Domain results of one shard's output: a JSON document or NDJSON lines (summary lines ignored). */
-export function readResults(
-  text: string,
-  source: string,
-): { results: DomainResult[]; options?: Record<string, unknown> } {
-  if (looksLikeSnapshot(text) && !/^\s*\{[^\n]*"type"\s*:/.test(text)) {
-    const doc = parseSnapshot(text, source);
-    return { results: doc.domains, options: doc.options };
+/** A result line longer than this is refused (a domain's record is a few KB). */
+const MAX_RECORD = 8 * 1024 * 1024;
+
+function parseLine(line: string, source: string, n: number): DomainResult | undefined {
+  let rec: { type?: string } & Partial<DomainResult>;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    throw new InputError(`${source}:${n}: not a JSON line`);
   }
-  const results: DomainResult[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let rec: { type?: string } & Partial<DomainResult>;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      throw new InputError(`${source}:${i + 1}: not a JSON line`);
+  if (rec.type === 'summary') return undefined;
+  if (rec.type !== 'domain' || typeof rec.domain !== 'string')
+    throw new InputError(`${source}:${n}: not a singlepath domain record`);
+  const { type: _type, ...result } = rec;
+  return result as DomainResult;
+}
+
+/**
+ * Domain results of one shard's output: NDJSON read line by line (a million-line part never
+ * becomes one string), or a JSON document.
+ */
+export async function readResults(
+  path: string,
+  onResult: (r: DomainResult) => void,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    return await readResultsOrThrow(path, onResult);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && !(err instanceof InputError)) throw new InputError(`cannot read ${path}: ${code}`);
+    throw err;
+  }
+}
+
+async function readResultsOrThrow(
+  path: string,
+  onResult: (r: DomainResult) => void,
+): Promise<Record<string, unknown> | undefined> {
+  const source = path === '-' ? 'stdin' : path;
+  let n = 0;
+  let first: string | undefined;
+  const lines = boundedLines(openInput(path), MAX_RECORD);
+  for await (const line of lines) {
+    n++;
+    if (first === undefined) {
+      if (!line.trim()) continue;
+      first = line;
+      // A pretty-printed JSON document starts with a lone "{"; NDJSON with a whole record.
+      if (!/^\s*\{.*\}\s*$/.test(line)) {
+        let text = line;
+        for await (const rest of lines) text += `\n${rest}`;
+        const doc = parseSnapshot(text, source);
+        for (const r of doc.domains) onResult(r);
+        return doc.options;
+      }
     }
-    if (rec.type === 'summary') return;
-    if (rec.type !== 'domain' || typeof rec.domain !== 'string')
-      throw new InputError(`${source}:${i + 1}: not a singlepath domain record`);
-    const { type: _type, ...result } = rec;
-    results.push(result as DomainResult);
-  });
-  return { results };
+    if (!line.trim()) continue;
+    if (line.length > MAX_RECORD)
+      throw new InputError(`${source}:${n}: record longer than ${MAX_RECORD} bytes`);
+    const r = parseLine(line, source, n);
+    if (r) onResult(r);
+  }
+  return undefined;
 }
 
 export function mergeCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -51,13 +89,12 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
       const byDomain = new Map<string, DomainResult>();
       let options: Record<string, unknown> | undefined;
       for (const file of files) {
-        const read = readResults(await readInput(file), file);
-        options ??= read.options;
-        for (const r of read.results) {
+        const fileOptions = await readResults(file, (r) => {
           if (byDomain.has(r.domain))
             io.stderr(`singlepath: ${file}: ${r.domain} appears in two inputs; the later one is kept\n`);
           byDomain.set(r.domain, r);
-        }
+        });
+        options ??= fileOptions;
       }
       const parents = parentsOf(loadCatalogue({ extraFiles: flags.catalog }));
       const doc = buildDocument([...byDomain.values()], {}, parents);
