@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
 
 export const DATASET_PACKAGE = '@ip-location-db/asn';
 export const CSV_FILES = { 4: 'asn-ipv4-num.csv', 6: 'asn-ipv6-num.csv' } as const;
@@ -38,27 +38,14 @@ export async function datasetVersion(dataDir: string): Promise<string> {
   }
 }
 
-/** Nearest ancestor of this module holding the package.json named "singlepath", or null. */
-async function packageRoot(): Promise<string | null> {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
-      if (pkg.name === 'singlepath') return dir;
-    } catch {
-      // no or unreadable package.json here: keep walking up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
-
 /** Cache directory from option, environment or package root; null means keep the index in memory. */
 export async function resolveCacheDir(cacheDir: string | undefined): Promise<string | null> {
   if (cacheDir) return cacheDir;
   const fromEnv = process.env.SINGLEPATH_CACHE_DIR;
   if (fromEnv) return fromEnv;
-  const root = await packageRoot();
-  return root ? join(root, '.cache') : null;
+  try {
+    return join(packageRoot(), '.cache');
+  } catch {
+    return null;
+  }
 }

@@ -1,35 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
-/** Writes via a temp file in the same folder and a rename, so a reader never sees half a file. */
-export function writeFileAtomic(path: string, data: string): void {
-  // A device or pipe (/dev/null, /dev/stdout) is written to, never renamed over.
-  if (existsSync(path) && !statSync(path).isFile()) {
-    writeFileSync(path, data);
-    return;
-  }
-  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.singlepath.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
+export { writeFileAtomic } from '../fs/atomic.js';
 
 /** Reads a file, or standard input for "-". */
 export async function readInput(path: string): Promise<string> {

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic.js';
 import { escapeJsonText } from '../report/escape.js';
 import type { AuditDocument } from '../types.js';
 import { stableDocument } from './normalise.js';
@@ -46,20 +46,7 @@ function syncDir(dir: string): void {
 /** Temp file + fsync + rename in the target's own directory. */
 export function writeAtomic(dir: string, name: string, data: string): string {
   const path = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(tmp, 'wx');
-    try {
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  writeFileAtomic(path, data);
   return path;
 }
 
