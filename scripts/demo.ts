@@ -21,7 +21,8 @@ process.stderr.write(
 );
 const child = spawn(process.execPath, [...args, ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, SINGLEPATH_LOOPBACK_ONLY: '1' },
+  // No published ranges: the demo shows the same answers on every machine.
+  env: { ...process.env, SINGLEPATH_LOOPBACK_ONLY: '1', SINGLEPATH_DATA_DIR: lab.emptyDir },
 });
 const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 2)));
 await lab.close();

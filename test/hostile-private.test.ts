@@ -151,9 +151,15 @@ describe('probe: private addresses from DNS', () => {
     expect(tls?.status).not.toBe('PRIVATE_ADDRESS');
     expect(http.status).not.toBe('PRIVATE_ADDRESS');
     expect(['127.0.0.1:443', '127.0.0.1:80']).toContain(http.connectedTo);
-    // And the same with the lab behind it, through a rule that keeps the host (any rule overrides).
+    // A rule that keeps the host (port only) does not name a target: the DNS address is still checked.
     const keepHost = [parseConnectTo(`self.hostile.test:443::${web.httpsPort}`)];
-    const viaRule = await probeWeb('self.hostile.test', '127.0.0.1', { ...opts, connectTo: keepHost });
+    const stillDenied = await probeWeb('self.hostile.test', '127.0.0.1', { ...opts, connectTo: keepHost });
+    expect(stillDenied.http.status).toBe('PRIVATE_ADDRESS');
+    const viaRule = await probeWeb('self.hostile.test', '127.0.0.1', {
+      ...opts,
+      connectTo: keepHost,
+      allowPrivate: true,
+    });
     expect(viaRule.tls?.status).toBe('OK');
     expect(viaRule.http).toMatchObject({ status: 'OK', httpStatus: 200 });
   });

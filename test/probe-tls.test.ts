@@ -101,7 +101,8 @@ describe('probeWeb over TLS', () => {
 
   it('uses the DNS address with the port from a rule that keeps the host', async () => {
     const connectTo = [{ fromHost: 'le.test', fromPort: 443, toHost: null, toPort: lab.httpsPort }];
-    const { tls, http } = await probeWeb('le.test', '127.0.0.1', { ...opts, connectTo });
+    // The DNS address is loopback, so a port-only rule needs allowPrivate (it names no target host).
+    const { tls, http } = await probeWeb('le.test', '127.0.0.1', { ...opts, connectTo, allowPrivate: true });
     expect(tls?.authorized).toBe(true);
     expect(http.connectedTo).toBe(`127.0.0.1:${lab.httpsPort}`);
   });

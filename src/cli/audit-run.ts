@@ -63,6 +63,7 @@ export async function runAudit(
   const opts: AuditOptions = resolveAuditOptions(flags, io.env);
   const shard = flags.shard ? parseShardOrThrow(flags.shard) : undefined;
   const auditor = await createAuditor(opts);
+  for (const w of auditor.catalogue.warnings) io.stderr(`singlepath: warning: ${escapeTerminal(w)}\n`);
   let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": leave without waiting for the domains in flight.

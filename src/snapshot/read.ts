@@ -15,8 +15,16 @@ export function parseSnapshot(text: string, source: string): AuditDocument {
     throw new InputError(`${source}: not a singlepath snapshot (no "schema" field)`);
   if (doc.schema !== 1)
     throw new InputError(`${source}: snapshot schema ${String(doc.schema)} is not supported (1 is)`);
-  if (!Array.isArray(doc.domains) || typeof doc.summary !== 'object')
+  if (!Array.isArray(doc.domains) || typeof doc.summary !== 'object' || doc.summary === null)
     throw new InputError(`${source}: snapshot lacks "domains" or "summary"`);
+  // Renderers trust the shape of each domain: check it here, naming the first bad entry.
+  doc.domains.forEach((d, i) => {
+    const bad = (what: string) => new InputError(`${source}: domains[${i}]: ${what}`);
+    if (typeof d !== 'object' || d === null || typeof d.domain !== 'string') throw bad('no "domain" name');
+    if (!Array.isArray(d.dependencies) || !Array.isArray(d.risks))
+      throw bad('"dependencies" and "risks" must be arrays');
+    if (typeof d.observations !== 'object' || d.observations === null) throw bad('no "observations"');
+  });
   return doc as AuditDocument;
 }
 

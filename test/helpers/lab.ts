@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LabDnsData, type LabDnsServer, startDnsServer } from './dns-server.js';
@@ -17,6 +17,8 @@ export interface Lab {
   resolver: string;
   connectTo: string[];
   caFile: string;
+  /** An empty folder, for SINGLEPATH_DATA_DIR (no published ranges). */
+  emptyDir: string;
   /** Flags for `singlepath audit` that send every query and probe to this lab. */
   args(): string[];
   close(): Promise<void>;
@@ -36,6 +38,8 @@ export async function startLab(fixture: LabFixture): Promise<Lab> {
   const dir = mkdtempSync(join(tmpdir(), 'singlepath-lab-'));
   const caFile = join(dir, 'lab-root.pem');
   writeFileSync(caFile, web.rootCaPem);
+  const emptyDir = join(dir, 'empty');
+  mkdirSync(emptyDir);
   const connectTo: string[] = [];
   for (const [host, site] of Object.entries(fixture.sites)) {
     if (site.tls === 'none') connectTo.push(`${host}:443:127.0.0.1:${web.refusedPort}`);
@@ -48,6 +52,7 @@ export async function startLab(fixture: LabFixture): Promise<Lab> {
     resolver: dns.address,
     connectTo,
     caFile,
+    emptyDir,
     args: () => [
       '--resolver',
       dns.address,

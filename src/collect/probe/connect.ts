@@ -56,9 +56,10 @@ export function resolveTarget(
     // Connecting to a name would make Node ask the system resolver behind the user's back.
     return { ok: false, status: 'ERROR', error: { code: 'NOT_AN_IP', message: `not an IP address: ${ip}` } };
   }
-  // A matching --connect-to rule is the user's explicit choice; an address that only DNS (or a
-  // redirect) chose must not steer a probe into a private network or a metadata service.
-  const range = applied.rule ? 'public' : classifyAddress(ip);
+  // A --connect-to rule naming the target host is the user's explicit choice; an address that
+  // only DNS (or a redirect) chose — including under a port-only rule — must not steer a probe
+  // into a private network or a metadata service.
+  const range = applied.rule?.toHost ? 'public' : classifyAddress(ip);
   if (range !== 'public' && !opts.allowPrivate) {
     const message = `${ip} is a ${RANGE_NAME[range]} address: not probed (--allow-private to probe it)`;
     return { ok: false, status: 'PRIVATE_ADDRESS', error: { code: 'PRIVATE_ADDRESS', message } };
