@@ -74,7 +74,8 @@ export class SummaryBuilder {
       if (!hit?.down) continue;
       const entry = this.radius.get(candidate) ?? { down: [], degraded: [] };
       this.radius.set(candidate, entry);
-      entry.downIndirect = [...(entry.downIndirect ?? []), result.domain];
+      // Appended in place: copying the list for every domain made a long run quadratic.
+      (entry.downIndirect ??= []).push(result.domain);
     }
   }
 

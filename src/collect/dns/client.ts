@@ -2,7 +2,7 @@ import type net from 'node:net';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError } from '../../errors.js';
 import type { DnsAnswer, RecordType, Status } from '../../types.js';
-import { AnswerCache } from './cache.js';
+import { AnswerCache, copyAnswer } from './cache.js';
 import type { EcsSubnet } from './ecs.js';
 import { IdSource, type Outcome, type Question } from './exchange.js';
 import { encodeQuery, normaliseName, type ParsedResponse } from './packet.js';
@@ -21,7 +21,10 @@ export interface DnsClientOptions {
   udpPayloadSize?: number;
   /** Clock in milliseconds, for TTLs and durations (default performance.now). */
   now?: () => number;
-  /** Cached answers kept (default 10000); 0 disables the cache but not in-flight sharing. */
+  /**
+   * Cached answers kept (default 50000); 0 disables the cache but not in-flight sharing. One-off
+   * answers cannot evict the ones hinted as shared (QueryOptions.shared) or hit before.
+   */
   maxCacheEntries?: number;
   /** Refuse any resolver outside 127.0.0.0/8 and ::1: the safety net of the test lab. */
   loopbackOnly?: boolean;
@@ -54,6 +57,11 @@ export interface QueryOptions {
   subnet?: EcsSubnet;
   /** Ask only this one of the configured resolvers ("ip:port" as formatResolver writes it). */
   resolver?: string;
+  /**
+   * Cache hint: the answer is likely asked again for other domains (a name server's or mail
+   * host's addresses, a zone's NS or MX), so it goes straight to the protected part of the cache.
+   */
+  shared?: boolean;
 }
 
 /** Cache and in-flight key: the same name asked for another subnet or resolver is another question. */
@@ -98,7 +106,7 @@ export class DnsClient {
       retries,
       sockets = 4,
       udpPayloadSize = 1232,
-      maxCacheEntries = 10_000,
+      maxCacheEntries = 50_000,
       maxInFlight = 512,
     } = options;
     if (resolvers.length === 0) throw new ConfigError('no DNS resolver given');
@@ -122,8 +130,26 @@ export class DnsClient {
     this.#limit = pLimit(maxInFlight);
   }
 
-  /** Resolves with a status for every network outcome; it does not reject. */
+  /** Resolves with a status for every network outcome; it does not reject. The answer is the caller's own. */
   query(name: string, type: RecordType, opts: QueryOptions = {}): Promise<DnsAnswer> {
+    const got = this.#query(name, type, opts, false);
+    return got instanceof Promise ? got : Promise.resolve(got);
+  }
+
+  /**
+   * query() for callers that only read the answer: one from the cache is the cache's own frozen
+   * object (no copy per hit), returned synchronously; otherwise a promise. Do not modify it.
+   */
+  lookup(name: string, type: RecordType, opts: QueryOptions = {}): DnsAnswer | Promise<DnsAnswer> {
+    return this.#query(name, type, opts, true);
+  }
+
+  #query(
+    name: string,
+    type: RecordType,
+    opts: QueryOptions,
+    readOnly: boolean,
+  ): DnsAnswer | Promise<DnsAnswer> {
     this.#stats.queries++;
     const started = this.#now();
     const normalised = normaliseName(name);
@@ -137,29 +163,31 @@ export class DnsClient {
         this.#answer({ name: name.toLowerCase(), type }, status, undefined, '', 'udp', started),
       );
     }
-    const question: Question = opts.subnet
-      ? { name: normalised, type, ecs: opts.subnet }
-      : { name: normalised, type };
     const key = queryKey(type, normalised, opts);
     const cached = this.#cache.get(key);
     if (cached) {
       this.#stats.cacheHits++;
-      return Promise.resolve({ ...cached, transport: 'cache', durationMs: 0 });
+      return readOnly ? cached : copyAnswer(cached);
     }
     const leader = this.#inflight.get(key);
     if (leader) {
       this.#stats.cacheHits++;
       return leader.then((a) => ({
-        ...a,
-        answers: a.answers.map((r) => ({ ...r })),
-        authority: a.authority.map((r) => ({ ...r })),
+        ...copyAnswer(a),
         transport: 'cache',
         durationMs: this.#elapsed(started),
       }));
     }
-    const promise = this.#resolve(question, started, key, pinned ? [pinned] : this.#resolvers).finally(() =>
-      this.#inflight.delete(key),
-    );
+    const question: Question = opts.subnet
+      ? { name: normalised, type, ecs: opts.subnet }
+      : { name: normalised, type };
+    const promise = this.#resolve(
+      question,
+      started,
+      key,
+      pinned ? [pinned] : this.#resolvers,
+      opts.shared === true,
+    ).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, promise);
     return promise;
   }
@@ -186,6 +214,7 @@ export class DnsClient {
     started: number,
     key: string,
     resolvers: ResolverAddress[],
+    shared: boolean,
   ): Promise<DnsAnswer> {
     const query = encodeQuery(question.name, question.type, this.#payload, question.ecs);
     // A pinned resolver leaves the rotation of the others where it was.
@@ -196,7 +225,8 @@ export class DnsClient {
     for (let attempt = 0; attempt <= this.#retries && !this.#closed; attempt++) {
       if (attempt > 0) this.#stats.retries++;
       resolver = resolvers[(first + attempt) % resolvers.length]!;
-      const got = await this.#attempt(resolver, query, question);
+      // The UDP exchange writes each attempt's id into the buffer: a retry gets a buffer of its own.
+      const got = await this.#attempt(resolver, attempt === 0 ? query : Buffer.from(query), question);
       if (got.kind === 'timeout') {
         this.#stats.timeouts++;
         failure = 'TIMEOUT';
@@ -219,7 +249,7 @@ export class DnsClient {
       started,
     );
     const cacheable = answer.status === 'NOERROR' || answer.status === 'NXDOMAIN';
-    if (cacheable && !this.#closed) this.#cache.set(key, answer, best.response.cacheTtl);
+    if (cacheable && !this.#closed) this.#cache.set(key, answer, best.response.cacheTtl, shared);
     return answer;
   }
 

@@ -1,7 +1,8 @@
 import { isIPv4 } from 'node:net';
 import type { AddressInfo, DnsAnswer, DnsRecord, HostAddresses, RecordType, Status } from '../../types.js';
 
-export type Ask = (name: string, type: RecordType) => Promise<DnsAnswer>;
+/** `shared`: a hint that other domains will ask the same (the cache keeps such answers longer). */
+export type Ask = (name: string, type: RecordType, shared?: boolean) => Promise<DnsAnswer>;
 
 /**
  * Records of a type owned by the asked name or by a name its CNAME chain in the same answer
@@ -41,7 +42,7 @@ export function addressStatus(answers: DnsAnswer[], addresses: AddressInfo[]): S
 
 /** A and AAAA of a host (NS or MX target), asked in parallel. */
 export async function resolveHost(host: string, ask: Ask): Promise<HostAddresses> {
-  const answers = await Promise.all([ask(host, 'A'), ask(host, 'AAAA')]);
+  const answers = await Promise.all([ask(host, 'A', true), ask(host, 'AAAA', true)]);
   const addresses = addressesOf(answers);
   return { host, status: addressStatus(answers, addresses), addresses };
 }

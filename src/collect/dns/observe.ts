@@ -1,6 +1,6 @@
 import { getDomain } from 'tldts';
 import type { DnsAnswer, DnsObservation, MxHost, RecordType } from '../../types.js';
-import type { DnsClient } from './client.js';
+import type { DnsClient, QueryOptions } from './client.js';
 import { type Ask, addressesOf, addressStatus, recordsOf, resolveHost } from './hosts.js';
 
 export interface ObserveDnsOptions {
@@ -14,6 +14,9 @@ export interface ObserveDnsOptions {
    */
   deadlineMs?: number;
 }
+
+const SHARED: QueryOptions = Object.freeze({ shared: true });
+const ONE_OFF: QueryOptions = Object.freeze({});
 
 /** Default deadline in query budgets: the longest sequential path (SOA, NS, NS address) plus one. */
 export const DEADLINE_QUERIES = 4;
@@ -51,11 +54,14 @@ export async function observeDns(
     transport: 'udp',
     durationMs: Math.round(performance.now() - started),
   });
-  const ask: Ask = (n: string, type: RecordType) => {
+  const ask: Ask = (n: string, type: RecordType, shared?: boolean) => {
     if (expired) return Promise.resolve(timedOut(n, type));
     queries++;
     // The query itself goes on to its own timeout (and may still fill the cache); we stop waiting.
-    return Promise.race([client.query(n, type), deadline.then(() => timedOut(n, type))]);
+    const got = client.lookup(n, type, shared ? SHARED : ONE_OFF);
+    // A cached answer (most of them in a long run) needs no race with the deadline.
+    if (!(got instanceof Promise)) return Promise.resolve(got);
+    return Promise.race([got, deadline.then(() => timedOut(n, type))]);
   };
   const registrable = getDomain(name) ?? null;
   try {
@@ -117,7 +123,7 @@ async function zoneBranch(
 ): Promise<ZonePart> {
   const zone = apexOf(domain, registrable, await ask(domain, 'SOA'));
   if (!zone.apex) return { zone, ns: { status: 'SKIPPED', hosts: [] } };
-  const ns = await ask(zone.apex, 'NS');
+  const ns = await ask(zone.apex, 'NS', true);
   const names = unique(recordsOf(ns, 'NS').map((r) => r.data)).filter((h) => h !== '.');
   const hosts = await Promise.all(
     names
@@ -147,7 +153,7 @@ function apexOf(domain: string, registrable: string | null, soa: DnsAnswer): Dns
 type MailPart = Pick<DnsObservation, 'mailDomain' | 'mx'>;
 
 async function mailBranch(mailDomain: string, ask: Ask, maxMx: number): Promise<MailPart> {
-  const mx = await ask(mailDomain, 'MX');
+  const mx = await ask(mailDomain, 'MX', true);
   const best = new Map<string, number>();
   // RFC 7505 null MX ("."): the domain takes no mail, so there is no host to resolve.
   for (const r of recordsOf(mx, 'MX')) {

@@ -39,8 +39,30 @@ export interface ParsedResponse {
   ecs?: EcsReply;
 }
 
+/**
+ * Whether a name is already in normal form and ASCII: lower case letters, digits, '-', '_' and
+ * dots between labels of 1-63 bytes, 253 bytes at most. The common case, checked without
+ * allocating.
+ */
+function isNormalAscii(name: string): boolean {
+  const len = name.length;
+  if (len === 0 || len > 253) return false;
+  let label = 0;
+  for (let i = 0; i < len; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 46) {
+      if (label === 0) return false;
+      label = 0;
+    } else if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 95) {
+      if (++label > 63) return false;
+    } else return false;
+  }
+  return label > 0;
+}
+
 /** Lower case, no trailing dot; null when it cannot go on the wire (RFC 1035 length limits). */
 export function normaliseName(name: string): string | null {
+  if (isNormalAscii(name)) return name;
   const n = name.trim().toLowerCase().replace(/\.$/, '');
   if (n === '') return null;
   if (Buffer.byteLength(n) > 253) return null;
@@ -51,8 +73,47 @@ export function normaliseName(name: string): string | null {
   return n;
 }
 
+const TYPE_CODES: Readonly<Record<RecordType, number>> = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+};
+
 /** Query with RD and an EDNS0 OPT record; id 0, the caller writes the id into bytes 0-1 per attempt. */
 export function encodeQuery(name: string, type: RecordType, udpPayloadSize: number, ecs?: EcsSubnet): Buffer {
+  // The usual query (a normal ASCII name, no ECS) is written directly: the same bytes dns-packet
+  // writes, without its intermediate objects.
+  if (!ecs && isNormalAscii(name)) {
+    const buf = Buffer.allocUnsafe(12 + name.length + 2 + 4 + 11);
+    buf.writeUInt32BE(0x00000100, 0); // id 0, flags RD
+    buf.writeUInt32BE(0x00010000, 4); // 1 question, 0 answers
+    buf.writeUInt32BE(0x00000001, 8); // 0 authority, 1 additional
+    // Labels: each dot becomes the length byte of the label after it.
+    let lenAt = 12;
+    let off = 13;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      if (c === 46) {
+        buf[lenAt] = off - lenAt - 1;
+        lenAt = off++;
+      } else buf[off++] = c;
+    }
+    buf[lenAt] = off - lenAt - 1;
+    buf[off++] = 0;
+    buf.writeUInt16BE(TYPE_CODES[type], off);
+    buf.writeUInt16BE(1, off + 2);
+    off += 4;
+    buf[off++] = 0; // OPT: root owner
+    buf.writeUInt16BE(41, off);
+    buf.writeUInt16BE(udpPayloadSize, off + 2);
+    buf.writeUInt32BE(0, off + 4); // extended rcode, version, flags (DO off)
+    buf.writeUInt16BE(0, off + 8); // no options
+    return buf;
+  }
   return dnsPacket.encode({
     type: 'query',
     id: 0,

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { type IdSource, type Outcome, type Question, withId } from './exchange.js';
+import type { IdSource, Outcome, Question } from './exchange.js';
 import { parseResponse } from './packet.js';
 import type { ResolverAddress } from './resolver-address.js';
 
@@ -41,6 +41,7 @@ export class UdpPool {
     this.#onDrop = onDrop;
   }
 
+  /** `query` gets the attempt's id written into its first two bytes: one buffer per attempt. */
   exchange(
     resolver: ResolverAddress,
     query: Buffer,
@@ -66,7 +67,8 @@ export class UdpPool {
         },
       };
       slot.pending.set(id, p);
-      slot.socket.send(withId(query, id), resolver.port, resolver.host, (err) => {
+      query.writeUInt16BE(id, 0);
+      slot.socket.send(query, resolver.port, resolver.host, (err) => {
         if (err) p.done({ kind: 'error', code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
       });
     });
