@@ -75,7 +75,8 @@ export class SummaryBuilder {
       const entry = this.radius.get(candidate) ?? { down: [], degraded: [] };
       this.radius.set(candidate, entry);
       // Appended in place: copying the list for every domain made a long run quadratic.
-      (entry.downIndirect ??= []).push(result.domain);
+      entry.downIndirect ??= [];
+      entry.downIndirect.push(result.domain);
     }
   }
 
