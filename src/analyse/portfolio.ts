@@ -23,6 +23,13 @@ interface Radius {
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
+const RESOLVED = new Set(['NOERROR', 'OK']);
+
+function unresolved(result: DomainResult): boolean {
+  const status = result.observations?.dns?.status;
+  return status !== undefined && !RESOLVED.has(status);
+}
+
 export class SummaryBuilder {
   private domains = 0;
   private failed = 0;
@@ -42,6 +49,11 @@ export class SummaryBuilder {
     this.domains++;
     if (result.error) this.failed++;
     for (const risk of result.risks) this.findings[risk.severity]++;
+    // A name that does not resolve serves nothing: it counts as failed, not in shares or blast radius.
+    if (unresolved(result)) {
+      this.notes.add(result);
+      return;
+    }
     const deps = result.dependencies.filter((d) => d.provider !== SELF);
 
     for (const layer of LAYERS) {
