@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import pLimit from 'p-limit';
 import { domainRisks } from './analyse/domain.js';
 import { SummaryBuilder } from './analyse/portfolio.js';
 import { type AsnDb, loadAsnDb } from './asn/index.js';
@@ -7,9 +6,11 @@ import type { Catalogue } from './catalogue/catalogue.js';
 import { loadCatalogue } from './catalogue/load.js';
 import { classify } from './classify/index.js';
 import { classifyIndirect } from './classify/indirect.js';
+import { matchHost } from './classify/memo.js';
 import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
+import { createGate } from './collect/dns/gate.js';
 import { observeDns } from './collect/dns/observe.js';
 import { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
 import { createWebProber, type WebProber } from './collect/probe/index.js';
@@ -153,8 +154,8 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
   const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
-  const dnsLimit = pLimit(concurrency);
-  const probeLimit = pLimit(concurrency);
+  const dnsLimit = createGate(concurrency);
+  const probeLimit = createGate(concurrency);
   const annotate = (a: AddressInfo): AddressInfo => {
     const info = asnDb?.lookup(a.ip);
     return info ? { ...a, asn: info.asn, asnOrg: info.org.slice(0, 100) } : a;
@@ -167,7 +168,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     depth,
     zones: new ZoneLookup(client, { annotate: annotateHosts }),
     annotate,
-    isProviderHost: (host: string) => catalogue.matchHost('cname', host) !== null,
+    isProviderHost: (host: string) => matchHost(catalogue, 'cname', host) !== null,
   };
 
   async function auditDomain(domain: string): Promise<DomainResult> {
@@ -256,25 +257,51 @@ export async function* auditStream(
   concurrency: number = DEFAULTS.concurrency,
 ): AsyncGenerator<DomainResult> {
   const source = (Symbol.asyncIterator in domains ? domains : toAsync(domains))[Symbol.asyncIterator]();
-  const inFlight = new Map<number, Promise<{ id: number; result: DomainResult }>>();
-  let nextId = 0;
+  // Finished results wait in a queue in the order they finished; one waiter is woken per finish
+  // (a Promise.race over every domain in flight cost O(concurrency) per result).
+  let finished: DomainResult[] = [];
+  let head = 0;
+  let failure: { err: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  let inFlight = 0;
   let exhausted = false;
+  const settle = (): void => {
+    inFlight--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onResult = (result: DomainResult): void => {
+    finished.push(result);
+    settle();
+  };
+  const onError = (err: unknown): void => {
+    failure ??= { err };
+    settle();
+  };
   while (true) {
-    while (!exhausted && inFlight.size < concurrency) {
+    while (!exhausted && inFlight < concurrency) {
       const next = await source.next();
       if (next.done) {
         exhausted = true;
         break;
       }
-      const id = nextId++;
-      inFlight.set(
-        id,
-        auditor.auditDomain(next.value).then((result) => ({ id, result })),
-      );
+      inFlight++;
+      auditor.auditDomain(next.value).then(onResult, onError);
     }
-    if (!inFlight.size) return;
-    const { id, result } = await Promise.race(inFlight.values());
-    inFlight.delete(id);
+    while (head === finished.length) {
+      if (failure) throw failure.err;
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+    const result = finished[head]!;
+    finished[head++] = undefined as unknown as DomainResult;
+    if (head === finished.length) {
+      finished = [];
+      head = 0;
+    }
     yield result;
   }
 }

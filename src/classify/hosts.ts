@@ -1,6 +1,7 @@
 import { getDomain } from 'tldts';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { AddressInfo, Dependency, Evidence, HostAddresses, Layer } from '../types.js';
+import { matchAddress, matchHost } from './memo.js';
 
 // Name servers and MX hosts are classified the same way: the host name first, then — for
 // vanity or white-label hosts — the network their addresses are in, then "self" or the
@@ -14,8 +15,18 @@ export interface ClassifyContext {
   ownAsns: ReadonlySet<number>;
 }
 
+const REGISTRABLE_MEMO = 16_384;
+const registrables = new Map<string, string>();
+
+/** Remembered (bounded): the same name servers and mail hosts come back for domain after domain. */
 export function registrable(host: string): string {
-  return getDomain(host, { allowPrivateDomains: false }) ?? host;
+  let found = registrables.get(host);
+  if (found === undefined) {
+    found = getDomain(host, { allowPrivateDomains: false }) ?? host;
+    if (registrables.size >= REGISTRABLE_MEMO) registrables.clear();
+    registrables.set(host, found);
+  }
+  return found;
 }
 
 export function asnEvidence(addr: AddressInfo, host?: string): Evidence {
@@ -59,7 +70,7 @@ export function classifyHost(
   h: HostAddresses,
   ctx: ClassifyContext,
 ): Dependency {
-  const byName = ctx.catalogue.matchHost(kind, h.host);
+  const byName = matchHost(ctx.catalogue, kind, h.host);
   if (byName) {
     const dep: Dependency = { layer, provider: byName.provider, evidence: [{ signal: kind, value: h.host }] };
     if (byName.service) dep.service = byName.service;
@@ -68,7 +79,7 @@ export function classifyHost(
   }
   for (const addr of h.addresses) {
     if (addr.asn !== undefined && ctx.ownAsns.has(addr.asn)) continue;
-    const byAddr = ctx.catalogue.matchAddress(addr.ip, addr.asn);
+    const byAddr = matchAddress(ctx.catalogue, addr.ip, addr.asn);
     if (byAddr) {
       const evidence: Evidence =
         byAddr.signal === 'cidr'

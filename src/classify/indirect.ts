@@ -8,6 +8,7 @@ import type {
   ProviderZoneObservation,
 } from '../types.js';
 import { type ClassifyContext, classifyHost, registrable } from './hosts.js';
+import { matchHost } from './memo.js';
 
 // Dependencies of the domain's providers: who answers DNS for the zone a provider's endpoint
 // lives in. In 2016 sites whose CDN's own zones were served by Dyn went down with Dyn although
@@ -34,7 +35,7 @@ function endpoints(obs: Observation, ctx: ClassifyContext): Endpoint[] {
   };
   const targets = [...obs.dns.cnames, ...(obs.dns.vantages ?? []).flatMap((v) => v.cnames)];
   for (const t of targets) {
-    const m = ctx.catalogue.matchHost('cname', t);
+    const m = matchHost(ctx.catalogue, 'cname', t);
     if (m) add({ layer: m.layer, provider: m.provider, zone: registrable(t) });
   }
   for (const h of obs.dns.ns.hosts) {

@@ -1,6 +1,7 @@
 import type { SignalMatch } from '../catalogue/catalogue.js';
 import type { Dependency, Evidence, Observation } from '../types.js';
 import { asnEvidence, type ClassifyContext, isOwnAddress } from './hosts.js';
+import { matchAddress, matchHost } from './memo.js';
 
 // Edge (cdn) and hosting (cloud) layers from three kinds of evidence: the CNAME chain, the
 // first response's headers, and the network of the addresses connected to. Layered setups
@@ -62,7 +63,8 @@ function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> 
   const map = new Map<string, Candidate>();
   // The audited name itself can be a provider's host (foo.appspot.com, bar.azurewebsites.net).
   [obs.domain, ...obs.dns.cnames].forEach((target, i) => {
-    const m = ctx.catalogue.matchHost('cname', target);
+    // The audited name is asked once; CNAME targets (a CDN's shared hosts) come back.
+    const m = i === 0 ? ctx.catalogue.matchHost('cname', target) : matchHost(ctx.catalogue, 'cname', target);
     if (m) add(map, m, { signal: 'cname', value: target }, i - 1);
   });
   // The edge the chain ends at: addresses it answers with are its own, wherever they are announced.
@@ -80,7 +82,7 @@ function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> 
   for (const addr of obs.dns.addresses) {
     // Declared own networks first; the name heuristic only for networks the catalogue does not know.
     if (addr.asn !== undefined && ctx.ownAsns.has(addr.asn)) continue;
-    const found = ctx.catalogue.matchAddress(addr.ip, addr.asn);
+    const found = matchAddress(ctx.catalogue, addr.ip, addr.asn);
     // A network known only for name servers or mail hosts says nothing about who serves the site.
     const m = found && (found.layer === 'cdn' || found.layer === 'cloud') ? found : null;
     if (m) {

@@ -1,7 +1,9 @@
 import type { DnsAnswer, DnsRecord } from '../../types.js';
 
 interface Node {
-  key: string;
+  /** The record type, plus subnet or pinned resolver when the question carried them. */
+  space: string;
+  name: string;
   /** Frozen, transport 'cache', durationMs 0; its records carry the TTLs as received. */
   answer: DnsAnswer;
   storedAt: number;
@@ -42,10 +44,44 @@ class Lru {
   }
 }
 
-const freezeRecords = (records: readonly DnsRecord[]): DnsRecord[] =>
+/**
+ * Copies are written as literals, not spreads: a spread copy can get a map of its own per object
+ * (once its site has seen a few shapes), each one garbage in old space and a megamorphic read.
+ */
+function copyRecord(r: DnsRecord, ttl = r.ttl): DnsRecord {
+  return r.priority === undefined
+    ? { name: r.name, type: r.type, ttl, data: r.data }
+    : { name: r.name, type: r.type, ttl, data: r.data, priority: r.priority };
+}
+
+function copyOf(answer: DnsAnswer, answers: DnsRecord[], authority: DnsRecord[]): DnsAnswer {
+  const out: DnsAnswer = {
+    name: answer.name,
+    type: answer.type,
+    status: answer.status,
+    answers,
+    authority,
+    resolver: answer.resolver,
+    transport: answer.transport,
+    durationMs: answer.durationMs,
+  };
+  if (answer.ecs)
+    out.ecs = answer.ecs.scope === undefined ? { subnet: answer.ecs.subnet } : { ...answer.ecs };
+  return out;
+}
+
+const frozenCopy = (records: readonly DnsRecord[]): DnsRecord[] =>
   Object.isFrozen(records)
     ? (records as DnsRecord[])
-    : (Object.freeze(records.map((r) => Object.freeze({ ...r }))) as DnsRecord[]);
+    : (Object.freeze(records.map((r) => Object.freeze(copyRecord(r)))) as DnsRecord[]);
+
+/** Freezes an answer's record lists in place (the answer object itself stays writable). */
+export function freezeRecords(answer: DnsAnswer): void {
+  for (const r of answer.answers) Object.freeze(r);
+  for (const r of answer.authority) Object.freeze(r);
+  Object.freeze(answer.answers);
+  Object.freeze(answer.authority);
+}
 
 /**
  * A frozen copy of an answer as the cache hands it out (transport 'cache', durationMs 0), shared
@@ -53,42 +89,39 @@ const freezeRecords = (records: readonly DnsRecord[]): DnsRecord[] =>
  */
 export function cacheView(answer: DnsAnswer): DnsAnswer {
   if (answer.transport === 'cache' && answer.durationMs === 0 && Object.isFrozen(answer)) return answer;
-  const out: DnsAnswer = {
-    ...answer,
-    answers: freezeRecords(answer.answers),
-    authority: freezeRecords(answer.authority),
-    transport: 'cache',
-    durationMs: 0,
-  };
-  if (answer.ecs) out.ecs = Object.freeze({ ...answer.ecs });
+  const out = copyOf(answer, frozenCopy(answer.answers), frozenCopy(answer.authority));
+  out.transport = 'cache';
+  out.durationMs = 0;
+  if (out.ecs) Object.freeze(out.ecs);
   return Object.freeze(out);
 }
 
 /** A mutable deep copy, for callers of the public query() who own what they get. */
 export function copyAnswer(answer: DnsAnswer): DnsAnswer {
-  const out: DnsAnswer = {
-    ...answer,
-    answers: answer.answers.map((r) => ({ ...r })),
-    authority: answer.authority.map((r) => ({ ...r })),
-  };
-  if (answer.ecs) out.ecs = { ...answer.ecs };
-  return out;
+  return copyOf(
+    answer,
+    answer.answers.map((r) => copyRecord(r)),
+    answer.authority.map((r) => copyRecord(r)),
+  );
 }
 
 /**
  * TTL-aware cache of answers, one per client so that it lives exactly as long as a run (no
  * module-level state). Segmented LRU: an answer enters a probation segment unless the caller
  * hints that it is shared (a name server's or mail host's address, a zone's NS or MX), and moves
- * to the protected segment on its first hit (later hits there only mark it: CLOCK's second chance). Room is made by evicting from probation first, so a
- * stream of one-off answers (each domain's own A, AAAA, SOA) cannot push out the answers every
- * domain of a zone needs, whatever the distance between two domains of that zone in the input.
- * Probation keeps at least an eighth of the room, and at most a quarter once the cache is larger
- * than a few thousand entries. Stored answers are frozen and shared: a hit allocates nothing
- * unless a whole second has passed since the last hit (TTLs are then aged, as a caching resolver
- * reports them).
+ * to the protected segment on its first hit; later hits there only mark it (CLOCK's second
+ * chance, no list surgery). Room is made by evicting from probation first, so a stream of one-off
+ * answers (each domain's own A, AAAA, SOA) cannot push out the answers every domain of a zone
+ * needs, whatever the distance between two domains of that zone in the input. Probation holds up
+ * to an eighth of the room or 4096 entries, whichever is more (all of a smaller cache), and keeps
+ * at least a sixteenth. Stored answers are frozen and shared: a hit allocates nothing, except
+ * for a caller who wants TTLs aged (as a caching resolver reports them), once per whole second
+ * since the last such hit.
  */
 export class AnswerCache {
-  readonly #entries = new Map<string, Node>();
+  /** space → name → entry: no key string is built (or flattened for hashing) per lookup. */
+  readonly #spaces = new Map<string, Map<string, Node>>();
+  #size = 0;
   readonly #main = new Lru();
   readonly #probation = new Lru();
   readonly #reserve: number;
@@ -99,11 +132,12 @@ export class AnswerCache {
     private readonly now: () => number,
   ) {
     this.#reserve = Math.floor(maxEntries / 16);
-    this.#probationMax = Math.max(Math.ceil(maxEntries / 4), Math.min(maxEntries, 4096));
+    this.#probationMax = Math.max(Math.ceil(maxEntries / 8), Math.min(maxEntries, 4096));
   }
 
-  get(key: string): DnsAnswer | undefined {
-    const node = this.#entries.get(key);
+  /** `aged`: TTLs reduced by the time spent in the cache; otherwise as received (no copy ever). */
+  get(space: string, name: string, aged = true): DnsAnswer | undefined {
+    const node = this.#spaces.get(space)?.get(name);
     if (!node) return undefined;
     const t = this.now();
     if (t >= node.expiresAt) {
@@ -119,30 +153,39 @@ export class AnswerCache {
       this.#main.push(node);
     }
     // Report the TTL left, as a caching resolver would.
-    const elapsed = Math.floor((t - node.storedAt) / 1000);
+    const elapsed = aged ? Math.floor((t - node.storedAt) / 1000) : 0;
     if (elapsed <= 0) return node.answer;
     if (node.aged && node.agedSec === elapsed) return node.aged;
-    const age = (r: DnsRecord) => Object.freeze({ ...r, ttl: Math.max(0, r.ttl - elapsed) });
-    node.aged = Object.freeze({
-      ...node.answer,
-      answers: Object.freeze(node.answer.answers.map(age)) as DnsRecord[],
-      authority: Object.freeze(node.answer.authority.map(age)) as DnsRecord[],
-    });
+    const age = (r: DnsRecord) => Object.freeze(copyRecord(r, Math.max(0, r.ttl - elapsed)));
+    const view = copyOf(
+      node.answer,
+      Object.freeze(node.answer.answers.map(age)) as DnsRecord[],
+      Object.freeze(node.answer.authority.map(age)) as DnsRecord[],
+    );
+    if (view.ecs) Object.freeze(view.ecs);
+    node.aged = Object.freeze(view);
     node.agedSec = elapsed;
     return node.aged;
   }
 
   /**
-   * Stores a frozen copy (see cacheView: no copy when it is one already). `shared`: the answer is likely asked again for other domains (protected at once).
+   * Stores a frozen copy (see cacheView: no copy when it is one already). `shared`: the answer is
+   * likely asked again for other domains, so it is protected at once.
    */
-  set(key: string, answer: DnsAnswer, ttlSeconds: number, shared = false): void {
+  set(space: string, name: string, answer: DnsAnswer, ttlSeconds: number, shared = false): void {
     if (!(ttlSeconds > 0) || this.maxEntries <= 0) return;
     const t = this.now();
-    const old = this.#entries.get(key);
+    let names = this.#spaces.get(space);
+    if (!names) {
+      names = new Map();
+      this.#spaces.set(space, names);
+    }
+    const old = names.get(name);
     if (old) this.#drop(old);
     const stored = cacheView(answer);
     const node: Node = {
-      key,
+      space,
+      name,
       answer: stored,
       storedAt: t,
       expiresAt: t + ttlSeconds * 1000,
@@ -153,10 +196,11 @@ export class AnswerCache {
       prev: null,
       next: null,
     };
-    this.#entries.set(key, node);
+    names.set(name, node);
+    this.#size++;
     (shared ? this.#main : this.#probation).push(node);
     if (!shared && this.#probation.size > this.#probationMax) this.#drop(this.#probation.tail!);
-    while (this.#entries.size > this.maxEntries) {
+    while (this.#size > this.maxEntries) {
       const victim =
         this.#probation.size > this.#reserve || !this.#main.tail ? this.#probation.tail : this.#mainVictim();
       if (!victim) break;
@@ -176,11 +220,13 @@ export class AnswerCache {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
   #drop(node: Node): void {
     (node.main ? this.#main : this.#probation).remove(node);
-    this.#entries.delete(node.key);
+    const names = this.#spaces.get(node.space);
+    if (names?.delete(node.name)) this.#size--;
+    if (names?.size === 0) this.#spaces.delete(node.space);
   }
 }

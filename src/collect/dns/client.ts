@@ -1,10 +1,10 @@
 import type net from 'node:net';
-import pLimit, { type LimitFunction } from 'p-limit';
 import { ConfigError } from '../../errors.js';
 import type { DnsAnswer, RecordType, Status } from '../../types.js';
-import { AnswerCache, copyAnswer } from './cache.js';
+import { AnswerCache, copyAnswer, freezeRecords } from './cache.js';
 import type { EcsSubnet } from './ecs.js';
 import { IdSource, type Outcome, type Question } from './exchange.js';
+import { createGate, type Gate } from './gate.js';
 import { encodeQuery, normaliseName, type ParsedResponse } from './packet.js';
 import { formatResolver, isLoopback, type ResolverAddress } from './resolver-address.js';
 import { tcpExchange } from './tcp.js';
@@ -64,11 +64,15 @@ export interface QueryOptions {
   shared?: boolean;
 }
 
-/** Cache and in-flight key: the same name asked for another subnet or resolver is another question. */
-function queryKey(type: RecordType, name: string, opts: QueryOptions): string {
+/**
+ * The cache's space of a question: its type, plus the subnet and pinned resolver when given (the
+ * same name asked for another subnet or resolver is another question).
+ */
+function querySpace(type: RecordType, opts: QueryOptions): string {
+  if (!opts.subnet && !opts.resolver) return type;
   const ecs = opts.subnet ? ` ecs=${opts.subnet.text}` : '';
   const at = opts.resolver ? ` @${opts.resolver}` : '';
-  return `${type} ${name}${ecs}${at}`;
+  return `${type}${ecs}${at}`;
 }
 
 /** Statuses another resolver may answer differently; with one resolver we accept them. */
@@ -77,6 +81,8 @@ const TRY_ELSEWHERE: ReadonlySet<Status> = new Set(['SERVFAIL', 'REFUSED', 'TRUN
 /** Stub resolver on dns-packet: UDP with TCP fallback, retries, a TTL cache and in-flight sharing. */
 export class DnsClient {
   readonly #resolvers: ResolverAddress[];
+  /** formatResolver of each configured resolver, computed once (it runs an IPv6 regex). */
+  readonly #labels = new Map<ResolverAddress, string>();
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #payload: number;
@@ -85,7 +91,7 @@ export class DnsClient {
   readonly #inflight = new Map<string, Promise<DnsAnswer>>();
   readonly #ids = new IdSource();
   readonly #udp: UdpPool;
-  readonly #limit: LimitFunction;
+  readonly #limit: Gate;
   readonly #tcp = { sockets: new Set<net.Socket>(), onDrop: () => void this.#stats.dropped++ };
   readonly #stats: DnsClientStats = {
     queries: 0,
@@ -121,13 +127,14 @@ export class DnsClient {
     checkInt('maxCacheEntries', maxCacheEntries, 0, 10_000_000);
     checkInt('maxInFlight', maxInFlight, 1, 60_000);
     this.#resolvers = resolvers.map((r) => ({ ...r }));
+    for (const r of this.#resolvers) this.#labels.set(r, formatResolver(r));
     this.#timeoutMs = timeoutMs;
     this.#retries = retries;
     this.#payload = udpPayloadSize;
     this.#now = options.now ?? (() => performance.now());
     this.#cache = new AnswerCache(maxCacheEntries, this.#now);
     this.#udp = new UdpPool(sockets, this.#ids, () => void this.#stats.dropped++);
-    this.#limit = pLimit(maxInFlight);
+    this.#limit = createGate(maxInFlight);
   }
 
   /** Resolves with a status for every network outcome; it does not reject. The answer is the caller's own. */
@@ -138,7 +145,8 @@ export class DnsClient {
 
   /**
    * query() for callers that only read the answer: one from the cache is the cache's own frozen
-   * object (no copy per hit), returned synchronously; otherwise a promise. Do not modify it.
+   * object (no copy per hit, TTLs as received rather than aged), returned synchronously;
+   * otherwise a promise. Do not modify it.
    */
   lookup(name: string, type: RecordType, opts: QueryOptions = {}): DnsAnswer | Promise<DnsAnswer> {
     return this.#query(name, type, opts, true);
@@ -154,21 +162,20 @@ export class DnsClient {
     const started = this.#now();
     const normalised = normaliseName(name);
     // Only a configured resolver can be pinned: a query option never adds a destination.
-    const pinned = opts.resolver
-      ? this.#resolvers.find((r) => formatResolver(r) === opts.resolver)
-      : undefined;
+    const pinned = opts.resolver ? this.#resolvers.find((r) => this.#label(r) === opts.resolver) : undefined;
     if (!normalised || this.#closed || (opts.resolver && !pinned)) {
       const status = normalised ? 'ERROR' : 'FORMERR';
       return Promise.resolve(
         this.#answer({ name: name.toLowerCase(), type }, status, undefined, '', 'udp', started),
       );
     }
-    const key = queryKey(type, normalised, opts);
-    const cached = this.#cache.get(key);
+    const space = querySpace(type, opts);
+    const cached = this.#cache.get(space, normalised, !readOnly);
     if (cached) {
       this.#stats.cacheHits++;
       return readOnly ? cached : copyAnswer(cached);
     }
+    const key = `${space} ${normalised}`;
     const leader = this.#inflight.get(key);
     if (leader) {
       this.#stats.cacheHits++;
@@ -184,9 +191,10 @@ export class DnsClient {
     const promise = this.#resolve(
       question,
       started,
-      key,
+      space,
       pinned ? [pinned] : this.#resolvers,
       opts.shared === true,
+      readOnly,
     ).finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, promise);
     return promise;
@@ -212,9 +220,10 @@ export class DnsClient {
   async #resolve(
     question: Question,
     started: number,
-    key: string,
+    space: string,
     resolvers: ResolverAddress[],
     shared: boolean,
+    readOnly: boolean,
   ): Promise<DnsAnswer> {
     const query = encodeQuery(question.name, question.type, this.#payload, question.ecs);
     // A pinned resolver leaves the rotation of the others where it was.
@@ -236,20 +245,24 @@ export class DnsClient {
         failure = 'ERROR';
         continue;
       }
-      best = { ...got, from: resolver };
+      best = { response: got.response, transport: got.transport, from: resolver };
       if (!(TRY_ELSEWHERE.has(got.response.status) && resolvers.length > 1)) break;
     }
-    if (!best) return this.#answer(question, failure, undefined, formatResolver(resolver), 'udp', started);
+    if (!best) return this.#answer(question, failure, undefined, this.#label(resolver), 'udp', started);
     const answer = this.#answer(
       question,
       best.response.status,
       best.response,
-      formatResolver(best.from),
+      this.#label(best.from),
       best.transport,
       started,
     );
     const cacheable = answer.status === 'NOERROR' || answer.status === 'NXDOMAIN';
-    if (cacheable && !this.#closed) this.#cache.set(key, answer, best.response.cacheTtl, shared);
+    if (cacheable && !this.#closed) {
+      // A caller who only reads shares its records with the cache (frozen): no copy.
+      if (readOnly) freezeRecords(answer);
+      this.#cache.set(space, question.name, answer, best.response.cacheTtl, shared);
+    }
     return answer;
   }
 
@@ -265,13 +278,15 @@ export class DnsClient {
     this.#stats.sent++;
     const udp = await this.#limit(() => this.#udp.exchange(resolver, query, question, this.#timeoutMs));
     if (udp.kind !== 'response') return udp;
-    if (!udp.response.truncated || this.#closed) return { ...udp, transport: 'udp' };
+    if (!udp.response.truncated || this.#closed)
+      return { kind: 'response', response: udp.response, transport: 'udp' };
     this.#stats.tcpFallbacks++;
     const tcp = await this.#limit(() =>
       tcpExchange(resolver, query, this.#ids.next(), question, this.#timeoutMs, this.#tcp),
     );
     if (this.#closed) return { kind: 'error', code: 'CLOSED' };
-    if (tcp.kind === 'response' && !tcp.response.truncated) return { ...tcp, transport: 'tcp' };
+    if (tcp.kind === 'response' && !tcp.response.truncated)
+      return { kind: 'response', response: tcp.response, transport: 'tcp' };
     return {
       kind: 'response',
       response: { ...udp.response, status: 'TRUNCATED', cacheTtl: 0 },
@@ -302,6 +317,10 @@ export class DnsClient {
       if (response?.ecs) answer.ecs.scope = response.ecs.scope;
     }
     return answer;
+  }
+
+  #label(r: ResolverAddress): string {
+    return this.#labels.get(r) ?? formatResolver(r);
   }
 
   #elapsed(started: number): number {

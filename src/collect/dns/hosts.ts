@@ -9,6 +9,9 @@ export type Ask = (name: string, type: RecordType, shared?: boolean) => Promise<
  * leads to; anything else in the section is not an answer to our question.
  */
 export function recordsOf(answer: DnsAnswer, type: RecordType): DnsRecord[] {
+  // Most answers hold no CNAME: the owner set is just the asked name.
+  if (!answer.answers.some((r) => r.type === 'CNAME'))
+    return answer.answers.filter((r) => r.type === type && r.name === answer.name);
   const owners = new Set([answer.name]);
   for (let grew = true; grew; ) {
     grew = false;
@@ -50,6 +53,7 @@ export async function resolveHost(host: string, ask: Ask): Promise<HostAddresses
 /** IPv4 before IPv6, then numeric order, so that snapshots diff cleanly. */
 export function compareAddresses(a: AddressInfo, b: AddressInfo): number {
   if (a.family !== b.family) return a.family - b.family;
+  if (a.ip === b.ip) return 0;
   const x = sortKey(a.ip);
   const y = sortKey(b.ip);
   return x < y ? -1 : x > y ? 1 : 0;

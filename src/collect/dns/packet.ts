@@ -153,7 +153,8 @@ export function parseResponse(buf: Buffer, expect: Expected): ParsedResponse | n
   }
   const q = packet.questions?.[0];
   if (!packet.flag_qr || packet.questions?.length !== 1 || !q || typeof q.name !== 'string') return null;
-  if (q.name.toLowerCase().replace(/\.$/, '') !== expect.name || q.type !== expect.type) return null;
+  if (q.type !== expect.type) return null;
+  if (q.name !== expect.name && q.name.toLowerCase().replace(/\.$/, '') !== expect.name) return null;
   const rcode = (packet as { rcode?: unknown }).rcode;
   const status = (typeof rcode === 'string' && RCODES[rcode]) || 'ERROR';
   const ecs = expect.ecs ? ecsReply(packet) : undefined;
@@ -194,26 +195,38 @@ function toRecords(section: dnsPacket.Answer[] | undefined): DnsRecord[] {
   return out;
 }
 
+/**
+ * Records are built by object literals of one shape (two with MX's priority): a spread here
+ * (`{ ...base, data }`) gave every record a map of its own, which made each site that reads
+ * records megamorphic and put a fresh map into old space per record.
+ */
+function record(name: string, type: RecordType, ttl: number, data: string): DnsRecord {
+  return { name, type, ttl, data };
+}
+
 function toRecord(a: dnsPacket.Answer): DnsRecord | null {
   if (!a || !RECORD_TYPES.has(a.type) || typeof a.name !== 'string' || a.type === 'OPT') return null;
   if (a.class !== undefined && a.class !== 'IN') return null;
-  const base = { name: hostName(a.name), type: a.type as RecordType, ttl: a.ttl ?? 0 };
+  const name = hostName(a.name);
+  const type = a.type as RecordType;
+  const ttl = a.ttl ?? 0;
   switch (a.type) {
     case 'A':
     case 'AAAA':
-      return typeof a.data === 'string' ? { ...base, data: a.data } : null;
+      return typeof a.data === 'string' ? record(name, type, ttl, a.data) : null;
     case 'CNAME':
     case 'NS':
-      return typeof a.data === 'string' ? { ...base, data: hostName(a.data) } : null;
+      return typeof a.data === 'string' ? record(name, type, ttl, hostName(a.data)) : null;
     case 'MX':
       return typeof a.data?.exchange === 'string'
-        ? { ...base, data: hostName(a.data.exchange), priority: a.data.preference ?? 0 }
+        ? { name, type, ttl, data: hostName(a.data.exchange), priority: a.data.preference ?? 0 }
         : null;
     case 'SOA':
-      return typeof a.data?.mname === 'string' ? { ...base, data: hostName(a.data.mname) } : null;
+      return typeof a.data?.mname === 'string' ? record(name, type, ttl, hostName(a.data.mname)) : null;
     case 'TXT': {
       const parts = Array.isArray(a.data) ? a.data : [a.data];
-      return { ...base, data: parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('') };
+      const text = parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+      return record(name, type, ttl, text);
     }
     default:
       return null;
@@ -222,6 +235,7 @@ function toRecord(a: dnsPacket.Answer): DnsRecord | null {
 
 /** Lower case without trailing dot; the root stays ".", which is what a null MX points at. */
 function hostName(name: string): string {
+  if (isNormalAscii(name)) return name;
   if (name === '.' || name === '') return '.';
   return name.toLowerCase().replace(/\.$/, '');
 }

@@ -32,6 +32,8 @@ export class UdpPool {
   readonly #size: number;
   readonly #ids: IdSource;
   readonly #onDrop: () => void;
+  /** Address family of each resolver seen (isIPv6 runs a long regex: once per resolver, not per packet). */
+  readonly #families = new WeakMap<ResolverAddress, 'udp4' | 'udp6'>();
   #next = 0;
   #closed = false;
 
@@ -49,7 +51,11 @@ export class UdpPool {
     timeoutMs: number,
   ): Promise<Outcome> {
     if (this.#closed) return Promise.resolve({ kind: 'error', code: 'CLOSED' });
-    const family = isIPv6(resolver.host) ? 'udp6' : 'udp4';
+    let family = this.#families.get(resolver);
+    if (!family) {
+      family = isIPv6(resolver.host) ? 'udp6' : 'udp4';
+      this.#families.set(resolver, family);
+    }
     const picked = this.#pick(family);
     if (!picked) return Promise.resolve({ kind: 'error', code: 'NO_FREE_ID' });
     const { slot, id } = picked;

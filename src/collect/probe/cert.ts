@@ -1,5 +1,6 @@
 // Reads the leaf even when it does not validate: an expired or self-signed certificate is a fact
 // to record (and still names its issuer), not a probe failure.
+import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { CertName, TlsObservation } from '../../types.js';
 import { oneLine } from './status.js';
@@ -71,8 +72,10 @@ export function readCertificate(socket: TLSSocket, servername: string): CertFact
     facts.authorizationError = oneLine(String(socket.authorizationError ?? 'UNAUTHORIZED'));
     return facts;
   }
-  // The chain is trusted; the name is a separate check since rejectUnauthorized is off.
-  const mismatch = checkServerIdentity(servername, cert);
+  // The chain is trusted; the name is a separate check since rejectUnauthorized is off. For a name
+  // sent as SNI, Node's handshake already checked this very name against this certificate, and
+  // `authorized` says it passed; an IP literal went without SNI, so Node checked another name.
+  const mismatch = isIP(servername) ? checkServerIdentity(servername, cert) : undefined;
   if (mismatch) {
     facts.authorizationError = (mismatch as { code?: string }).code ?? 'ERR_TLS_CERT_ALTNAME_INVALID';
     return facts;

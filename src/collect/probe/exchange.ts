@@ -19,6 +19,12 @@ export interface ExchangeOptions {
 
 function noop(): void {}
 
+// Passed to destroy() on the normal path: without one, undici builds a RequestAbortedError or
+// ClientDestroyedError per probe, and Node formats its stack when the stream is destroyed. Nobody
+// sees these (no request is pending; the body has an error listener that ignores it).
+const BODY_NOT_READ = Object.assign(new Error('response body not read'), { code: 'BODY_NOT_READ' });
+const PROBE_DONE = Object.assign(new Error('probe finished'), { code: 'PROBE_DONE' });
+
 export async function exchange(
   socket: Socket,
   url: URL,
@@ -59,7 +65,7 @@ export async function exchange(
       reset: true,
     });
     res.body.on('error', noop);
-    res.body.destroy();
+    res.body.destroy(BODY_NOT_READ);
     const headers = boundHeaders(res.headers);
     const location = headers.location?.[0];
     return location === undefined
@@ -70,6 +76,6 @@ export async function exchange(
     throw err;
   } finally {
     clearTimeout(timer);
-    client.destroy().catch(noop);
+    client.destroy(PROBE_DONE).catch(noop);
   }
 }
