@@ -24,6 +24,7 @@ import type {
   DomainResult,
   ErrorInfo,
   HostAddresses,
+  MxHost,
   Observation,
   Status,
 } from './types.js';
@@ -156,12 +157,14 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
   const dnsLimit = createGate(concurrency);
   const probeLimit = createGate(concurrency);
+  // Literals rather than spreads: a spread followed by new properties gave each copy a map of
+  // its own here (a fresh map in old space per address, and megamorphic reads downstream).
   const annotate = (a: AddressInfo): AddressInfo => {
     const info = asnDb?.lookup(a.ip);
-    return info ? { ...a, asn: info.asn, asnOrg: info.org.slice(0, 100) } : a;
+    return info ? { ip: a.ip, family: a.family, asn: info.asn, asnOrg: info.org.slice(0, 100) } : a;
   };
   const annotateHosts = <T extends HostAddresses>(hosts: T[]): T[] =>
-    hosts.map((h) => ({ ...h, addresses: h.addresses.map(annotate) }));
+    hosts.map((h) => withAddresses(h, h.addresses.map(annotate)));
   const beyond = {
     client,
     vantages,
@@ -212,6 +215,16 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   }
 
   return { auditDomain, parents, catalogue, stats: () => client.stats(), close: () => client.close() };
+}
+
+/** A name server, or a mail host with its priority, with other addresses (same keys, same order). */
+function withAddresses<T extends HostAddresses>(h: T, addresses: AddressInfo[]): T {
+  const priority = (h as Partial<MxHost>).priority;
+  return (
+    priority === undefined
+      ? { host: h.host, status: h.status, addresses }
+      : { host: h.host, status: h.status, addresses, priority }
+  ) as T;
 }
 
 export function emptyObservation(domain: string): Observation {

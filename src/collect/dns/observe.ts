@@ -178,7 +178,10 @@ async function mailBranch(mailDomain: string, ask: Ask, maxMx: number): Promise<
     .sort(([h1, p1], [h2, p2]) => p1 - p2 || (h1 < h2 ? -1 : h1 > h2 ? 1 : 0))
     .slice(0, maxMx);
   const hosts: MxHost[] = await Promise.all(
-    chosen.map(async ([host, priority]) => ({ ...(await resolveHost(host, ask)), priority })),
+    chosen.map(async ([host, priority]) => {
+      const h = await resolveHost(host, ask);
+      return { host: h.host, status: h.status, addresses: h.addresses, priority };
+    }),
   );
   return { mailDomain, mx: { status: mx.status, hosts } };
 }

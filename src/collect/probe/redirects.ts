@@ -66,12 +66,14 @@ export async function followRedirects(
     const durationMs = Math.round(performance.now() - start);
     return { ...base, redirects: [], status: statusOf(err), durationMs, error: errorInfo(err) };
   }
+  // A literal in the key order the spread of `base` gave: the spread made a map per observation.
   const obs: HttpObservation = {
-    ...base,
-    status: 'OK',
-    httpStatus: ex.status,
+    scheme,
+    connectedTo,
     headers: ex.headers,
     redirects: [],
+    status: 'OK',
+    httpStatus: ex.status,
     durationMs: 0,
   };
   const home = bareHost(url);
