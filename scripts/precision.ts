@@ -7,13 +7,13 @@
 // checked by the strict per-setup test, not here): a true positive is an expected pair the audit
 // reported, a false negative an expected pair it did not, a false positive a reported pair nobody
 // expected. `self` counts like any provider, on both sides.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/package-root.js';
 import { type AuditDocument, type Dependency, type DomainResult, LAYERS, type Layer } from '../src/types.js';
+import { type CliRun, runCli } from '../test/helpers/cli.js';
 import type { LabRecord } from '../test/helpers/dns-server.js';
 import { type LabFixture, startLab } from '../test/helpers/lab.js';
 import type { LabSite } from '../test/helpers/web-server.js';
@@ -239,32 +239,6 @@ export function formatScores(s: Scores, setups: number): string {
   return out.join('\n');
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real executable, as test/helpers/cli.ts runs it, found from the package root (works from dist/ too). */
-function runSinglepath(args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'singlepath.js'), ...args], {
-      env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 /** Starts the lab, runs `singlepath audit LIST --format json` once over every setup, stops the lab. */
 export async function auditSetups(file: SetupsFile): Promise<{ run: CliRun; doc?: AuditDocument }> {
   const lab = await startLab(labFixture(file));
@@ -272,7 +246,7 @@ export async function auditSetups(file: SetupsFile): Promise<{ run: CliRun; doc?
   try {
     const list = join(dir, 'domains.txt');
     writeFileSync(list, `${file.setups.map((s) => s.domain).join('\n')}\n`);
-    const run = await runSinglepath(['audit', list, '--format', 'json', '--quiet', ...lab.args()]);
+    const run = await runCli(['audit', list, '--format', 'json', '--quiet', ...lab.args()]);
     return { run, doc: run.code === 0 ? (JSON.parse(run.stdout) as AuditDocument) : undefined };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@ import { ConfigError } from '../errors.js';
 import type { DnsAnswer, RecordType, VantageObservation } from '../types.js';
 import type { DnsClient, QueryOptions } from './dns/client.js';
 import { type EcsSubnet, parseSubnet } from './dns/ecs.js';
-import { type Ask, addressesOf, addressStatus, recordsOf } from './dns/hosts.js';
+import type { Ask } from './dns/hosts.js';
+import { addressBranch } from './dns/observe.js';
 import { formatResolver, type ResolverAddress } from './dns/resolver-address.js';
 
 // Other vantage points on the same name: the answer a client in another region would get (EDNS
@@ -101,7 +102,11 @@ export async function observeVantage(
     return a;
   };
   try {
-    const seen = await chain(name.toLowerCase().replace(/\.$/, ''), recording, opts.maxCnameHops ?? 8);
+    const seen = await addressBranch(
+      name.toLowerCase().replace(/\.$/, ''),
+      recording,
+      opts.maxCnameHops ?? 8,
+    );
     const out: VantageObservation = {
       vantage: vantage.label,
       resolver: answers.find((a) => a.resolver)?.resolver ?? vantage.resolver ?? '',
@@ -119,40 +124,6 @@ export async function observeVantage(
   } finally {
     stop();
   }
-}
-
-type Seen = Pick<VantageObservation, 'status' | 'cnames' | 'finalName' | 'addresses'>;
-
-/** The chain walk of the main observation: follow CNAMEs in answers, ask on where the resolver stopped. */
-async function chain(domain: string, ask: Ask, maxHops: number): Promise<Seen> {
-  const cnames: string[] = [];
-  const seen = new Set([domain]);
-  let asked = domain;
-  for (;;) {
-    const a = await ask(asked, 'A');
-    let end = asked;
-    for (let next = cnameOf(a, end); next !== undefined; next = cnameOf(a, end)) {
-      if (seen.has(next)) return { status: 'CNAME_LOOP', cnames, finalName: end, addresses: [] };
-      if (cnames.length >= maxHops)
-        return { status: 'CNAME_TOO_LONG', cnames, finalName: end, addresses: [] };
-      cnames.push(next);
-      seen.add(next);
-      end = next;
-    }
-    if (a.status !== 'NOERROR') return { status: a.status, cnames, finalName: end, addresses: [] };
-    const chased = recordsOf(a, 'A').length > 0 || end === asked || a.authority.some((r) => r.type === 'SOA');
-    if (!chased) {
-      asked = end;
-      continue;
-    }
-    const answers = [a, await ask(end, 'AAAA')];
-    const addresses = addressesOf(answers);
-    return { status: addressStatus(answers, addresses), cnames, finalName: end, addresses };
-  }
-}
-
-function cnameOf(answer: DnsAnswer, owner: string): string | undefined {
-  return answer.answers.find((r) => r.type === 'CNAME' && r.name === owner)?.data;
 }
 
 /** Questions past the deadline answer TIMEOUT at once, so a slow vantage cannot hold a domain. */

@@ -90,9 +90,10 @@ export async function observeDns(
   }
 }
 
-type AddressPart = Pick<DnsObservation, 'status' | 'cnames' | 'finalName' | 'addresses'>;
+export type AddressPart = Pick<DnsObservation, 'status' | 'cnames' | 'finalName' | 'addresses'>;
 
-async function addressBranch(domain: string, ask: Ask, maxHops: number): Promise<AddressPart> {
+/** The CNAME chain and addresses of a name; vantage views walk it the same way (collect/vantage.ts). */
+export async function addressBranch(domain: string, ask: Ask, maxHops: number): Promise<AddressPart> {
   const cnames: string[] = [];
   const seen = new Set([domain]);
   let asked = domain;
