@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { writeFileAtomic } from '../fs/atomic.js';
 import { parseAsnCsv } from './csv.js';
 import { openTables } from './db.js';
 import { type AsnTables, decodeIndex, encodeIndex } from './format.js';
@@ -20,17 +20,10 @@ async function tablesFromCsv(dataDir: string, dataset: string): Promise<AsnTable
   return buildTables(dataset, v4, v6, orgs);
 }
 
-/** Temp file + rename, so a concurrent reader sees the old index or the new one, never half. */
-async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
+/** The folder, then an atomic write: a concurrent reader sees the old index or the new one, never half. */
+async function writeIndex(file: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
+  writeFileAtomic(file, bytes);
 }
 
 async function readIndex(file: string, dataset: string): Promise<AsnTables | null> {
@@ -57,7 +50,7 @@ export async function loadAsnDb(opts: AsnDbOptions = {}): Promise<AsnDb> {
   const cached = file ? await readIndex(file, dataset) : null;
   if (cached) return openTables(cached);
   const tables = await tablesFromCsv(dataDir, dataset);
-  if (file) await writeAtomic(file, encodeIndex(tables)).catch(() => {});
+  if (file) await writeIndex(file, encodeIndex(tables)).catch(() => {});
   return openTables(tables);
 }
 
@@ -69,6 +62,6 @@ export async function buildAsnIndex(opts: AsnDbOptions = {}): Promise<{ path: st
   if (!cacheDir) throw new ConfigError('no cache directory: pass cacheDir or set SINGLEPATH_CACHE_DIR');
   const path = join(cacheDir, INDEX_FILE);
   const tables = await tablesFromCsv(dataDir, await datasetVersion(dataDir));
-  await writeAtomic(path, encodeIndex(tables));
+  await writeIndex(path, encodeIndex(tables));
   return { path, ms: Math.round(performance.now() - started) };
 }

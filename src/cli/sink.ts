@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { openAtomic } from '../fs/atomic.js';
 
 /** Where streamed lines go: stdout as they come, or a file that appears whole at the end. */
 export interface LineSink {
@@ -20,29 +18,5 @@ export function stdoutSink(write: (text: string) => void): LineSink {
  * flat; the rename at the end means a reader never sees a half-written report.
  */
 export function fileSink(path: string): LineSink {
-  if (existsSync(path) && !statSync(path).isFile()) {
-    const fd = openSync(path, 'w');
-    return { write: (t) => void writeSync(fd, t), commit: () => closeSync(fd), discard: () => closeSync(fd) };
-  }
-  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.singlepath.partial`);
-  let fd: number | null = openSync(tmp, 'w');
-  const close = () => {
-    if (fd === null) return;
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-  };
-  return {
-    write: (text) => {
-      if (fd !== null) writeSync(fd, text);
-    },
-    commit: () => {
-      close();
-      renameSync(tmp, path);
-    },
-    discard: () => {
-      close();
-      rmSync(tmp, { force: true });
-    },
-  };
+  return openAtomic(path);
 }

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import type { DnsAnswer, RecordType, VantageObservation } from '../types.js';
+import type { DnsAnswer, VantageObservation } from '../types.js';
+import { withDeadline } from './deadline.js';
 import type { DnsClient, QueryOptions } from './dns/client.js';
 import { type EcsSubnet, parseSubnet } from './dns/ecs.js';
 import type { Ask } from './dns/hosts.js';
@@ -92,7 +93,8 @@ export async function observeVantage(
   if (vantage.subnet) query.subnet = vantage.subnet;
   if (vantage.resolver) query.resolver = vantage.resolver;
   const answers: DnsAnswer[] = [];
-  const { ask, stop } = bounded(
+  // Questions past the deadline answer TIMEOUT at once, so a slow vantage cannot hold a domain.
+  const { ask, stop } = withDeadline(
     (n, t) => client.query(n, t, query),
     opts.deadlineMs ?? 4 * client.queryBudgetMs(),
   );
@@ -124,34 +126,4 @@ export async function observeVantage(
   } finally {
     stop();
   }
-}
-
-/** Questions past the deadline answer TIMEOUT at once, so a slow vantage cannot hold a domain. */
-export function bounded(
-  query: (name: string, type: RecordType) => Promise<DnsAnswer>,
-  deadlineMs: number,
-): { ask: Ask; stop: () => void } {
-  let expired = false;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      expired = true;
-      resolve();
-    }, deadlineMs);
-  });
-  const timedOut = (name: string, type: RecordType): DnsAnswer => ({
-    name: name.toLowerCase().replace(/\.$/, ''),
-    type,
-    status: 'TIMEOUT',
-    answers: [],
-    authority: [],
-    resolver: '',
-    transport: 'udp',
-    durationMs: deadlineMs,
-  });
-  const ask: Ask = (name, type) =>
-    expired
-      ? Promise.resolve(timedOut(name, type))
-      : Promise.race([query(name, type), deadline.then(() => timedOut(name, type))]);
-  return { ask, stop: () => clearTimeout(timer) };
 }

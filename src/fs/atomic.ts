@@ -1,39 +1,74 @@
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+
+/** A file being written that appears whole at commit(), or not at all. */
+export interface AtomicFile {
+  write(data: string | Uint8Array): void;
+  /** fsync and rename into place; on failure the temp file is removed and the error thrown. */
+  commit(): void;
+  /** Drops what was written: the target stays as it was. */
+  discard(): void;
+}
 
 /**
  * The one atomic write of the project: a temp file in the target's own folder, fsync, rename,
- * so a reader sees the old file or the new one, never half. A device or pipe (/dev/null,
- * /dev/stdout) is written to directly, never renamed over. The temp file never outlives an error.
+ * so a reader sees the old file or the new one, never half. Writes may come one at a time (a
+ * streamed report), so memory stays flat. A device or pipe (/dev/null, /dev/stdout) is written
+ * to directly, never renamed over. The temp file never outlives an error or a discard.
  */
-export function writeFileAtomic(path: string, data: string): void {
-  if (existsSync(path) && !statSync(path).isFile()) {
-    writeFileSync(path, data);
-    return;
-  }
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const fd = openSync(tmp, 'wx');
+export function openAtomic(path: string): AtomicFile {
+  const direct = existsSync(path) && !statSync(path).isFile();
+  const tmp = direct ? null : join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number | null = openSync(tmp ?? path, direct ? 'w' : 'wx');
+  const close = (sync: boolean) => {
+    if (fd === null) return;
+    const open = fd;
+    fd = null;
     try {
-      writeSync(fd, data);
-      fsyncSync(fd);
+      if (sync) fsyncSync(open);
     } finally {
-      closeSync(fd);
+      closeSync(open);
     }
-    renameSync(tmp, path);
+  };
+  const discard = () => {
+    try {
+      close(false);
+    } finally {
+      if (tmp) rmSync(tmp, { force: true });
+    }
+  };
+  return {
+    write: (data) => {
+      if (fd !== null) writeAll(fd, data);
+    },
+    commit: () => {
+      if (!tmp) return close(false);
+      try {
+        close(true);
+        renameSync(tmp, path);
+      } catch (err) {
+        discard();
+        throw err;
+      }
+    },
+    discard,
+  };
+}
+
+/** Writes a whole file atomically (see openAtomic). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const file = openAtomic(path);
+  try {
+    file.write(data);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    file.discard();
     throw err;
   }
+  file.commit();
+}
+
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  for (let at = 0; at < bytes.byteLength; ) at += writeSync(fd, bytes, at);
 }

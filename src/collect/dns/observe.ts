@@ -1,5 +1,6 @@
 import { getDomain } from 'tldts';
-import type { DnsAnswer, DnsObservation, MxHost, RecordType } from '../../types.js';
+import type { DnsAnswer, DnsObservation, MxHost } from '../../types.js';
+import { withDeadline } from '../deadline.js';
 import type { DnsClient, QueryOptions } from './client.js';
 import { type Ask, addressesOf, addressStatus, recordsOf, resolveHost } from './hosts.js';
 
@@ -34,38 +35,13 @@ export async function observeDns(
 ): Promise<DnsObservation> {
   const name = domain.toLowerCase().replace(/\.$/, '');
   const deadlineMs = opts.deadlineMs ?? DEADLINE_QUERIES * client.queryBudgetMs();
-  const started = performance.now();
-  let queries = 0;
-  let expired = false;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      expired = true;
-      resolve();
-    }, deadlineMs);
-  });
-  const timedOut = (n: string, type: RecordType): DnsAnswer => ({
-    name: n.toLowerCase().replace(/\.$/, ''),
-    type,
-    status: 'TIMEOUT',
-    answers: [],
-    authority: [],
-    resolver: '',
-    transport: 'udp',
-    durationMs: Math.round(performance.now() - started),
-  });
   // Stand-ins for the client (tests, library callers) may offer query() alone.
   const hasLookup = typeof (client as Partial<DnsClient>).lookup === 'function';
-  const ask: Ask = (n: string, type: RecordType, shared?: boolean) => {
-    if (expired) return Promise.resolve(timedOut(n, type));
-    queries++;
-    // The query itself goes on to its own timeout (and may still fill the cache); we stop waiting.
-    const opts = shared ? SHARED : ONE_OFF;
-    const got = hasLookup ? client.lookup(n, type, opts) : client.query(n, type, opts);
-    // A cached answer (most of them in a long run) needs no race with the deadline.
-    if (!(got instanceof Promise)) return Promise.resolve(got);
-    return Promise.race([got, deadline.then(() => timedOut(n, type))]);
-  };
+  const bound = withDeadline((n, type, shared) => {
+    const query = shared ? SHARED : ONE_OFF;
+    return hasLookup ? client.lookup(n, type, query) : client.query(n, type, query);
+  }, deadlineMs);
+  const ask = bound.ask;
   const registrable = getDomain(name) ?? null;
   try {
     const [target, zone, mail] = await Promise.all([
@@ -83,10 +59,10 @@ export async function observeDns(
       ns: zone.ns,
       mailDomain: mail.mailDomain,
       mx: mail.mx,
-      queries,
+      queries: bound.asked,
     };
   } finally {
-    clearTimeout(timer);
+    bound.stop();
   }
 }
 
