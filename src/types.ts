@@ -271,11 +271,22 @@ export interface LayerSummary {
   hhi: number;
 }
 
+/**
+ * What one provider's outage does to the portfolio. The counts are the figures; the lists name
+ * the domains in code-unit order, all of them up to a cap (1000 by default, so that a summary of a
+ * million domains stays small) and the first ones past it: a list shorter than its count is cut.
+ * Snapshots written before the counts existed are read with the counts taken from the lists.
+ */
 export interface BlastRadius {
   provider: string;
+  /** Domains that go down: the provider is their only path for DNS, CDN or hosting. */
+  downCount: number;
+  /** Domains that lose only certificates or e-mail. */
+  degradedCount: number;
+  /** Domains down only through a provider's provider (the DNS of a CDN's zone); absent when none. */
+  downIndirectCount?: number;
   down: string[];
   degraded: string[];
-  /** Down only through a provider's provider (the DNS of a CDN's zone); absent when none. */
   downIndirect?: string[];
 }
 

@@ -91,7 +91,9 @@ describe('counts', () => {
     b.add(result('a', [dep('dns', 'x')]));
     expect(b.finish().domains).toBe(1);
     b.add(result('b', [dep('dns', 'x')]));
-    expect(b.finish().blastRadius).toEqual([{ provider: 'x', down: ['a', 'b'], degraded: [] }]);
+    expect(b.finish().blastRadius).toEqual([
+      { provider: 'x', downCount: 2, degradedCount: 0, down: ['a', 'b'], degraded: [] },
+    ]);
   });
 });
 
@@ -124,17 +126,29 @@ describe('blast radius', () => {
   const radius = Object.fromEntries(summarise(results, relations).blastRadius.map((r) => [r.provider, r]));
 
   it('takes down a site through a runsOn (via) dependency', () => {
-    expect(radius.aws).toEqual({ provider: 'aws', down: ['vercel.example'], degraded: [] });
+    expect(radius.aws).toEqual({
+      provider: 'aws',
+      downCount: 1,
+      degradedCount: 0,
+      down: ['vercel.example'],
+      degraded: [],
+    });
     expect(radius.vercel!.down).toEqual(['vercel.example']);
   });
 
   it('takes down children with a parent, including a parent never seen directly', () => {
-    expect(radius.akamai).toEqual({ provider: 'akamai', down: ['redundant.example'], degraded: [] });
+    expect(radius.akamai).toEqual({
+      provider: 'akamai',
+      downCount: 1,
+      degradedCount: 0,
+      down: ['redundant.example'],
+      degraded: [],
+    });
     expect(radius.linode!.down).toEqual(['redundant.example']);
   });
 
   it('keeps redundant layers up and never lists self', () => {
-    expect(radius.ns1).toEqual({ provider: 'ns1', down: [], degraded: [] });
+    expect(radius.ns1).toEqual({ provider: 'ns1', downCount: 0, degradedCount: 0, down: [], degraded: [] });
     expect(radius.self).toBeUndefined();
   });
 
@@ -146,6 +160,8 @@ describe('blast radius', () => {
   it('marks ca/email-only losses as degraded, with sorted lists', () => {
     expect(radius.google).toEqual({
       provider: 'google',
+      downCount: 0,
+      degradedCount: 2,
       down: [],
       degraded: ['chain.example', 'mail.example'],
     });

@@ -213,6 +213,9 @@ describe('outages through a provider’s provider', () => {
     const of = (p: string) => radius.find((b) => b.provider === p);
     expect(of('ultradns')).toEqual({
       provider: 'ultradns',
+      downCount: 0,
+      degradedCount: 0,
+      downIndirectCount: 2,
       down: [],
       degraded: [],
       downIndirect: ['a.shop.com', 'c.shop.com'],

@@ -318,7 +318,10 @@ describe('renderHtml: deterministic and pure', () => {
           domains: [...base.domains, d],
           summary: {
             ...base.summary,
-            blastRadius: [...base.summary.blastRadius, { provider: provider!, down: [domain], degraded: [] }],
+            blastRadius: [
+              ...base.summary.blastRadius,
+              { provider: provider!, downCount: 1, degradedCount: 0, down: [domain], degraded: [] },
+            ],
             layers: base.summary.layers.map((l) =>
               l.layer === 'cdn'
                 ? { ...l, providers: [...l.providers, { provider: provider!, domains: 1, share: 0.5 }] }

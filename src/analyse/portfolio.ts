@@ -13,12 +13,46 @@ import { byString, lineage, lostLayers, type Relations, SELF, SERVING_LAYERS } f
 import { RunNotes } from './notes.js';
 
 // Portfolio figures built one domain at a time, so that a streamed audit of a million domains
-// keeps only counters plus, for the blast radius, one domain list per provider.
+// keeps only counters plus, for the blast radius, a bounded sample of names per provider.
+
+/** Names kept per blast-radius list by default; the counts are always exact. */
+export const RADIUS_NAMES = 1000;
+
+/**
+ * A count and the `cap` first names in code-unit order. Names are appended unsorted; when twice
+ * the cap has piled up they are sorted and cut back, so each add costs O(log cap) amortised and
+ * memory stays bounded. Keeping the smallest names (not the first seen) makes the sample
+ * independent of completion order: shards merged give the same lists as one run.
+ */
+class NameSample {
+  count = 0;
+  private names: string[] = [];
+
+  constructor(private readonly cap: number) {}
+
+  add(name: string): void {
+    this.count++;
+    if (this.cap === 0) return;
+    this.names.push(name);
+    if (this.names.length >= 2 * this.cap) this.names = this.sorted();
+  }
+
+  sorted(): string[] {
+    this.names.sort(byString);
+    if (this.names.length > this.cap) this.names.length = this.cap;
+    return this.names;
+  }
+}
 
 interface Radius {
-  down: string[];
-  degraded: string[];
-  downIndirect?: string[];
+  down: NameSample;
+  degraded: NameSample;
+  downIndirect?: NameSample;
+}
+
+export interface SummaryOptions {
+  /** Names kept per blast-radius list (default RADIUS_NAMES; Infinity keeps all). */
+  radiusNames?: number;
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -41,8 +75,21 @@ export class SummaryBuilder {
   private readonly notes = new RunNotes();
   private readonly lineageOf: (provider: string) => readonly string[];
 
-  constructor(relations?: Relations) {
+  private readonly cap: number;
+
+  constructor(relations?: Relations, options: SummaryOptions = {}) {
     this.lineageOf = lineage(relations);
+    this.cap = options.radiusNames ?? RADIUS_NAMES;
+    if (!(this.cap >= 0)) throw new RangeError(`radiusNames must be 0 or more, not ${this.cap}`);
+  }
+
+  private entry(provider: string): Radius {
+    let entry = this.radius.get(provider);
+    if (!entry) {
+      entry = { down: new NameSample(this.cap), degraded: new NameSample(this.cap) };
+      this.radius.set(provider, entry);
+    }
+    return entry;
   }
 
   add(result: DomainResult): void {
@@ -68,10 +115,10 @@ export class SummaryBuilder {
     const candidates = new Set(deps.flatMap((d) => this.lineageOf(d.provider)));
     for (const candidate of candidates) {
       const lost = lostLayers(deps, (p) => this.lineageOf(p).includes(candidate));
-      const entry = this.radius.get(candidate) ?? { down: [], degraded: [] };
-      this.radius.set(candidate, entry);
-      if (lost.some((l) => SERVING_LAYERS.has(l))) entry.down.push(result.domain);
-      else if (lost.length > 0) entry.degraded.push(result.domain);
+      // Every provider touched gets an entry, zero included: "its outage costs nothing" is news too.
+      const entry = this.entry(candidate);
+      if (lost.some((l) => SERVING_LAYERS.has(l))) entry.down.add(result.domain);
+      else if (lost.length > 0) entry.degraded.add(result.domain);
     }
     this.addIndirect(result, deps);
     this.notes.add(result);
@@ -84,11 +131,9 @@ export class SummaryBuilder {
     for (const candidate of candidates) {
       const hit = indirectImpact(deps, indirect, (p) => this.lineageOf(p).includes(candidate));
       if (!hit?.down) continue;
-      const entry = this.radius.get(candidate) ?? { down: [], degraded: [] };
-      this.radius.set(candidate, entry);
-      // Appended in place: copying the list for every domain made a long run quadratic.
-      entry.downIndirect ??= [];
-      entry.downIndirect.push(result.domain);
+      const entry = this.entry(candidate);
+      entry.downIndirect ??= new NameSample(this.cap);
+      entry.downIndirect.add(result.domain);
     }
   }
 
@@ -130,24 +175,33 @@ export class SummaryBuilder {
     const out = [...this.radius].map(([provider, r]) => {
       const b: BlastRadius = {
         provider,
-        down: [...r.down].sort(byString),
-        degraded: [...r.degraded].sort(byString),
+        downCount: r.down.count,
+        degradedCount: r.degraded.count,
+        down: [...r.down.sorted()],
+        degraded: [...r.degraded.sorted()],
       };
-      if (r.downIndirect?.length) b.downIndirect = [...r.downIndirect].sort(byString);
+      if (r.downIndirect?.count) {
+        b.downIndirectCount = r.downIndirect.count;
+        b.downIndirect = [...r.downIndirect.sorted()];
+      }
       return b;
     });
     return out.sort(
       (a, b) =>
-        b.down.length - a.down.length ||
-        b.degraded.length - a.degraded.length ||
-        (b.downIndirect?.length ?? 0) - (a.downIndirect?.length ?? 0) ||
+        b.downCount - a.downCount ||
+        b.degradedCount - a.degradedCount ||
+        (b.downIndirectCount ?? 0) - (a.downIndirectCount ?? 0) ||
         byString(a.provider, b.provider),
     );
   }
 }
 
-export function summarise(results: Iterable<DomainResult>, relations?: Relations): Summary {
-  const builder = new SummaryBuilder(relations);
+export function summarise(
+  results: Iterable<DomainResult>,
+  relations?: Relations,
+  options?: SummaryOptions,
+): Summary {
+  const builder = new SummaryBuilder(relations, options);
   for (const result of results) builder.add(result);
   return builder.finish();
 }

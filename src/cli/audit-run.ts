@@ -1,6 +1,7 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { severityAtLeast } from '../analyse/domain.js';
+import type { Relations } from '../analyse/layer-loss.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
 import { type AuditOptions, auditStream, buildDocument, createAuditor } from '../audit.js';
 import { InputError } from '../errors.js';
@@ -28,6 +29,8 @@ export interface RunResult {
   worst?: Severity;
   /** Set when SIGINT/SIGTERM stopped the run early (finished results are kept). */
   interrupted?: NodeJS.Signals;
+  /** The catalogue's company relations the run used (for the baseline diff). */
+  relations: Relations;
 }
 
 export interface RunHooks {
@@ -150,12 +153,12 @@ export async function runAudit(
     sink.commit();
     if (!keep) {
       printNotes(finished);
-      return { audited, worst, interrupted };
+      return { audited, worst, interrupted, relations: { parents: auditor.parents } };
     }
   }
   const doc = buildDocument(results, opts, auditor.parents);
   if (!sink) printNotes(doc.summary);
-  return { doc, audited, worst, interrupted };
+  return { doc, audited, worst, interrupted, relations: { parents: auditor.parents } };
 }
 
 function assertReadable(path: string): void {

@@ -1,4 +1,6 @@
 import { type Command, Option } from 'commander';
+import { parentsOf } from '../audit.js';
+import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DIFF_FORMATS, type DiffFormat, renderDiff } from '../report/diff-render.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
@@ -15,6 +17,7 @@ interface DiffFlags {
   format: DiffFormat;
   output?: string;
   failOnNew?: Severity;
+  catalog?: string[];
 }
 
 async function load(path: string): Promise<AuditDocument> {
@@ -37,10 +40,17 @@ export function diffCommand(program: Command, io: CliIo, setExit: (code: number)
         'exit 1 when a finding at or above SEVERITY is new (or rose to it)',
       ).helpGroup('Output:'),
     )
+    .addOption(
+      new Option(
+        '--catalog <file>',
+        'extra provider catalogue (JSON), repeatable: its company relations shape the blast radius',
+      ).argParser((v: string, p: string[] = []) => [...p, v]),
+    )
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
       if (oldPath === '-' && newPath === '-')
         throw new InputError('only one of OLD and NEW can be - (stdin)');
-      const diff = diffDocuments(await load(oldPath), await load(newPath));
+      const relations = { parents: parentsOf(loadCatalogue({ extraFiles: flags.catalog })) };
+      const diff = diffDocuments(await load(oldPath), await load(newPath), { relations });
       const color = io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb' && !flags.output;
       const text = renderDiff(diff, flags.format, { color });
       if (flags.output) writeFileAtomic(flags.output, text);

@@ -155,7 +155,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         });
         emit(text, flags.output, io);
       }
-      const drift = schedule.finish(run.doc, run.interrupted !== undefined);
+      const drift = schedule.finish(run.doc, run.interrupted !== undefined, run.relations);
       if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
       setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
     });

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Relations } from '../analyse/layer-loss.js';
 import { documentOptions } from '../audit.js';
 import { InputError } from '../errors.js';
 import { renderDiff } from '../report/diff-render.js';
@@ -28,7 +29,7 @@ export interface Schedule {
   /** Results must be kept in memory (a document is needed for the diff or the snapshot). */
   needsDocument: boolean;
   /** After a complete run: diff against the baseline, save, drop the journal; returns the exit code part. */
-  finish(doc: AuditDocument | undefined, interrupted: boolean): number;
+  finish(doc: AuditDocument | undefined, interrupted: boolean, relations?: Relations): number;
   close(): void;
 }
 
@@ -99,7 +100,7 @@ export function prepareSchedule(
     hooks,
     needsDocument: Boolean(flags.baseline || flags.saveDir),
     close: () => journal?.close(),
-    finish(doc, interrupted) {
+    finish(doc, interrupted, relations) {
       journal?.close();
       if (interrupted || !doc) {
         if (journalPath)
@@ -110,7 +111,7 @@ export function prepareSchedule(
       }
       let code = 0;
       if (baseline) {
-        const diff = diffDocuments(baseline, doc);
+        const diff = diffDocuments(baseline, doc, { relations });
         const color = io.stderrIsTty && !('NO_COLOR' in io.env);
         io.stderr(renderDiff(diff, 'table', { color }));
         if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;

@@ -1,6 +1,7 @@
 import type { BlastRadius, LayerSummary, Summary } from '../types.js';
 import { compareText, hhiBand, LAYER_LETTER, LAYER_NAME, layerClass, layerRank } from './html-labels.js';
 import { clip, html, type Markup, percent } from './html-template.js';
+import { radiusCounts } from './summary-text.js';
 
 const TOP = 8;
 const HHI_MAX = 10_000;
@@ -45,24 +46,29 @@ export function concentrationSection(summary: Summary): Markup {
 <div class="layers">${layers.map((l) => layerCard(l, summary.domains))}</div></section>`;
 }
 
-function domainList(names: readonly string[], cls: string): Markup {
+/** Names of a blast-radius list; `total` counts the domains when the list is a cut sample. */
+function domainList(names: readonly string[], cls: string, total: number): Markup {
   const sorted = [...names].sort(compareText);
   const LIMIT = 6;
   const items = (list: string[]) => list.map((n) => html`<li>${n}</li>`);
-  if (sorted.length <= LIMIT) return html`<ul class="inline ${cls}">${items(sorted)}</ul>`;
-  return html`<ul class="inline ${cls}">${items(sorted.slice(0, LIMIT))}</ul><details class="more"><summary>+${sorted.length - LIMIT} more</summary><ul class="inline ${cls}">${items(sorted.slice(LIMIT))}</ul></details>`;
+  const unlisted = total - sorted.length;
+  const cut =
+    unlisted > 0 ? html`<p class="muted small">… and ${unlisted} more not listed in the summary</p>` : '';
+  if (sorted.length <= LIMIT) return html`<ul class="inline ${cls}">${items(sorted)}</ul>${cut}`;
+  return html`<ul class="inline ${cls}">${items(sorted.slice(0, LIMIT))}</ul><details class="more"><summary>+${total - LIMIT} more</summary><ul class="inline ${cls}">${items(sorted.slice(LIMIT))}</ul>${cut}</details>`;
 }
 
 function blastRow(b: BlastRadius, rank: number, domains: number): Markup {
-  const frac = domains > 0 ? b.down.length / domains : 0;
-  return html`<tr><td class="num">${rank}</td><th scope="row" class="prov">${b.provider}</th><td class="num"><b>${b.down.length}</b></td><td class="bar-cell">${shareBar(frac)}</td><td class="num">${b.degraded.length}</td><td>${b.down.length > 0 ? domainList(b.down, 'down') : ''}${b.degraded.length > 0 ? html`<div class="small"><span class="muted">degraded: </span>${domainList(b.degraded, 'degraded')}</div>` : ''}${b.downIndirect?.length ? html`<div class="small"><span class="muted">down via a provider's provider: </span>${domainList(b.downIndirect, 'down')}</div>` : ''}</td></tr>`;
+  const n = radiusCounts(b);
+  const frac = domains > 0 ? n.down / domains : 0;
+  return html`<tr><td class="num">${rank}</td><th scope="row" class="prov">${b.provider}</th><td class="num"><b>${n.down}</b></td><td class="bar-cell">${shareBar(frac)}</td><td class="num">${n.degraded}</td><td>${n.down > 0 ? domainList(b.down, 'down', n.down) : ''}${n.degraded > 0 ? html`<div class="small"><span class="muted">degraded: </span>${domainList(b.degraded, 'degraded', n.degraded)}</div>` : ''}${n.downIndirect > 0 ? html`<div class="small"><span class="muted">down via a provider's provider: </span>${domainList(b.downIndirect ?? [], 'down', n.downIndirect)}</div>` : ''}</td></tr>`;
 }
 
 export function blastSection(summary: Summary): Markup {
   const ranked = [...summary.blastRadius].sort(
     (a, b) =>
-      b.down.length - a.down.length ||
-      b.degraded.length - a.degraded.length ||
+      radiusCounts(b).down - radiusCounts(a).down ||
+      radiusCounts(b).degraded - radiusCounts(a).degraded ||
       compareText(a.provider, b.provider),
   );
   const body =

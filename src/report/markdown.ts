@@ -7,6 +7,7 @@ import {
   LAYER_TITLES,
   layerCell,
   percent,
+  radiusCounts,
   riskLine,
   unaffectedList,
 } from './summary-text.js';
@@ -42,9 +43,12 @@ function summarySection(doc: AuditDocument): string[] {
   }
   if (s.blastRadius.length > 0) {
     out.push('', '## Blast radius', '', row(['provider', 'down', 'degraded']), row(['---', '---:', '---:']));
-    for (const r of s.blastRadius) out.push(row([esc(r.provider), r.down.length, r.degraded.length]));
+    for (const r of s.blastRadius) {
+      const n = radiusCounts(r);
+      out.push(row([esc(r.provider), n.down, n.degraded]));
+    }
   }
-  const indirect = s.blastRadius.filter((r) => r.downIndirect?.length);
+  const indirect = s.blastRadius.filter((r) => radiusCounts(r).downIndirect > 0);
   if (indirect.length > 0) {
     out.push(
       '',
@@ -54,7 +58,13 @@ function summarySection(doc: AuditDocument): string[] {
       row(['---', '---:', '---']),
     );
     for (const r of indirect)
-      out.push(row([esc(r.provider), r.downIndirect!.length, unaffectedList(r.downIndirect!, esc, 10)]));
+      out.push(
+        row([
+          esc(r.provider),
+          radiusCounts(r).downIndirect,
+          unaffectedList(r.downIndirect ?? [], esc, 10, radiusCounts(r).downIndirect),
+        ]),
+      );
   }
   if (s.notes?.length) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${esc(n.message)}`));
   return out;

@@ -1,4 +1,5 @@
 import {
+  type BlastRadius,
   type Dependency,
   type Finding,
   type IndirectDependency,
@@ -61,9 +62,21 @@ export function indirectText(d: IndirectDependency, esc: Escape): string {
   return `${d.path.map(esc).join(' → ')}: ${esc(d.provider)}${alternatives}`;
 }
 
+/**
+ * A blast-radius entry's counts. Summaries carry them beside capped name lists; an entry without
+ * them (built by hand, or by an older library) counts its lists.
+ */
+export function radiusCounts(r: BlastRadius): { down: number; degraded: number; downIndirect: number } {
+  return {
+    down: r.downCount ?? r.down.length,
+    degraded: r.degradedCount ?? r.degraded.length,
+    downIndirect: r.downIndirectCount ?? r.downIndirect?.length ?? 0,
+  };
+}
+
 /** Blast radius suffix for the tier "down via a provider's provider"; empty when there is none. */
-export function indirectRadius(downIndirect: readonly string[] | undefined): string {
-  return downIndirect?.length ? `  down via a provider's provider ${downIndirect.length}` : '';
+export function indirectRadius(count: number): string {
+  return count > 0 ? `  down via a provider's provider ${count}` : '';
 }
 
 /** Plain-text portfolio summary printed above the per-domain table. */
@@ -82,8 +95,9 @@ export function summaryLines(summary: Summary, esc: Escape, topProviders = 5, to
     lines.push('', `Blast radius (top ${radius.length} of ${summary.blastRadius.length}):`);
     const idWidth = Math.max(...radius.map((r) => esc(r.provider).length));
     for (const r of radius) {
+      const n = radiusCounts(r);
       lines.push(
-        `  ${esc(r.provider).padEnd(idWidth)}  down ${r.down.length}  degraded ${r.degraded.length}${indirectRadius(r.downIndirect)}`,
+        `  ${esc(r.provider).padEnd(idWidth)}  down ${n.down}  degraded ${n.degraded}${indirectRadius(n.downIndirect)}`,
       );
     }
   }
@@ -91,9 +105,17 @@ export function summaryLines(summary: Summary, esc: Escape, topProviders = 5, to
   return lines;
 }
 
-/** First few unaffected domains: a portfolio can have a million, and the json format lists all. */
-export function unaffectedList(domains: readonly string[], esc: Escape, shown = 20): string {
+/**
+ * First few names of a list, then how many more: a portfolio can have a million, and the json
+ * format lists all. `total` is the real count when the list itself is already a cut sample.
+ */
+export function unaffectedList(
+  domains: readonly string[],
+  esc: Escape,
+  shown = 20,
+  total = domains.length,
+): string {
   const list = domains.slice(0, shown).map(esc);
-  if (domains.length > shown) list.push(`… ${domains.length - shown} more`);
+  if (total > list.length) list.push(`… ${total - list.length} more`);
   return list.join(', ');
 }

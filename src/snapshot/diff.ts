@@ -1,5 +1,6 @@
 import { severityAtLeast } from '../analyse/domain.js';
-import { byString } from '../analyse/layer-loss.js';
+import { byString, type Relations } from '../analyse/layer-loss.js';
+import { summarise } from '../analyse/portfolio.js';
 import {
   type AuditDocument,
   type BlastRadius,
@@ -127,6 +128,11 @@ export interface DiffOptions {
   shareThreshold?: number;
   /** Smallest HHI move reported (0..10000 scale; 100 is where merger guidelines start to look). */
   hhiThreshold?: number;
+  /**
+   * Company relations of the catalogue. Used when a snapshot's blast-radius lists are cut (large
+   * portfolios): the radius is then worked out again from the domain results, every name kept.
+   */
+  relations?: Relations;
 }
 
 export const DIFF_DEFAULTS = { shareThreshold: 0.01, hhiThreshold: 100 } as const;
@@ -315,7 +321,11 @@ function diffShares(
   return out.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || byString(x.provider, y.provider));
 }
 
-function diffPortfolioLayers(oldDoc: AuditDocument, newDoc: AuditDocument, opts: Required<DiffOptions>) {
+function diffPortfolioLayers(
+  oldDoc: AuditDocument,
+  newDoc: AuditDocument,
+  opts: { shareThreshold: number; hhiThreshold: number },
+) {
   const was = new Map((oldDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
   const is = new Map((newDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
   const out: PortfolioLayerChange[] = [];
@@ -349,10 +359,29 @@ function radiusSide(before: readonly string[] = [], after: readonly string[] = [
   };
 }
 
-function diffBlastRadius(oldDoc: AuditDocument, newDoc: AuditDocument): BlastRadiusChange[] {
-  const index = (list: BlastRadius[] | undefined) => new Map((list ?? []).map((r) => [r.provider, r]));
-  const was = index(oldDoc.summary?.blastRadius);
-  const is = index(newDoc.summary?.blastRadius);
+/** A list shorter than its count names only the first domains. */
+const isCut = (r: BlastRadius) =>
+  (r.downCount ?? r.down.length) > r.down.length ||
+  (r.degradedCount ?? r.degraded.length) > r.degraded.length;
+
+/**
+ * The snapshot's blast radius with every name: the summary's own when its lists are whole (it
+ * used the relations of its day), else worked out again from the domain results.
+ */
+function wholeRadius(doc: AuditDocument, relations: Relations | undefined): BlastRadius[] {
+  const listed = doc.summary?.blastRadius ?? [];
+  if (!listed.some(isCut)) return listed;
+  return summarise(doc.domains, relations, { radiusNames: Number.POSITIVE_INFINITY }).blastRadius;
+}
+
+function diffBlastRadius(
+  oldDoc: AuditDocument,
+  newDoc: AuditDocument,
+  relations: Relations | undefined,
+): BlastRadiusChange[] {
+  const index = (list: BlastRadius[]) => new Map(list.map((r) => [r.provider, r]));
+  const was = index(wholeRadius(oldDoc, relations));
+  const is = index(wholeRadius(newDoc, relations));
   const out: BlastRadiusChange[] = [];
   for (const provider of new Set([...was.keys(), ...is.keys()])) {
     const down = radiusSide(was.get(provider)?.down, is.get(provider)?.down);
@@ -408,7 +437,7 @@ export function diffDocuments(
     errors: { started: [], stopped: [], changed: [] },
     portfolio: {
       layers: diffPortfolioLayers(oldDoc, newDoc, o),
-      blastRadius: diffBlastRadius(oldDoc, newDoc),
+      blastRadius: diffBlastRadius(oldDoc, newDoc, opts.relations),
     },
   };
   for (const domain of [...after.keys()].sort(byString)) {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { AuditDocument } from '../types.js';
+import type { AuditDocument, BlastRadius, Summary } from '../types.js';
 
 /** Snapshots are our own JSON documents; anything else is refused with what is wrong. */
 export function parseSnapshot(text: string, source: string): AuditDocument {
@@ -25,7 +25,33 @@ export function parseSnapshot(text: string, source: string): AuditDocument {
       throw bad('"dependencies" and "risks" must be arrays');
     if (typeof d.observations !== 'object' || d.observations === null) throw bad('no "observations"');
   });
+  radiusCounts(doc.summary as Partial<Summary>, source);
   return doc as AuditDocument;
+}
+
+/**
+ * Blast-radius entries as renderers and diff expect them: lists present, counts present (taken
+ * from the lists in snapshots written before lists were capped).
+ */
+function radiusCounts(summary: Partial<Summary>, source: string): void {
+  if (summary.blastRadius === undefined) return;
+  if (!Array.isArray(summary.blastRadius))
+    throw new InputError(`${source}: summary.blastRadius must be an array`);
+  summary.blastRadius.forEach((r: Partial<BlastRadius>, i) => {
+    const bad = (what: string) => new InputError(`${source}: summary.blastRadius[${i}]: ${what}`);
+    if (typeof r !== 'object' || r === null || typeof r.provider !== 'string') throw bad('no "provider"');
+    if (!Array.isArray(r.down) || !Array.isArray(r.degraded))
+      throw bad('"down" and "degraded" must be arrays');
+    if (r.downIndirect !== undefined && !Array.isArray(r.downIndirect))
+      throw bad('"downIndirect" must be an array');
+    for (const key of ['downCount', 'degradedCount', 'downIndirectCount'] as const) {
+      const n = r[key];
+      if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) throw bad(`"${key}" must be a count`);
+    }
+    r.downCount ??= r.down.length;
+    r.degradedCount ??= r.degraded.length;
+    if (r.downIndirect?.length) r.downIndirectCount ??= r.downIndirect.length;
+  });
 }
 
 export function readSnapshot(path: string): AuditDocument {
