@@ -103,6 +103,23 @@ describe('ndjson streaming and shards', () => {
       }));
     expect(strip(doc)).toEqual(strip(single));
     expect(doc.summary).toEqual(single.summary);
+
+    // --format ndjson streams: every domain once, in input order, then the single-run summary.
+    // A part given twice is reported and its lines kept once (the first time).
+    const out = join(dir, 'merged.ndjson');
+    const streamed = await runCli(['merge', ...parts, parts[0]!, '--format', 'ndjson', '-o', out]);
+    expect(streamed.code, streamed.stderr).toBe(0);
+    expect(streamed.stderr).toMatch(/appears in an earlier input; the first one is kept/);
+    const recs = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const domainRecs = recs.filter((r) => r.type === 'domain');
+    expect(domainRecs.map((r) => r.domain).sort()).toEqual([...domains].sort());
+    const firstPart = readFileSync(parts[0]!, 'utf8').split('\n')[0];
+    expect(JSON.stringify(domainRecs[0])).toBe(firstPart);
+    const { type: _type, ...summary } = recs.at(-1)!;
+    expect(summary).toEqual(single.summary);
   });
 
   it('a bad --shard is a usage error', async () => {
