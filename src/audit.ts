@@ -34,6 +34,8 @@ export interface AuditOptions {
   resolvers?: string[];
   timeoutMs?: number;
   retries?: number;
+  /** DNS packets a second to each resolver (--qps); 0 or absent: no limit. */
+  qps?: number;
   concurrency?: number;
   /** false = DNS-only audit (no HTTP/TLS probes). */
   http?: boolean;
@@ -139,6 +141,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     resolvers,
     timeoutMs,
     retries: opts.retries ?? DEFAULTS.retries,
+    qps: opts.qps,
     loopbackOnly: opts.loopbackOnly,
   });
   const prober: WebProber | null =
@@ -261,7 +264,7 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
 
 /**
  * Audits domains as they come (a file read line by line, a generator) with at most
- * `concurrency` in flight, and yields each result as it finishes — so a run of a million
+ * 2 × `concurrency` in flight (each network stage bounded by the auditor's own), and yields each result as it finishes — so a run of a million
  * domains holds only the ones in flight. Input is pulled only when a slot frees up.
  */
 export async function* auditStream(
@@ -293,7 +296,9 @@ export async function* auditStream(
     settle();
   };
   while (true) {
-    while (!exhausted && inFlight < concurrency) {
+    // Twice the stage bound in flight: while some domains wait on DNS, others fill every probe
+    // slot (each stage still has its own `concurrency` gate in auditDomain).
+    while (!exhausted && inFlight < 2 * concurrency) {
       const next = await source.next();
       if (next.done) {
         exhausted = true;

@@ -17,6 +17,8 @@ export interface AtomicFile {
  * streamed report), so memory stays flat. A device or pipe (/dev/null, /dev/stdout) is written
  * to directly, never renamed over. The temp file never outlives an error or a discard.
  */
+const BATCH_CHARS = 64 * 1024;
+
 export function openAtomic(path: string): AtomicFile {
   const direct = existsSync(path) && !statSync(path).isFile();
   const tmp = direct ? null : join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -38,13 +40,34 @@ export function openAtomic(path: string): AtomicFile {
       if (tmp) rmSync(tmp, { force: true });
     }
   };
+  // A temp file nobody reads before the rename is written in 64 KiB batches rather than a system
+  // call per streamed line (one per domain cost ~5% of a DNS-only run). A device or pipe gets
+  // each write at once, as a live reader expects.
+  let pending: string[] = [];
+  let pendingChars = 0;
+  const flush = () => {
+    if (fd === null || pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    pendingChars = 0;
+    writeAll(fd, text);
+  };
   return {
     write: (data) => {
-      if (fd !== null) writeAll(fd, data);
+      if (fd === null) return;
+      if (direct || typeof data !== 'string') {
+        flush();
+        writeAll(fd, data);
+        return;
+      }
+      pending.push(data);
+      pendingChars += data.length;
+      if (pendingChars >= BATCH_CHARS) flush();
     },
     commit: () => {
       if (!tmp) return close(false);
       try {
+        flush();
         close(true);
         renameSync(tmp, path);
       } catch (err) {

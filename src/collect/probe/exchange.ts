@@ -62,7 +62,10 @@ export async function exchange(
       method: 'GET',
       path: url.pathname + url.search,
       headers: { 'user-agent': opts.userAgent, accept: '*/*' },
-      reset: true,
+      // Not `reset: true` (connection: close): undici then destroys the socket with an error whose
+      // stack Node formats, on every probe. The finally block below closes the connection anyway,
+      // so nothing is kept alive.
+      reset: false,
     });
     res.body.on('error', noop);
     res.body.destroy(BODY_NOT_READ);
