@@ -45,8 +45,11 @@ function layerPaths(deps: Dependency[], company: (id: string) => string): LayerP
   return { single, alternatives };
 }
 
+/** Completes a fresh literal in place (callers pass a new object): no copy per finding. */
 function finding(f: Omit<Finding, 'message'>): Finding {
-  return { ...f, message: describeFinding(f) };
+  const out = f as Finding;
+  out.message = describeFinding(f);
+  return out;
 }
 
 function singleSeverity(layer: Layer, hasCdn: boolean): Severity {
