@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { summarise } from '../src/analyse/portfolio.js';
 import { diffCommand } from '../src/cli/diff-command.js';
 import type { CliIo } from '../src/cli/program.js';
 import { InputError, isUserError } from '../src/errors.js';
+import type { AuditDocument } from '../src/types.js';
 
 // `singlepath diff` run in-process through commander, with the exit-code mapping of main.ts:
 // setExit's code, 2 for user errors (InputError, usage).
@@ -106,6 +108,46 @@ describe('singlepath diff', () => {
       expect(r.code).toBe(2);
       expect(r.error).toBeInstanceOf(InputError);
     }
+  });
+
+  it('diffs snapshots whose blast-radius lists are cut as if they were whole', async () => {
+    const golden = JSON.parse(
+      readFileSync(fileURLToPath(new URL('../samples/golden-snapshot.json', import.meta.url)), 'utf8'),
+    ) as AuditDocument;
+    const relations = { parents: { linode: 'akamai', ns1: 'ibm' } };
+    // A new domain on Linode alone: akamai (its parent) gains it only through the relations.
+    const blog = golden.domains.find((d) => d.domain === 'blog.example')!;
+    const linodeOnly = blog.dependencies.filter((d) => d.provider === 'linode');
+    const later = [...golden.domains, { ...blog, domain: 'zz.example', dependencies: linodeOnly, risks: [] }];
+    const write = (name: string, domains: AuditDocument['domains'], names: number) => {
+      const out = join(tmp, name);
+      const summary = summarise(domains, relations, { radiusNames: names });
+      writeFileSync(out, JSON.stringify({ ...golden, domains, summary }));
+      return out;
+    };
+    const whole = await run([
+      write('old.json', golden.domains, 100),
+      write('new.json', later, 100),
+      '--format',
+      'json',
+    ]);
+    const fromCut = await run([
+      write('old-cut.json', golden.domains, 0),
+      write('new-cut.json', later, 0),
+      '--format',
+      'json',
+    ]);
+    expect(fromCut.code, fromCut.stderr).toBe(0);
+    const radius = JSON.parse(whole.stdout).portfolio.blastRadius;
+    expect(radius.length).toBeGreaterThan(0);
+    expect(radius.flatMap((r: { down: { added: string[] } }) => r.down.added)).toContain('zz.example');
+    // akamai is only linode's parent here: without the catalogue's relations it would not move.
+    const akamai = radius.find((r: { provider: string }) => r.provider === 'akamai');
+    expect(akamai?.down.added).toEqual(['zz.example']);
+    expect(JSON.parse(fromCut.stdout).portfolio).toEqual(JSON.parse(whole.stdout).portfolio);
+    const badCatalog = await run([OLD, NEW, '--catalog', join(tmp, 'no-such-catalog.json')]);
+    expect(badCatalog.code).toBe(2);
+    expect(String(badCatalog.error)).toContain('no-such-catalog.json');
   });
 
   it('usage errors exit 2', async () => {
