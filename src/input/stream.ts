@@ -79,11 +79,13 @@ export async function* readDomains(
         opts.onProblem({ line: stats.lines, ...r.problem });
         continue;
       }
+      // The filter first: a duplicate is in the same shard as its original, and a shard's set
+      // then holds only its own part of the input.
+      if (opts.filter && !opts.filter(r.domain)) continue;
       if (!seen.add(r.domain)) {
         stats.duplicates++;
         continue;
       }
-      if (opts.filter && !opts.filter(r.domain)) continue;
       stats.domains++;
       yield r.domain;
     }
