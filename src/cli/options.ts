@@ -75,6 +75,14 @@ export function addAuditOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        '--qps <n>',
+        'packets per second to each DNS resolver, retries and TCP included (0 = no limit)',
+      )
+        .argParser(int('--qps', 0, 1_000_000))
+        .helpGroup('DNS:'),
+    )
+    .addOption(
+      new Option(
         '--vantage <spec>',
         'also resolve from another vantage point, repeatable: eu, na, sa, asia, africa, oceania, all, a client subnet (203.0.113.0/24, 2001:db8::/48) sent as EDNS Client Subnet, or resolvers (each --resolver)',
       )
@@ -124,6 +132,7 @@ export interface AuditFlags {
   resolver?: string[];
   timeout: number;
   retries: number;
+  qps?: number;
   vantage?: string[];
   depth?: number;
   http: boolean;
@@ -138,6 +147,7 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     resolvers: flags.resolver,
     timeoutMs: flags.timeout,
     retries: flags.retries,
+    qps: flags.qps,
     vantages: flags.vantage,
     depth: flags.depth,
     concurrency: flags.concurrency,

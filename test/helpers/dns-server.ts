@@ -71,6 +71,15 @@ export interface LabDnsOptions {
   followCnames?: boolean;
   /** Write TCP replies in pieces of this many bytes, to exercise the client's reassembly. */
   tcpChunkBytes?: number;
+  /** Every UDP query gets TC=1 and no records (faults then apply over TCP only). */
+  truncateUdp?: boolean;
+  /**
+   * Hold TCP replies on a connection and write each batch of this many in reverse order (a batch
+   * not filled within 20 ms goes out reversed as it is): out-of-order replies, as RFC 7766 allows.
+   */
+  tcpReverse?: number;
+  /** Close a TCP connection (FIN) once it has written this many replies; queries beyond go unanswered. */
+  tcpCloseAfter?: number;
 }
 
 export interface LabDnsServer {
@@ -83,6 +92,12 @@ export interface LabDnsServer {
   readonly tcpQueries: number;
   /** Queries that carried an EDNS Client Subnet option. */
   readonly ecsQueries: number;
+  /** TCP connections accepted. */
+  readonly tcpConnections: number;
+  /** TCP connections open now. */
+  readonly tcpOpen: number;
+  /** performance.now() at the arrival of each query counted in `queries`, in order. */
+  readonly arrivals: readonly number[];
   /** Queries received for a name, of one type or of all types. */
   count(name: string, type?: RecordType): number;
   setData(data: LabDnsData): void;
@@ -162,6 +177,8 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
   let total = 0;
   let tcpTotal = 0;
   let ecsTotal = 0;
+  let tcpConnTotal = 0;
+  const arrivals: number[] = [];
   const counts = new Map<string, number>();
   const timers = new Set<NodeJS.Timeout>();
   const conns = new Set<net.Socket>();
@@ -231,6 +248,7 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     if (!q) return;
     const qname = lower(q.name);
     total++;
+    arrivals.push(performance.now());
     if (transport === 'tcp') tcpTotal++;
     const key = `${qname} ${q.type}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -271,6 +289,10 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
         return reply({ ...r, answers: [], authorities: [] }, TC);
       return bytes;
     };
+    if (transport === 'udp' && opts.truncateUdp) {
+      send(reply({ rcode: 0, answers: [], authorities: [] }, TC));
+      return;
+    }
     const kind = typeof fault === 'object' ? fault.fault : fault;
     const respond = (): Buffer | null => {
       if (kind === 'drop') return null;
@@ -343,21 +365,72 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     });
   });
   tcp.on('connection', (socket) => {
+    tcpConnTotal++;
     conns.add(socket);
     socket.setNoDelay(true);
     socket.on('close', () => conns.delete(socket));
     socket.on('error', () => {});
     let buf = Buffer.alloc(0);
+    let written = 0;
+    let held: Buffer[] = [];
+    let flush: NodeJS.Timeout | undefined;
+    const writeHeld = () => {
+      clearTimeout(flush);
+      if (flush) timers.delete(flush);
+      flush = undefined;
+      const batch = held.reverse();
+      held = [];
+      for (const framed of batch) deliver(framed);
+    };
+    // Replies go out one after the other, each in pieces with a pause between them (so that the
+    // peer sees separate reads): pieces of two replies never interleave.
+    const pieces: Buffer[] = [];
+    let pausing = false;
+    let ending = false;
+    const pump = (): void => {
+      pausing = false;
+      while (pieces.length > 0 && !socket.destroyed) {
+        const head = pieces[0]!;
+        const size = opts.tcpChunkBytes ?? head.length;
+        socket.write(head.subarray(0, size));
+        if (head.length > size) {
+          pieces[0] = head.subarray(size);
+          pausing = true;
+          setTimeout(pump, 1);
+          return;
+        }
+        pieces.shift();
+      }
+      if (ending && !socket.destroyed) socket.end();
+    };
+    const deliver = (framed: Buffer) => {
+      if (socket.destroyed || ending) return;
+      pieces.push(framed);
+      written++;
+      if (opts.tcpCloseAfter !== undefined && written >= opts.tcpCloseAfter) ending = true;
+      if (!pausing) pump();
+    };
     socket.on('data', (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
+        if (ending) continue;
         handle(msg, 'tcp', (out, how) => {
           if (!out) return void socket.destroy();
-          if (how === 'raw') return void socket.write(out);
+          if (how === 'raw') {
+            pieces.push(out);
+            if (!pausing) pump();
+            return;
+          }
           const framed = Buffer.concat([Buffer.from([out.length >> 8, out.length & 0xff]), out]);
-          writeChunked(socket, framed, opts.tcpChunkBytes ?? framed.length);
+          if (!opts.tcpReverse) return deliver(framed);
+          held.push(framed);
+          if (held.length >= opts.tcpReverse) writeHeld();
+          else if (!flush) {
+            flush = setTimeout(writeHeld, 20);
+            timers.add(flush);
+          }
         });
       }
     });
@@ -376,6 +449,13 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     get ecsQueries() {
       return ecsTotal;
     },
+    get tcpConnections() {
+      return tcpConnTotal;
+    },
+    get tcpOpen() {
+      return conns.size;
+    },
+    arrivals,
     count(name, type) {
       const n = lower(name);
       if (type) return counts.get(`${n} ${type}`) ?? 0;
@@ -471,13 +551,6 @@ function pointerLoop(id: number, q: dnsPacket.Question): Buffer {
   rr.writeUInt16BE(4, 10);
   rr.set([192, 0, 2, 66], 12);
   return Buffer.concat([head, rr]);
-}
-
-/** Pieces with a pause between them, so that the peer sees separate reads. */
-function writeChunked(socket: net.Socket, data: Buffer, size: number): void {
-  if (socket.destroyed) return;
-  socket.write(data.subarray(0, size));
-  if (data.length > size) setTimeout(() => writeChunked(socket, data.subarray(size), size), 1);
 }
 
 /** UDP on a free port, then TCP on the same number; another port if TCP finds it taken. */

@@ -1,13 +1,14 @@
-import type net from 'node:net';
 import { ConfigError } from '../../errors.js';
 import type { DnsAnswer, RecordType, Status } from '../../types.js';
+import { backoffMs, maxBackoffMs } from './backoff.js';
 import { AnswerCache, copyAnswer, freezeRecords } from './cache.js';
 import type { EcsSubnet } from './ecs.js';
 import { IdSource, type Outcome, type Question } from './exchange.js';
 import { createGate, type Gate } from './gate.js';
 import { encodeQuery, normaliseName, type ParsedResponse } from './packet.js';
+import { RateLimiter } from './rate.js';
 import { formatResolver, isLoopback, type ResolverAddress } from './resolver-address.js';
-import { tcpExchange } from './tcp.js';
+import { TcpPool } from './tcp-pool.js';
 import { UdpPool } from './udp.js';
 
 export interface DnsClientOptions {
@@ -33,6 +34,14 @@ export interface DnsClientOptions {
    * thousands overflow socket buffers (ours or the resolver's) and turn into timeouts.
    */
   maxInFlight?: number;
+  /**
+   * Packets a second to each resolver (UDP attempts, retries and TCP queries alike); 0 or absent:
+   * no limit. A token bucket per resolver lets out up to burstFor(qps) = max(1, ceil(qps / 10))
+   * at once. Waiting for a token is not part of a packet's timeout, which starts when it is sent.
+   */
+  qps?: number;
+  /** Random numbers in [0, 1) for the backoff jitter (default Math.random). */
+  random?: () => number;
 }
 
 export interface DnsClientStats {
@@ -42,7 +51,7 @@ export interface DnsClientStats {
   sent: number;
   /** Attempts after the first for a question. */
   retries: number;
-  /** Attempts that got no answer in time. */
+  /** Attempts that got no answer in time, and TCP fallbacks that got none in what was left of it. */
   timeouts: number;
   /** Truncated UDP answers retried over TCP. */
   tcpFallbacks: number;
@@ -50,6 +59,10 @@ export interface DnsClientStats {
   cacheHits: number;
   /** Packets ignored: undecodable, or not matching source, id and question of a query in flight. */
   dropped: number;
+  /** Packets (UDP or TCP) that had to wait for the --qps rate limit. */
+  throttled: number;
+  /** Milliseconds waited in total before retries (backoff after an immediate failure). */
+  backoffMs: number;
 }
 
 export interface QueryOptions {
@@ -86,13 +99,18 @@ export class DnsClient {
   readonly #timeoutMs: number;
   readonly #retries: number;
   readonly #payload: number;
+  readonly #random: () => number;
   readonly #now: () => number;
   readonly #cache: AnswerCache;
   readonly #inflight = new Map<string, Promise<DnsAnswer>>();
   readonly #ids = new IdSource();
   readonly #udp: UdpPool;
   readonly #limit: Gate;
-  readonly #tcp = { sockets: new Set<net.Socket>(), onDrop: () => void this.#stats.dropped++ };
+  readonly #tcp: TcpPool;
+  /** Per resolver, when qps is set. */
+  readonly #rates: Map<ResolverAddress, RateLimiter> | undefined;
+  /** Backoff waits in progress, so that close() can end them. */
+  readonly #sleeps = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
   readonly #stats: DnsClientStats = {
     queries: 0,
     sent: 0,
@@ -101,6 +119,8 @@ export class DnsClient {
     tcpFallbacks: 0,
     cacheHits: 0,
     dropped: 0,
+    throttled: 0,
+    backoffMs: 0,
   };
   #rotation = 0;
   #closed = false;
@@ -114,6 +134,7 @@ export class DnsClient {
       udpPayloadSize = 1232,
       maxCacheEntries = 50_000,
       maxInFlight = 512,
+      qps = 0,
     } = options;
     if (resolvers.length === 0) throw new ConfigError('no DNS resolver given');
     if (options.loopbackOnly) {
@@ -126,15 +147,27 @@ export class DnsClient {
     checkInt('udpPayloadSize', udpPayloadSize, 512, 65535);
     checkInt('maxCacheEntries', maxCacheEntries, 0, 10_000_000);
     checkInt('maxInFlight', maxInFlight, 1, 60_000);
+    checkInt('qps', qps, 0, 1_000_000);
     this.#resolvers = resolvers.map((r) => ({ ...r }));
     for (const r of this.#resolvers) this.#labels.set(r, formatResolver(r));
     this.#timeoutMs = timeoutMs;
     this.#retries = retries;
     this.#payload = udpPayloadSize;
+    this.#random = options.random ?? Math.random;
     this.#now = options.now ?? (() => performance.now());
     this.#cache = new AnswerCache(maxCacheEntries, this.#now);
     this.#udp = new UdpPool(sockets, this.#ids, () => void this.#stats.dropped++);
     this.#limit = createGate(maxInFlight);
+    // The gate bounds what reaches the pool, so its queue can never overflow under this client.
+    this.#tcp = new TcpPool({
+      ids: this.#ids,
+      onDrop: () => void this.#stats.dropped++,
+      maxQueued: maxInFlight,
+      // A reply stuck half-way is given up well inside the timeout, so that the queries queued
+      // behind it on the same connection can still be sent again and answered in time.
+      stallMs: Math.min(1000, Math.max(10, Math.round(timeoutMs / 4))),
+    });
+    this.#rates = qps > 0 ? new Map(this.#resolvers.map((r) => [r, new RateLimiter(qps)])) : undefined;
   }
 
   /** Resolves with a status for every network outcome; it does not reject. The answer is the caller's own. */
@@ -204,16 +237,28 @@ export class DnsClient {
     return { ...this.#stats };
   }
 
-  /** Longest a query can take before it settles: every attempt timing out (TCP fallbacks aside). */
+  /**
+   * Longest a query can take on the network before it settles: every attempt using its whole
+   * timeout (a TCP fallback gets what its UDP exchange left of it) plus the longest backoff before
+   * each retry. Waiting for a free slot (maxInFlight) or for the qps limit comes on top.
+   */
   queryBudgetMs(): number {
-    return this.#timeoutMs * (this.#retries + 1);
+    let backoff = 0;
+    for (let attempt = 1; attempt <= this.#retries; attempt++) backoff += maxBackoffMs(attempt);
+    return this.#timeoutMs * (this.#retries + 1) + backoff;
   }
 
-  /** Closes every socket; queries still in flight resolve with status ERROR. */
+  /** Closes every socket; queries in flight, waiting for a token or backing off resolve with status ERROR. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const socket of this.#tcp.sockets) socket.destroy();
+    for (const limiter of this.#rates?.values() ?? []) limiter.close();
+    for (const sleep of this.#sleeps) {
+      clearTimeout(sleep.timer);
+      sleep.wake();
+    }
+    this.#sleeps.clear();
+    this.#tcp.close();
     await this.#udp.close();
   }
 
@@ -231,20 +276,31 @@ export class DnsClient {
     let best: { response: ParsedResponse; transport: 'udp' | 'tcp'; from: ResolverAddress } | undefined;
     let failure: Status = 'ERROR';
     let resolver = resolvers[first]!;
+    /** The last attempt failed at once (no timeout spent): wait a little before the next. */
+    let immediate = false;
     for (let attempt = 0; attempt <= this.#retries && !this.#closed; attempt++) {
-      if (attempt > 0) this.#stats.retries++;
+      if (attempt > 0) {
+        this.#stats.retries++;
+        if (immediate) {
+          await this.#backoff(attempt);
+          if (this.#closed) break;
+        }
+      }
       resolver = resolvers[(first + attempt) % resolvers.length]!;
       // The UDP exchange writes each attempt's id into the buffer: a retry gets a buffer of its own.
       const got = await this.#attempt(resolver, attempt === 0 ? query : Buffer.from(query), question);
       if (got.kind === 'timeout') {
         this.#stats.timeouts++;
         failure = 'TIMEOUT';
+        immediate = false;
         continue;
       }
       if (got.kind === 'error') {
         failure = 'ERROR';
+        immediate = true;
         continue;
       }
+      immediate = !got.timedOut;
       best = { response: got.response, transport: got.transport, from: resolver };
       if (!(TRY_ELSEWHERE.has(got.response.status) && resolvers.length > 1)) break;
     }
@@ -266,32 +322,75 @@ export class DnsClient {
     return answer;
   }
 
-  /** One UDP exchange, and on TC=1 the same question over TCP to the same resolver. */
+  /**
+   * One UDP exchange, and on TC=1 the same question over TCP to the same resolver, within what the
+   * UDP exchange left of the attempt's timeout. `timedOut`: the TCP leg used it up.
+   */
   async #attempt(
     resolver: ResolverAddress,
     query: Buffer,
     question: Question,
   ): Promise<
-    | Exclude<Outcome, { kind: 'response' }>
-    | { kind: 'response'; response: ParsedResponse; transport: 'udp' | 'tcp' }
+    Failure | { kind: 'response'; response: ParsedResponse; transport: 'udp' | 'tcp'; timedOut?: boolean }
   > {
-    this.#stats.sent++;
-    const udp = await this.#limit(() => this.#udp.exchange(resolver, query, question, this.#timeoutMs));
+    let sentAt = 0;
+    const send = (): Promise<Outcome> => {
+      this.#stats.sent++;
+      sentAt = performance.now();
+      return this.#udp.exchange(resolver, query, question, this.#timeoutMs);
+    };
+    const udp = await this.#limit(() => {
+      const go = this.#pace(resolver);
+      if (go === true) return send();
+      return go.then((ok) => (ok && !this.#closed ? send() : CLOSED));
+    });
     if (udp.kind !== 'response') return udp;
     if (!udp.response.truncated || this.#closed)
       return { kind: 'response', response: udp.response, transport: 'udp' };
     this.#stats.tcpFallbacks++;
-    const tcp = await this.#limit(() =>
-      tcpExchange(resolver, query, this.#ids.next(), question, this.#timeoutMs, this.#tcp),
-    );
-    if (this.#closed) return { kind: 'error', code: 'CLOSED' };
+    const remaining = Math.max(1, Math.round(this.#timeoutMs - (performance.now() - sentAt)));
+    const ask = () => this.#tcp.exchange(resolver, query, question, remaining);
+    const tcp = await this.#limit(() => {
+      const go = this.#pace(resolver);
+      if (go === true) return ask();
+      return go.then((ok) => (ok && !this.#closed ? ask() : CLOSED));
+    });
+    if (this.#closed) return CLOSED;
     if (tcp.kind === 'response' && !tcp.response.truncated)
       return { kind: 'response', response: tcp.response, transport: 'tcp' };
+    if (tcp.kind === 'timeout') this.#stats.timeouts++;
     return {
       kind: 'response',
       response: { ...udp.response, status: 'TRUNCATED', cacheTtl: 0 },
       transport: 'udp',
+      timedOut: tcp.kind === 'timeout',
     };
+  }
+
+  /** true: send now; otherwise wait for the resolver's rate limit (false: the client closed meanwhile). */
+  #pace(resolver: ResolverAddress): true | Promise<boolean> {
+    const limiter = this.#rates?.get(resolver);
+    if (!limiter) return true;
+    const go = limiter.take();
+    if (go !== true) this.#stats.throttled++;
+    return go;
+  }
+
+  /** Waits before retry `attempt` (see backoff.ts); close() cuts it short. */
+  #backoff(attempt: number): Promise<void> {
+    const ms = backoffMs(attempt, this.#random);
+    this.#stats.backoffMs += ms;
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const sleep = {
+        timer: setTimeout(() => {
+          this.#sleeps.delete(sleep);
+          resolve();
+        }, ms),
+        wake: resolve,
+      };
+      this.#sleeps.add(sleep);
+    });
   }
 
   #answer(
@@ -327,6 +426,10 @@ export class DnsClient {
     return Math.max(0, Math.round(this.#now() - started));
   }
 }
+
+type Failure = Exclude<Outcome, { kind: 'response' }>;
+
+const CLOSED: Failure = Object.freeze({ kind: 'error', code: 'CLOSED' });
 
 function checkInt(what: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {

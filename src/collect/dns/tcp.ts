@@ -1,75 +1,65 @@
-import net from 'node:net';
-import { type Outcome, type Question, withId } from './exchange.js';
-import { parseResponse } from './packet.js';
-import type { ResolverAddress } from './resolver-address.js';
-
 /**
- * Reassembles one length-prefixed DNS message (RFC 1035 4.2.2) from a stream that may deliver
- * it in pieces of any size, the 2-byte prefix included. The prefix caps a message at 65535.
+ * Splits a stream of length-prefixed DNS messages (RFC 1035 4.2.2) into messages, whatever the
+ * pieces it arrives in: several messages in one chunk, one message (its 2-byte prefix included)
+ * split across many. The prefix caps a message at 65535 bytes, so one pending message never
+ * holds more than that.
  */
 export class FrameReader {
-  #prefix: number[] = [];
+  /** First byte of a prefix whose second byte has not arrived yet; -1 when none. */
+  #high = -1;
   #body: Buffer | undefined;
   #filled = 0;
 
-  /** Feeds a chunk; returns the message once complete. Bytes after it are ignored. */
-  push(chunk: Buffer): Buffer | null {
-    let offset = 0;
-    while (!this.#body && offset < chunk.length) {
-      this.#prefix.push(chunk[offset++]!);
-      if (this.#prefix.length === 2) this.#body = Buffer.alloc((this.#prefix[0]! << 8) | this.#prefix[1]!);
-    }
-    if (!this.#body) return null;
-    const n = Math.min(chunk.length - offset, this.#body.length - this.#filled);
-    chunk.copy(this.#body, this.#filled, offset, offset + n);
-    this.#filled += n;
-    return this.#filled === this.#body.length ? this.#body : null;
+  /** True while a message is partly received (a prefix byte or part of a body). */
+  get partial(): boolean {
+    return this.#high >= 0 || this.#body !== undefined;
   }
-}
 
-export interface TcpContext {
-  /** Open connections, so that closing the client can end them. */
-  sockets: Set<net.Socket>;
-  onDrop: () => void;
-}
+  /** The id (first two bytes) of the message partly received, once they have arrived. */
+  get partialId(): number | undefined {
+    return this.#body && this.#filled >= 2 ? this.#body.readUInt16BE(0) : undefined;
+  }
 
-/** One query over a fresh TCP connection; the timeout covers connect, send and reply. */
-export function tcpExchange(
-  resolver: ResolverAddress,
-  query: Buffer,
-  id: number,
-  question: Question,
-  timeoutMs: number,
-  ctx: TcpContext,
-): Promise<Outcome> {
-  return new Promise<Outcome>((resolve) => {
-    const socket = net.connect({ host: resolver.host, port: resolver.port });
-    const reader = new FrameReader();
-    let finished = false;
-    const finish = (o: Outcome) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      ctx.sockets.delete(socket);
-      socket.destroy();
-      resolve(o);
-    };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), timeoutMs);
-    ctx.sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on('connect', () => {
-      const frame = withId(query, id, 2);
-      frame.writeUInt16BE(query.length, 0);
-      socket.write(frame);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const message = reader.push(chunk);
-      if (!message) return;
-      const response = parseResponse(message, { id, ...question });
-      if (!response) ctx.onDrop();
-      finish(response ? { kind: 'response', response } : { kind: 'error', code: 'BAD_RESPONSE' });
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => finish({ kind: 'error', code: err.code ?? 'ERROR' }));
-    socket.on('close', () => finish({ kind: 'error', code: 'ECONNRESET' }));
-  });
+  /** Feeds a chunk; returns every message it completes, in order (often none or one). */
+  feed(chunk: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    let at = 0;
+    while (at < chunk.length) {
+      if (!this.#body) {
+        let length: number;
+        if (this.#high >= 0) {
+          length = (this.#high << 8) | chunk[at++]!;
+          this.#high = -1;
+        } else if (chunk.length - at >= 2) {
+          length = chunk.readUInt16BE(at);
+          at += 2;
+        } else {
+          this.#high = chunk[at++]!;
+          continue;
+        }
+        if (chunk.length - at >= length) {
+          // Whole message in this chunk: a copy, so that it does not pin the chunk in memory.
+          out.push(Buffer.from(chunk.subarray(at, at + length)));
+          at += length;
+          continue;
+        }
+        this.#body = Buffer.allocUnsafe(length);
+        this.#filled = 0;
+      }
+      const n = Math.min(chunk.length - at, this.#body.length - this.#filled);
+      chunk.copy(this.#body, this.#filled, at, at + n);
+      this.#filled += n;
+      at += n;
+      if (this.#filled === this.#body.length) {
+        out.push(this.#body);
+        this.#body = undefined;
+      }
+    }
+    return out;
+  }
+
+  /** feed() for a one-message exchange: the first message the chunk completes, or null. */
+  push(chunk: Buffer): Buffer | null {
+    return this.feed(chunk)[0] ?? null;
+  }
 }
