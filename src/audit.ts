@@ -11,7 +11,7 @@ import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
 import { createGate } from './collect/dns/gate.js';
-import { observeDns } from './collect/dns/observe.js';
+import { DEADLINE_QUERIES, observeDns } from './collect/dns/observe.js';
 import { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
 import { createWebProber, type WebProber } from './collect/probe/index.js';
 import { parseVantages } from './collect/vantage.js';
@@ -122,6 +122,20 @@ function domainError(obs: Observation): ErrorInfo | undefined {
   return undefined;
 }
 
+/** Packets a domain's DNS stage sends at most in the usual case (chain, A, AAAA, zone, NS, MX). */
+const PACKETS_PER_DOMAIN = 12;
+
+/**
+ * Domains let into the DNS stage at once. Under `--qps` the wait for tokens counts against each
+ * domain's deadline, so only as many enter as the rate can serve in half of it: queued behind
+ * the others, a domain never runs out of time merely waiting its turn.
+ */
+export function dnsStageLimit(concurrency: number, qps: number | undefined, deadlineMs: number): number {
+  if (!qps) return concurrency;
+  const served = Math.floor((qps * deadlineMs) / 1000 / 2 / PACKETS_PER_DOMAIN);
+  return Math.max(1, Math.min(concurrency, served));
+}
+
 /** Builds the per-run machinery once (client, prober, catalogue, ASN data) and audits domains with it. */
 export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   const specs = opts.resolvers?.length ? opts.resolvers : undefined;
@@ -158,7 +172,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
   const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
-  const dnsLimit = createGate(concurrency);
+  const dnsLimit = createGate(
+    dnsStageLimit(concurrency, opts.qps, DEADLINE_QUERIES * client.queryBudgetMs()),
+  );
   const probeLimit = createGate(concurrency);
   // Literals rather than spreads: a spread followed by new properties gave each copy a map of
   // its own here (a fresh map in old space per address, and megamorphic reads downstream).

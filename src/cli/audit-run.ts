@@ -139,9 +139,14 @@ export async function runAudit(
     const secs = (performance.now() - started) / 1000;
     const s = auditor.stats();
     const rate = secs > 0 ? Math.round(audited / secs) : audited;
+    // Rate-limit waits and backoff only when they happened: the usual line stays short.
+    const paced = s.throttled ? `, ${s.throttled} paced by --qps` : '';
+    const backoff = s.backoffMs ? `, ${(s.backoffMs / 1000).toFixed(1)} s backoff` : '';
+    const tcp = s.tcpFallbacks ? `, ${s.tcpFallbacks} over TCP` : '';
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
-        `${s.sent} packets, ${s.retries} retries, ${s.timeouts} timeouts${shard ? `; shard ${flags.shard}` : ''}\n`,
+        `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}` +
+        `${shard ? `; shard ${flags.shard}` : ''}\n`,
     );
   }
   const printNotes = (s: Summary) => {
