@@ -6,19 +6,27 @@ import { renderTable } from '../scripts/bench/table.js';
 // figures. No timing is asserted here; rates belong to `npm run bench`, never to a test.
 // Like the e2e tests it runs the built CLI and lab children from dist/ (`npm test` builds first).
 describe('bench harness (N=300)', () => {
-  it('measures ceilings and both CLI modes with zero lost domains', { timeout: 120_000 }, async () => {
+  it('measures ceilings and both CLI modes, one process and --jobs 2, with zero lost domains', { timeout: 120_000 }, async () => {
     const log: string[] = [];
     const result = await runBench({
       n: 300,
       zones: 30,
       concurrency: 20,
       window: 64,
+      jobs: 2,
       log: (l) => log.push(l),
     });
     const table = renderTable(result);
     process.stdout.write(table);
     expect(result.failures).toEqual([]);
-    expect(result.rows.map((r) => r.mode)).toEqual(['dns ceiling', 'dns cli', 'tls ceiling', 'full cli']);
+    expect(result.rows.map((r) => r.mode)).toEqual([
+      'dns ceiling',
+      'dns cli',
+      'dns cli --jobs 2',
+      'tls ceiling',
+      'full cli',
+      'full cli --jobs 2',
+    ]);
     for (const row of result.rows) {
       expect(row.lost, row.mode).toBe(0);
       expect(row.rate, row.mode).toBeGreaterThan(0);

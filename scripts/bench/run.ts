@@ -21,6 +21,8 @@ export interface BenchOptions {
   window: number;
   skipFull?: boolean;
   skipCli?: boolean;
+  /** Also run the CLI with --jobs N (N > 1). */
+  jobs?: number;
   /** Write V8 CPU profiles of the CLI runs into this folder. */
   cpuProfDir?: string;
   /** Extra node flags for the CLI runs (e.g. --max-old-space-size=128). */
@@ -30,7 +32,12 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export type Mode = 'dns ceiling' | 'dns cli' | 'tls ceiling' | 'full cli';
+export type Mode =
+  | 'dns ceiling'
+  | 'dns cli'
+  | 'tls ceiling'
+  | 'full cli'
+  | `${'dns' | 'full'} cli --jobs ${number}`;
 
 export interface Row {
   mode: Mode;
@@ -114,6 +121,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const root = packageRoot();
   const { n, zones, concurrency } = opts;
+  const jobs = opts.jobs ?? 1;
   const tmpDir = mkdtempSync(join(tmpdir(), 'singlepath-bench-'));
   if (!opts.keep) liveTmpDirs.add(tmpDir);
   const list = join(tmpDir, 'domains.txt');
@@ -141,11 +149,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const labCpu = async () =>
       ((await theLab.dns.request('stats')).cpuMs + ((await theLab.web?.request('stats'))?.cpuMs ?? 0)) / 1000;
 
-    const cli = async (mode: 'dns cli' | 'full cli', extra: string[], domains: number, file = list) => {
+    const cli = async (mode: Mode, extra: string[], domains: number, file = list) => {
       await lab!.dns.request('reset');
       await lab!.web?.request('reset');
       const cpu0 = await labCpu();
-      const output = join(tmpDir, `${mode.replace(' ', '-')}.ndjson`);
+      const output = join(tmpDir, `${mode.replace(/[^a-z0-9]+/g, '-')}.ndjson`);
       const run = await runCli({
         root,
         tmpDir,
@@ -177,7 +185,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       return { run, output, dnsStats, webStats, labCpuSec };
     };
 
-    const cliRow = async (mode: 'dns cli' | 'full cli', extra: string[], ceiling: number | null) => {
+    const cliRow = async (mode: Mode, extra: string[], ceiling: number | null) => {
       log(`${mode}: running singlepath audit (${n} domains, --concurrency ${concurrency})`);
       const { run, output, dnsStats, webStats, labCpuSec } = await cli(mode, extra, n);
       const count = await countOutput(output, n);
@@ -256,6 +264,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       result.cliStartupSec = round(startup.run.elapsedMs / 1000, 2);
       result.cliStartupRssMb = startup.run.peakRssMb === null ? null : round(startup.run.peakRssMb);
       await cliRow('dns cli', ['--no-http'], dnsCeiling);
+      // The same audit over several processes (parent RSS only in the row).
+      if (jobs > 1) await cliRow(`dns cli --jobs ${jobs}`, ['--no-http', '--jobs', String(jobs)], dnsCeiling);
     }
 
     if (!opts.skipFull && lab.web) {
@@ -301,6 +311,21 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
           ],
           tlsCeiling,
         );
+        if (jobs > 1)
+          await cliRow(
+            `full cli --jobs ${jobs}`,
+            [
+              '--connect-to',
+              `:443:127.0.0.1:${web.httpsPort}`,
+              '--connect-to',
+              `:80:127.0.0.1:${web.httpPort}`,
+              '--ca-file',
+              lab.caFile!,
+              '--jobs',
+              String(jobs),
+            ],
+            tlsCeiling,
+          );
       }
     }
     result.targets = targets(result);

@@ -14,6 +14,7 @@ import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
 import { Progress } from './progress.js';
 import { fileSink, type LineSink, stdoutSink } from './sink.js';
+import { auditInWorkers } from './workers.js';
 
 export interface RunFlags extends AuditFlags {
   shard?: string;
@@ -110,8 +111,9 @@ export async function runAudit(
   );
   const started = performance.now();
   let audited = 0;
+  const pool = (flags.jobs ?? 1) > 1 ? auditInWorkers(domains, opts, flags.jobs!, io.stderr, io.env) : null;
   try {
-    for await (const r of auditStream(domains, auditor, opts.concurrency)) {
+    for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
       worst = worstOf(worst, r);
       hooks.onResult?.(r);
@@ -137,7 +139,7 @@ export async function runAudit(
   }
   if (!flags.quiet) {
     const secs = (performance.now() - started) / 1000;
-    const s = auditor.stats();
+    const s = pool ? pool.stats() : auditor.stats();
     const rate = secs > 0 ? Math.round(audited / secs) : audited;
     // Rate-limit waits and backoff only when they happened: the usual line stays short.
     const paced = s.throttled ? `, ${s.throttled} paced by --qps` : '';
@@ -146,7 +148,7 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}` +
-        `${shard ? `; shard ${flags.shard}` : ''}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}\n`,
     );
   }
   const printNotes = (s: Summary) => {

@@ -122,6 +122,15 @@ export function addAuditOptions(cmd: Command): Command {
         .argParser(int('--concurrency', 1, 10000))
         .default(DEFAULTS.concurrency)
         .helpGroup('Limits:'),
+    )
+    .addOption(
+      new Option(
+        '--jobs <n>',
+        'audit in N processes, one core each (--concurrency applies to each); for long lists',
+      )
+        .argParser(int('--jobs', 1, 256))
+        .default(1)
+        .helpGroup('Limits:'),
     );
 }
 
@@ -140,6 +149,8 @@ export interface AuditFlags {
   caFile?: string[];
   allowPrivate?: boolean;
   concurrency: number;
+  /** Child processes auditing in parallel (1 = this process alone). */
+  jobs?: number;
 }
 
 export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): AuditOptions {

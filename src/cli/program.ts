@@ -17,6 +17,7 @@ import { addAuditOptions, formatOption, type OutputFlags, severityOption } from 
 import { providersCommand } from './providers.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
+import { workerCommand } from './worker-command.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -209,6 +210,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   providersCommand(program, io);
   diffCommand(program, io, setExit);
+  workerCommand(program, io, setExit);
   mergeCommand(program, io, setExit);
   updateDataCommand(program, io, setExit);
   return program;

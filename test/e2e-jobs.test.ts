@@ -1,0 +1,165 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditDocument, DomainResult } from '../src/types.js';
+import { BIN, runCli } from './helpers/cli.js';
+import { type Lab, type LabFixture, startLab } from './helpers/lab.js';
+
+// `audit --jobs N`: the same results and summary as one process, every domain exactly once, and
+// a child that dies mid-run loses nothing (its domains go to the others).
+
+const N = 90;
+const fixture: LabFixture = { zones: [], records: [], sites: {}, faults: {} };
+for (let z = 0; z < 5; z++) {
+  fixture.zones.push(`zone${z}.test`);
+  fixture.records.push({
+    name: `zone${z}.test`,
+    type: 'NS',
+    data: z % 2 ? 'ada.ns.cloudflare.com' : 'ns-205.awsdns-25.com',
+  });
+}
+const domains: string[] = [];
+for (let i = 0; i < N; i++) {
+  const name = `d${i}.zone${i % 5}.test`;
+  domains.push(name);
+  fixture.records.push({ name, type: 'A', data: i % 3 ? `104.16.${i % 250}.1` : `52.6.${i % 250}.1` });
+}
+// Slow answers keep the run going long enough to kill a child while it holds domains.
+for (let i = 0; i < N; i += 3) fixture.faults![`d${i}.zone${i % 5}.test`] = { delayMs: 700 };
+
+let lab: Lab;
+let dir: string;
+let list: string;
+let single: AuditDocument;
+
+const strip = (rs: DomainResult[]) =>
+  [...rs]
+    .sort((a, b) => (a.domain < b.domain ? -1 : 1))
+    .map((x) => ({
+      ...x,
+      observations: { ...x.observations, dns: { ...x.observations.dns, queries: 0, durationMs: 0 } },
+    }));
+
+beforeAll(async () => {
+  lab = await startLab(fixture);
+  dir = mkdtempSync(join(tmpdir(), 'singlepath-jobs-'));
+  list = join(dir, 'domains.txt');
+  // Duplicates and a bad line: read once, by the parent.
+  writeFileSync(list, `${domains.join('\n')}\n${domains[0]}\nnot a domain!\n`);
+  const run = await runCli(['audit', list, '--no-http', '--format', 'json', ...lab.args()]);
+  expect(run.code, run.stderr).toBe(0);
+  single = JSON.parse(run.stdout);
+});
+afterAll(async () => {
+  await lab?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('audit --jobs', () => {
+  it('gives the single-process results and summary, bad lines reported once', async () => {
+    const run = await runCli(['audit', list, '--no-http', '--format', 'json', '--jobs', '3', ...lab.args()]);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as AuditDocument;
+    expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
+    expect(strip(doc.domains)).toEqual(strip(single.domains));
+    expect(doc.summary).toEqual(single.summary);
+    expect(run.stderr.match(/skipped "not a domain!"/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(new RegExp(`singlepath: ${N} domains in .*; 3 jobs`));
+    // Every child asked the lab: the stats line adds up their packets.
+    const packets = Number(/ (\d+) packets/.exec(run.stderr)?.[1]);
+    expect(packets).toBeGreaterThanOrEqual(N);
+  });
+
+  it('streams NDJSON: each domain once, then the summary', async () => {
+    const out = join(dir, 'jobs.ndjson');
+    const run = await runCli([
+      'audit',
+      list,
+      '--no-http',
+      '--format',
+      'ndjson',
+      '-o',
+      out,
+      '--jobs',
+      '2',
+      ...lab.args(),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const recs = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(
+      recs
+        .slice(0, -1)
+        .map((r) => r.domain)
+        .sort(),
+    ).toEqual([...domains].sort());
+    const { type: _type, ...summary } = recs.at(-1);
+    expect(summary).toEqual(single.summary);
+  });
+
+  it('a child killed mid-run loses no domain: the others take its share', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'audit',
+        list,
+        '--no-http',
+        '--format',
+        'json',
+        '--jobs',
+        '2',
+        '--concurrency',
+        '5',
+        ...lab.args(),
+      ],
+      {
+        env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    // Wait for the two workers, then kill one.
+    let workers: number[] = [];
+    for (let i = 0; i < 100 && workers.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
+      } catch {
+        workers = [];
+      }
+    }
+    expect(workers).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 900));
+    process.kill(workers[0]!, 'SIGKILL');
+    expect(await closed, stderr).toBe(0);
+    expect(stderr).toMatch(/worker exited with SIGKILL holding \d+ domains: handing them on/);
+    const doc = JSON.parse(stdout) as AuditDocument;
+    expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
+    expect(doc.domains.filter((d) => d.error)).toEqual([]);
+  });
+
+  it('--jobs must be a whole number from 1 to 256', async () => {
+    for (const bad of ['0', '257', 'x']) {
+      const run = await runCli(['audit', list, '--jobs', bad, ...lab.args()]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/--jobs/);
+    }
+  });
+});
