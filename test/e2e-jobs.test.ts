@@ -155,6 +155,42 @@ describe('audit --jobs', () => {
     expect(doc.domains.filter((d) => d.error)).toEqual([]);
   });
 
+  it('shares --qps among the children: the lab sees the rate asked for, not N times it', async () => {
+    const few = join(dir, 'few.txt');
+    writeFileSync(
+      few,
+      `${domains
+        .filter((_, i) => i % 3 !== 0)
+        .slice(0, 24)
+        .join('\n')}\n`,
+    );
+    const before = lab.dns.arrivals.length;
+    const run = await runCli([
+      'audit',
+      few,
+      '--no-http',
+      '--depth',
+      '0',
+      '--format',
+      'json',
+      '--jobs',
+      '2',
+      '--qps',
+      '20',
+      ...lab.args(),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const stamps = lab.dns.arrivals.slice(before).sort((a, b) => a - b);
+    expect(stamps.length).toBeGreaterThan(40);
+    let most = 0;
+    for (let i = 0, j = 0; j < stamps.length; j++) {
+      while (stamps[j]! - stamps[i]! >= 1000) i++;
+      most = Math.max(most, j - i + 1);
+    }
+    // Two children at 10/s with a burst of 1 each: at most ~22 in any second (40+ if each had 20).
+    expect(most).toBeLessThanOrEqual(24);
+  });
+
   it('--jobs must be a whole number from 1 to 256', async () => {
     for (const bad of ['0', '257', 'x']) {
       const run = await runCli(['audit', list, '--jobs', bad, ...lab.args()]);

@@ -84,7 +84,9 @@ export function auditInWorkers(
   // Enough handed over to keep both of a child's stages busy, few enough to rebalance.
   const window = 4 * concurrency;
   const bin = join(packageRoot(), 'bin', 'singlepath.js');
-  const childEnv = { ...env, [WORKER_OPTIONS_ENV]: JSON.stringify(portable(opts)) };
+  // --qps is the user's rate per resolver for the whole run: each child gets its share.
+  const share = opts.qps ? { qps: Math.max(1, Math.floor(opts.qps / jobs)) } : {};
+  const childEnv = { ...env, [WORKER_OPTIONS_ENV]: JSON.stringify({ ...portable(opts), ...share }) };
   const seenLines = new Set<string>();
 
   const queue: DomainResult[] = [];
