@@ -166,6 +166,16 @@ describe('capped blast-radius lists', () => {
     expect(ns1.down.added).toEqual([...moved, 'new.example'].sort());
   });
 
+  it('rebuilds both sides when only one is cut, so both use the same relations', () => {
+    const results = portfolio(5, 'linode');
+    const relations = { parents: { linode: 'akamai' } };
+    // The old snapshot was written with linode under akamai and kept whole lists; the new one is
+    // cut. Diffed without those relations, akamai must not show every domain as removed.
+    const old = { ...doc(results, 100), summary: summarise(results, relations, { radiusNames: 100 }) };
+    const diff = diffDocuments(old, doc(results, 1, '2026-01-16T00:00:00.000Z'));
+    expect(diff.portfolio.blastRadius).toEqual([]);
+  });
+
   it('uses the relations given to the diff when it must work the radius out again', () => {
     const results = portfolio(5, 'linode');
     const later = [...results, result('z.example', [['dns', 'linode']])];
@@ -196,7 +206,15 @@ describe('reading snapshots with and without counts', () => {
     expect(() => parseSnapshot(JSON.stringify(bad), 'bad.json')).toThrow(
       /bad\.json: summary\.blastRadius\[0\]: "downCount" must be a count/,
     );
-    (bad.summary.blastRadius[0] as unknown as Record<string, unknown>).down = 'x';
+    const entry0 = bad.summary.blastRadius[0] as unknown as Record<string, unknown>;
+    entry0.downCount = 1;
+    expect(() => parseSnapshot(JSON.stringify(bad), 'bad.json')).toThrow(
+      /"downCount" must be a count of at least the 4 names listed/,
+    );
+    entry0.downCount = 12;
+    entry0.down = [1, { x: 1 }, null];
+    expect(() => parseSnapshot(JSON.stringify(bad), 'bad.json')).toThrow(/"down" must list domain names/);
+    entry0.down = 'x';
     expect(() => parseSnapshot(JSON.stringify(bad), 'bad.json')).toThrow(
       /"down" and "degraded" must be arrays/,
     );

@@ -133,6 +133,32 @@ describe('DnsClient TCP pipelining', () => {
     expect(server.tcpConnections).toBeGreaterThanOrEqual(9);
   });
 
+  it('a server answering one query a connection: resends keep to --qps, few connections at once', async () => {
+    // Replies held up to 20 ms (tcpReverse) let queries pile up on a connection before it closes.
+    const { server, client } = await lab({ qps: 400 }, { tcpCloseAfter: 1, tcpReverse: 50 });
+    let peakOpen = 0;
+    const watch = setInterval(() => {
+      peakOpen = Math.max(peakOpen, server.tcpOpen);
+    }, 5);
+    try {
+      await askAll(client, 200);
+    } finally {
+      clearInterval(watch);
+    }
+    const t = [...server.arrivals].sort((a, b) => a - b);
+    let most = 0;
+    for (let i = 0, j = 0; j < t.length; j++) {
+      while (t[j]! - t[i]! >= 1000) i++;
+      most = Math.max(most, j - i + 1);
+    }
+    // 400/s with a burst of 40; resends on new connections count like any packet.
+    expect(most).toBeLessThanOrEqual(400 + 40 + 2);
+    // The pipelining depth drops to what the server answers per connection: no storm of resends.
+    expect(server.queries).toBeLessThanOrEqual(200 * 4);
+    // Two shared connections and at most two carrying a query alone.
+    expect(peakOpen).toBeLessThanOrEqual(4);
+  });
+
   it('a question that makes the server hang up fails alone; its neighbours are answered', async () => {
     // Over TCP the lab answers `drop` by closing the connection at once.
     const killers = ['k1.pipe.test', 'k2.pipe.test', 'k3.pipe.test'];

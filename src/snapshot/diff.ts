@@ -364,15 +364,11 @@ const isCut = (r: BlastRadius) =>
   (r.downCount ?? r.down.length) > r.down.length ||
   (r.degradedCount ?? r.degraded.length) > r.degraded.length;
 
-/**
- * The snapshot's blast radius with every name: the summary's own when its lists are whole (it
- * used the relations of its day), else worked out again from the domain results.
- */
-function wholeRadius(doc: AuditDocument, relations: Relations | undefined): BlastRadius[] {
-  const listed = doc.summary?.blastRadius ?? [];
-  if (!listed.some(isCut)) return listed;
-  return summarise(doc.domains, relations, { radiusNames: Number.POSITIVE_INFINITY }).blastRadius;
-}
+const isWhole = (doc: AuditDocument) => !(doc.summary?.blastRadius ?? []).some(isCut);
+
+/** The snapshot's blast radius worked out again from its domains, every name kept. */
+const rebuilt = (doc: AuditDocument, relations: Relations | undefined) =>
+  summarise(doc.domains, relations, { radiusNames: Number.POSITIVE_INFINITY }).blastRadius;
 
 function diffBlastRadius(
   oldDoc: AuditDocument,
@@ -380,8 +376,12 @@ function diffBlastRadius(
   relations: Relations | undefined,
 ): BlastRadiusChange[] {
   const index = (list: BlastRadius[]) => new Map(list.map((r) => [r.provider, r]));
-  const was = index(wholeRadius(oldDoc, relations));
-  const is = index(wholeRadius(newDoc, relations));
+  // Both sides from the summaries when both lists are whole (each used the relations of its
+  // day); else both rebuilt with the same relations, so that a side is never compared with
+  // one worked out under other company relations.
+  const whole = isWhole(oldDoc) && isWhole(newDoc);
+  const was = index(whole ? (oldDoc.summary?.blastRadius ?? []) : rebuilt(oldDoc, relations));
+  const is = index(whole ? (newDoc.summary?.blastRadius ?? []) : rebuilt(newDoc, relations));
   const out: BlastRadiusChange[] = [];
   for (const provider of new Set([...was.keys(), ...is.keys()])) {
     const down = radiusSide(was.get(provider)?.down, is.get(provider)?.down);

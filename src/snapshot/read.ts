@@ -44,9 +44,16 @@ function radiusCounts(summary: Partial<Summary>, source: string): void {
       throw bad('"down" and "degraded" must be arrays');
     if (r.downIndirect !== undefined && !Array.isArray(r.downIndirect))
       throw bad('"downIndirect" must be an array');
-    for (const key of ['downCount', 'degradedCount', 'downIndirectCount'] as const) {
+    for (const [list, key] of [
+      ['down', 'downCount'],
+      ['degraded', 'degradedCount'],
+      ['downIndirect', 'downIndirectCount'],
+    ] as const) {
+      const names = r[list] ?? [];
+      if (!names.every((n) => typeof n === 'string')) throw bad(`"${list}" must list domain names`);
       const n = r[key];
-      if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) throw bad(`"${key}" must be a count`);
+      if (n !== undefined && !(Number.isSafeInteger(n) && n >= names.length))
+        throw bad(`"${key}" must be a count of at least the ${names.length} names listed`);
     }
     r.downCount ??= r.down.length;
     r.degradedCount ??= r.degraded.length;

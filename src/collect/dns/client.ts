@@ -166,6 +166,8 @@ export class DnsClient {
       // A reply stuck half-way is given up well inside the timeout, so that the queries queued
       // behind it on the same connection can still be sent again and answered in time.
       stallMs: Math.min(1000, Math.max(10, Math.round(timeoutMs / 4))),
+      // A query sent again on another connection is one more packet under --qps.
+      pace: (resolver) => this.#pace(resolver),
     });
     this.#rates = qps > 0 ? new Map(this.#resolvers.map((r) => [r, new RateLimiter(qps)])) : undefined;
   }

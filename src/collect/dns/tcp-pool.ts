@@ -21,6 +21,12 @@ export interface TcpPoolOptions {
    * 1000 ms): a reply announced and never delivered would hold every later one on it.
    */
   stallMs?: number;
+  /**
+   * Waits for the resolver's rate limit (--qps) before a query is sent again on another
+   * connection: true at once or a promise (false: closed meanwhile). First sends are paced by
+   * the caller before exchange().
+   */
+  pace?: (resolver: ResolverAddress) => true | Promise<boolean>;
 }
 
 /** Random draws for an id not outstanding on a connection (at most 100 of 65536 are taken). */
@@ -62,10 +68,21 @@ interface Conn {
 
 interface Lane {
   resolver: ResolverAddress;
+  /** The caller's own resolver object, for its rate limiter. */
+  origin: ResolverAddress;
   /** Shared connections, at most `connections`. */
   conns: Conn[];
+  /** Connections carrying one query sent again alone, at most `connections`. */
   solos: Set<Conn>;
   queue: Job[];
+  /** Queries waiting for a solo connection. */
+  soloQueue: Job[];
+  /**
+   * Queries sent on one connection at once. Starts at `perConnection`; a server that closed a
+   * connection after answering k while more were outstanding gets at most k a connection from
+   * then on (RFC 7766 lets it close), so that queries are not sent again and again.
+   */
+  depth: number;
 }
 
 /**
@@ -92,6 +109,7 @@ export class TcpPool {
   readonly #idleMs: number;
   readonly #maxQueued: number;
   readonly #stallMs: number;
+  readonly #pace: ((resolver: ResolverAddress) => true | Promise<boolean>) | undefined;
   #opened = 0;
   #closed = false;
 
@@ -103,6 +121,7 @@ export class TcpPool {
     this.#idleMs = options.idleMs ?? 2000;
     this.#maxQueued = options.maxQueued ?? 4096;
     this.#stallMs = options.stallMs ?? 1000;
+    this.#pace = options.pace;
   }
 
   /** Connections opened so far (shared and solo). */
@@ -122,9 +141,12 @@ export class TcpPool {
     if (!lane) {
       lane = {
         resolver: { host: resolver.host, port: resolver.port },
+        origin: resolver,
         conns: [],
         solos: new Set(),
         queue: [],
+        soloQueue: [],
+        depth: this.#perConnection,
       };
       this.#lanes.set(key, lane);
     }
@@ -154,7 +176,7 @@ export class TcpPool {
     this.#closed = true;
     const closed: Outcome = { kind: 'error', code: 'CLOSED' };
     for (const lane of this.#lanes.values()) {
-      for (const job of lane.queue.splice(0)) this.#settle(job, closed);
+      for (const job of [...lane.queue.splice(0), ...lane.soloQueue.splice(0)]) this.#settle(job, closed);
       for (const conn of [...lane.conns.splice(0), ...lane.solos]) {
         conn.dead = true;
         clearTimeout(conn.idle);
@@ -170,7 +192,7 @@ export class TcpPool {
   /** On a shared connection with room, a new one if the lane may open one, else at the end of the queue. */
   #place(job: Job): void {
     const lane = job.lane;
-    let conn = lane.conns.find((c) => !c.dead && c.pending.size < this.#perConnection);
+    let conn = lane.conns.find((c) => !c.dead && c.pending.size < lane.depth);
     if (!conn && lane.conns.length < this.#connections) conn = this.#open(lane, false);
     if (conn) this.#send(conn, job);
     else lane.queue.push(job);
@@ -272,18 +294,48 @@ export class TcpPool {
     conn.socket.destroy();
     const orphans = [...conn.pending.values()];
     conn.pending.clear();
+    // Answered some, then closed with more outstanding: that many a connection from now on.
+    if (!conn.solo && conn.answered > 0 && orphans.length > 0)
+      lane.depth = Math.min(lane.depth, conn.answered);
     for (const job of orphans) {
       job.conn = undefined;
       if (!conn.connected || this.#closed) this.#settle(job, { kind: 'error', code });
       else if (conn.answered > 0 && job.id !== stuck && job.resent < MAX_RESENDS) {
         job.resent++;
-        this.#place(job);
+        this.#again(job, () => this.#place(job));
       } else if (!job.isolated) {
         job.isolated = true;
-        this.#send(this.#open(lane, true), job);
+        this.#again(job, () => this.#alone(job));
       } else this.#settle(job, { kind: 'error', code });
     }
+    if (conn.solo) this.#nextSolo(lane);
     this.#drain(lane);
+  }
+
+  /** A query sent again goes through the rate limit first, like any packet. */
+  #again(job: Job, send: () => void): void {
+    const go = this.#pace?.(job.lane.origin) ?? true;
+    if (go === true) {
+      send();
+      return;
+    }
+    void go.then((ok) => {
+      if (job.settled) return;
+      if (!ok || this.#closed) this.#settle(job, { kind: 'error', code: 'CLOSED' });
+      else send();
+    });
+  }
+
+  /** On a connection of its own, or waiting for one while `connections` are already alone. */
+  #alone(job: Job): void {
+    const lane = job.lane;
+    if (lane.solos.size < this.#connections) this.#send(this.#open(lane, true), job);
+    else lane.soloQueue.push(job);
+  }
+
+  #nextSolo(lane: Lane): void {
+    while (!this.#closed && lane.soloQueue.length > 0 && lane.solos.size < this.#connections)
+      this.#send(this.#open(lane, true), lane.soloQueue.shift()!);
   }
 
   #timeout(job: Job): void {
@@ -304,8 +356,10 @@ export class TcpPool {
       job.conn = undefined;
       if (!conn.dead) this.#freed(job.lane, conn);
     } else {
-      const at = job.lane.queue.indexOf(job);
-      if (at >= 0) job.lane.queue.splice(at, 1);
+      for (const queue of [job.lane.queue, job.lane.soloQueue]) {
+        const at = queue.indexOf(job);
+        if (at >= 0) queue.splice(at, 1);
+      }
     }
     job.resolve(outcome);
   }
@@ -316,7 +370,7 @@ export class TcpPool {
       if (conn.pending.size === 0) this.#retire(lane, conn, 'DONE');
       return;
     }
-    while (lane.queue.length > 0 && conn.pending.size < this.#perConnection && !this.#closed) {
+    while (lane.queue.length > 0 && conn.pending.size < lane.depth && !this.#closed) {
       this.#send(conn, lane.queue.shift()!);
     }
     if (conn.pending.size === 0 && !conn.idle) {
@@ -330,7 +384,7 @@ export class TcpPool {
     if (this.#closed) return;
     while (lane.queue.length > 0) {
       const room =
-        lane.conns.some((c) => !c.dead && c.pending.size < this.#perConnection) ||
+        lane.conns.some((c) => !c.dead && c.pending.size < lane.depth) ||
         lane.conns.length < this.#connections;
       if (!room) break;
       this.#place(lane.queue.shift()!);
