@@ -6,7 +6,9 @@ import { renderTable } from '../scripts/bench/table.js';
 // figures. No timing is asserted here; rates belong to `npm run bench`, never to a test.
 // Like the e2e tests it runs the built CLI and lab children from dist/ (`npm test` builds first).
 describe('bench harness (N=300)', () => {
-  it('measures ceilings and both CLI modes, one process and --jobs 2, with zero lost domains', { timeout: 120_000 }, async () => {
+  it('measures ceilings and both CLI modes, one process and --jobs 2, with zero lost domains', {
+    timeout: 120_000,
+  }, async () => {
     const log: string[] = [];
     const result = await runBench({
       n: 300,
