@@ -297,35 +297,54 @@ export async function* auditStream(
   let wake: (() => void) | undefined;
   let inFlight = 0;
   let exhausted = false;
-  const settle = (): void => {
-    inFlight--;
+  let pulling = false;
+  const wakeUp = (): void => {
     const w = wake;
     wake = undefined;
     w?.();
   };
   const onResult = (result: DomainResult): void => {
+    inFlight--;
     finished.push(result);
-    settle();
+    wakeUp();
+    pull();
   };
   const onError = (err: unknown): void => {
+    inFlight--;
     failure ??= { err };
-    settle();
+    wakeUp();
+  };
+  // Input is pulled in the background, one line at a time while there is room: a finished result
+  // never waits for the next line (a source fed by the consumer, such as `audit --jobs` feeding
+  // a child over a pipe, would otherwise wait for results held back by the wait itself). Twice
+  // the stage bound in flight: while some domains wait on DNS, others fill every probe slot (each
+  // stage still has its own `concurrency` gate in auditDomain).
+  const pull = (): void => {
+    if (pulling || exhausted || failure || inFlight >= 2 * concurrency) return;
+    pulling = true;
+    source.next().then(
+      (next) => {
+        pulling = false;
+        if (next.done) exhausted = true;
+        else {
+          inFlight++;
+          auditor.auditDomain(next.value).then(onResult, onError);
+        }
+        wakeUp();
+        pull();
+      },
+      (err: unknown) => {
+        pulling = false;
+        failure ??= { err };
+        wakeUp();
+      },
+    );
   };
   while (true) {
-    // Twice the stage bound in flight: while some domains wait on DNS, others fill every probe
-    // slot (each stage still has its own `concurrency` gate in auditDomain).
-    while (!exhausted && inFlight < 2 * concurrency) {
-      const next = await source.next();
-      if (next.done) {
-        exhausted = true;
-        break;
-      }
-      inFlight++;
-      auditor.auditDomain(next.value).then(onResult, onError);
-    }
+    pull();
     while (head === finished.length) {
       if (failure) throw failure.err;
-      if (inFlight === 0) return;
+      if (exhausted && inFlight === 0) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
