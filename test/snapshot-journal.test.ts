@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { Journal, readJournal } from '../src/snapshot/journal.js';
+import { Journal, readJournal, scanJournal } from '../src/snapshot/journal.js';
 import type { DomainResult } from '../src/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'singlepath-journal-'));
@@ -170,5 +170,26 @@ describe('Journal', () => {
     expect(() => Journal.open(join(dir, 'list.ndjson'), meta)).toThrow(InputError);
     expect(readFileSync(join(dir, 'list.ndjson'), 'utf8')).toBe(cases.list);
     expect(() => Journal.open(join(dir, 'no-such-dir', 'j.ndjson'), meta)).toThrow(InputError);
+  });
+});
+
+describe('scanJournal (resume without holding the results)', () => {
+  it('answers done from a hash set and streams the results again from the file, each time', () => {
+    const path = join(dir, 'scan.ndjson');
+    const j = Journal.open(path, { options: {}, startedAt: 'x' });
+    const many = Array.from({ length: 2000 }, (_, i) => result(`d${i}.example`));
+    for (const r of many) j.append(r);
+    j.append(result('d7.example', 'later'));
+    j.close();
+    const scan = scanJournal(path);
+    expect(scan.done.size).toBe(2000);
+    expect(scan.done.has('d1999.example')).toBe(true);
+    expect(scan.done.has('d2000.example')).toBe(false);
+    const first = [...scan.results()];
+    expect(first.map((r) => r.domain)).toEqual(many.map((r) => r.domain));
+    // The later line for d7 wins, in d7's first place.
+    expect(first[7]!.observations.dns.addresses[0]!.asnOrg).toBe('later');
+    expect([...scan.results()]).toEqual(first);
+    expect(readJournal(path).results).toEqual(first);
   });
 });

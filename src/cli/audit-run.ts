@@ -39,9 +39,15 @@ export interface RunHooks {
   onResult?: (r: DomainResult) => void;
   /** Domains to leave out (already done in a journal being resumed). */
   skip?: (domain: string) => boolean;
-  /** Results carried over from a resumed journal: count in the summary and the document. */
-  carried?: DomainResult[];
+  /**
+   * Results carried over from a resumed journal: they count in the summary and the document.
+   * Read once, as a stream (a journal of a million results is not held in memory to stream it).
+   */
+  carried?: { count: number; results: () => Iterable<DomainResult> };
 }
+
+/** Results kept for a whole document past which a run is told that NDJSON would stream. */
+const KEEP_WARNING = 100_000;
 
 function worstOf(a: Severity | undefined, r: DomainResult): Severity | undefined {
   for (const f of r.risks) if (!a || severityAtLeast(f.severity, a)) a = f.severity;
@@ -95,9 +101,10 @@ export async function runAudit(
       : stdoutSink(io.stdout)
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
-  const results: DomainResult[] = keep ? [...(hooks.carried ?? [])] : [];
+  const results: DomainResult[] = [];
   let worst: Severity | undefined;
-  for (const r of hooks.carried ?? []) {
+  for (const r of hooks.carried?.results() ?? []) {
+    if (keep) results.push(r);
     worst = worstOf(worst, r);
     if (sink) {
       summary.add(r);
@@ -121,7 +128,15 @@ export async function runAudit(
         summary.add(r);
         sink.write(renderNdjsonLine(r));
       }
-      if (keep) results.push(r);
+      if (keep) {
+        results.push(r);
+        if (results.length === KEEP_WARNING)
+          io.stderr(
+            `singlepath: warning: ${KEEP_WARNING} results held in memory for a whole document ` +
+              '(json/table/csv/markdown/html, --save-dir, --baseline); for lists this long use ' +
+              '--format ndjson --output FILE, which streams\n',
+          );
+      }
       progress.tick(audited, r.domain);
     }
   } catch (err) {
@@ -133,7 +148,7 @@ export async function runAudit(
     process.off('SIGTERM', onSignal);
     await auditor.close();
   }
-  if (valid === 0 && !interrupted && !hooks.carried?.length) {
+  if (valid === 0 && !interrupted && !hooks.carried?.count) {
     sink?.discard();
     throw new InputError(`${name}: no domains to audit`);
   }

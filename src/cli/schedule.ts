@@ -5,7 +5,7 @@ import { documentOptions } from '../audit.js';
 import { InputError } from '../errors.js';
 import { renderDiff } from '../report/diff-render.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
-import { Journal, readJournal } from '../snapshot/journal.js';
+import { Journal, scanJournal } from '../snapshot/journal.js';
 import { readBaseline } from '../snapshot/read.js';
 import { saveSnapshot } from '../snapshot/save.js';
 import type { AuditDocument, Severity } from '../types.js';
@@ -59,7 +59,7 @@ export function prepareSchedule(
     );
   }
   if (flags.resume) {
-    const previous = readJournal(flags.resume);
+    const previous = scanJournal(flags.resume);
     if (previous.torn)
       io.stderr(
         `singlepath: ${flags.resume}: the last line was cut by the interruption; that domain is audited again\n`,
@@ -74,7 +74,7 @@ export function prepareSchedule(
       io.stderr(
         `singlepath: warning: resuming with different options (${changed.join(', ')}): the results mix both runs\n`,
       );
-    hooks.carried = previous.results;
+    hooks.carried = { count: previous.done.size, results: () => previous.results() };
     hooks.skip = (d) => previous.done.has(d);
     journalPath = flags.resume;
   }

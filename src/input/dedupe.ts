@@ -37,6 +37,21 @@ export class DomainSet {
     return this.slots.byteLength;
   }
 
+  /** Whether the name was added (a false "yes" needs a 64-bit collision). */
+  has(name: string): boolean {
+    const a = hash32(name);
+    const b = (fnv1a(name, 0x9747b28c) | 1) >>> 0;
+    const slots = this.slots;
+    const capacity = this.capacity;
+    for (
+      let i = Math.floor((a / 4294967296) * capacity);
+      slots[2 * i + 1] !== 0;
+      i = i + 1 === capacity ? 0 : i + 1
+    )
+      if (slots[2 * i] === a && slots[2 * i + 1] === b) return true;
+    return false;
+  }
+
   /** Adds the name; false when it was already there. */
   add(name: string): boolean {
     const a = hash32(name);

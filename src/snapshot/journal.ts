@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
+import { DomainSet } from '../input/dedupe.js';
 import type { DomainResult } from '../types.js';
 
 // A run's results, one NDJSON line per finished domain, so that SIGINT, SIGKILL or a crash loses
@@ -124,32 +125,104 @@ function openForRead(path: string): number {
   }
 }
 
-/** Reads a journal left by a finished, interrupted or crashed run. */
-export function readJournal(path: string): JournalContents {
+/**
+ * A journal read without holding its results: the domains done as a compact hash set, and the
+ * results read again from the file when asked for, so resuming a million-domain run stays flat.
+ */
+export interface JournalScan {
+  header: JournalHeader;
+  /** Domains with a result, failed ones included: a resumed run skips them all. */
+  done: { has(domain: string): boolean; readonly size: number };
+  /** One result per domain (the last line for a domain wins), in order of first appearance. */
+  results(): Generator<DomainResult>;
+  /** 1-based numbers of unreadable lines that were skipped (their domains are simply not done). */
+  skipped: number[];
+  /** The last line was cut short by a crash and ignored. */
+  torn: boolean;
+}
+
+type JournalLine =
+  | { kind: 'result'; result: DomainResult }
+  | { kind: 'header'; text: string }
+  | { kind: 'torn' | 'skipped' | 'blank' };
+
+/** Each line of a journal, classified the same way on every read. */
+function* journalLines(path: string): Generator<JournalLine> {
   const fd = openForRead(path);
   try {
-    let header: JournalHeader | undefined;
-    const byDomain = new Map<string, DomainResult>();
-    const skipped: number[] = [];
-    let torn = false;
-    let lineNo = 0;
+    let first = true;
     for (const line of fileLines(fd)) {
-      lineNo++;
-      if (!header) {
-        header = parseHeader(line.text, path);
+      if (first) {
+        first = false;
+        yield { kind: 'header', text: line.text };
         continue;
       }
-      if (line.text.trim() === '') continue;
+      if (line.text.trim() === '') {
+        yield { kind: 'blank' };
+        continue;
+      }
       const value = tryParse(line.text);
-      if (value === undefined && !line.terminated) torn = true;
-      else if (isDomainResult(value)) byDomain.set(value.domain, value);
-      else if ((value as Partial<JournalHeader> | null)?.type !== 'journal') skipped.push(lineNo);
+      if (value === undefined && !line.terminated) yield { kind: 'torn' };
+      else if (isDomainResult(value)) yield { kind: 'result', result: value };
+      else if ((value as Partial<JournalHeader> | null)?.type !== 'journal') yield { kind: 'skipped' };
+      else yield { kind: 'blank' };
     }
-    if (!header) throw new InputError(`${path}: empty, not a singlepath journal`);
-    return { header, results: [...byDomain.values()], done: new Set(byDomain.keys()), skipped, torn };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads a journal left by a finished, interrupted or crashed run (see JournalScan). */
+export function scanJournal(path: string): JournalScan {
+  let header: JournalHeader | undefined;
+  const done = new DomainSet();
+  // A domain on several lines (rare: a crash between a write and its fsync, then a resume) keeps
+  // its last result; only those are held here.
+  const latest = new Map<string, DomainResult>();
+  const skipped: number[] = [];
+  let torn = false;
+  let lineNo = 0;
+  for (const line of journalLines(path)) {
+    lineNo++;
+    if (line.kind === 'header') header = parseHeader(line.text, path);
+    else if (line.kind === 'torn') torn = true;
+    else if (line.kind === 'skipped') skipped.push(lineNo);
+    else if (line.kind === 'result' && !done.add(line.result.domain))
+      latest.set(line.result.domain, line.result);
+  }
+  if (!header) throw new InputError(`${path}: empty, not a singlepath journal`);
+  return {
+    header,
+    done,
+    skipped,
+    torn,
+    *results() {
+      const emitted = new Set<string>();
+      for (const line of journalLines(path)) {
+        if (line.kind !== 'result') continue;
+        const domain = line.result.domain;
+        const last = latest.get(domain);
+        if (!last) yield line.result;
+        else if (!emitted.has(domain)) {
+          emitted.add(domain);
+          yield last;
+        }
+      }
+    },
+  };
+}
+
+/** scanJournal with the results in memory (small journals, tests). */
+export function readJournal(path: string): JournalContents {
+  const scan = scanJournal(path);
+  const results = [...scan.results()];
+  return {
+    header: scan.header,
+    results,
+    done: new Set(results.map((r) => r.domain)),
+    skipped: scan.skipped,
+    torn: scan.torn,
+  };
 }
 
 /** The first line of an existing journal, read without loading the rest. */
