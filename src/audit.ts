@@ -36,6 +36,11 @@ export interface AuditOptions {
   retries?: number;
   /** DNS packets a second to each resolver (--qps); 0 or absent: no limit. */
   qps?: number;
+  /**
+   * Most a domain may take from start to result, all stages together (--domain-timeout; default
+   * 60000, 0 = none). Past it the result carries what was finished and the error TIMEOUT.
+   */
+  domainTimeoutMs?: number;
   concurrency?: number;
   /** false = DNS-only audit (no HTTP/TLS probes). */
   http?: boolean;
@@ -74,6 +79,7 @@ export const DEFAULTS = {
   concurrency: 50,
   http: true,
   depth: 1,
+  domainTimeoutMs: 60_000,
 } as const;
 
 export interface Auditor {
@@ -193,33 +199,83 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     isProviderHost: (host: string) => matchHost(catalogue, 'cname', host) !== null,
   };
 
+  /** The result of what was observed: dependencies, risks, indirect ones and the first error. */
+  function conclude(domain: string, obs: Observation, late?: ErrorInfo): DomainResult {
+    const dependencies = classify(obs, catalogue, { ownAsns: opts.ownAsns });
+    const result: DomainResult = {
+      domain,
+      observations: obs,
+      dependencies,
+      // A name that does not resolve serves nothing: its zone's facts are kept, but no
+      // provider can "take it down", so it carries no risk and no blast radius.
+      risks: GOOD.has(obs.dns.status) ? domainRisks(dependencies, { parents }) : [],
+    };
+    const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns });
+    if (indirect.length > 0) result.indirect = indirect;
+    const error = late ?? domainError(obs);
+    if (error) result.error = error;
+    return result;
+  }
+
+  /** What one domain's stages have finished, for a result given before the last one ends. */
+  interface Progress {
+    stage: 'DNS' | 'provider DNS and vantages' | 'web probe';
+    dns?: Observation['dns'];
+  }
+
+  async function stages(domain: string, progress: Progress): Promise<DomainResult> {
+    const dns = await dnsLimit(() => observeDns(domain, client));
+    dns.addresses = dns.addresses.map(annotate);
+    dns.ns.hosts = annotateHosts(dns.ns.hosts);
+    dns.mx.hosts = annotateHosts(dns.mx.hosts);
+    // observeBeyond sets whole fields (vantages, providerZones): a copy taken meanwhile is whole.
+    progress.dns = dns;
+    progress.stage = 'provider DNS and vantages';
+    await dnsLimit(() => observeBeyond(domain, dns, beyond));
+    progress.stage = 'web probe';
+    const obs: Observation = { domain, dns };
+    if (prober && GOOD.has(dns.status)) {
+      const web = await probeLimit(() => prober(domain, pickAddress(dns.addresses)));
+      obs.http = web.http;
+      if (web.tls) obs.tls = web.tls;
+    }
+    return conclude(domain, obs);
+  }
+
+  const domainTimeoutMs = opts.domainTimeoutMs ?? DEFAULTS.domainTimeoutMs;
+  if (!Number.isInteger(domainTimeoutMs) || domainTimeoutMs < 0 || domainTimeoutMs > 3_600_000)
+    throw new ConfigError(`invalid domain timeout ${domainTimeoutMs}: expected an integer from 0 to 3600000`);
+
+  /**
+   * Past the domain's time limit: what is finished, with TIMEOUT. The stages still running keep
+   * their concurrency slots until their own bounds end them, so the limits on sockets hold.
+   */
+  function lateResult(domain: string, progress: Progress): DomainResult {
+    const late: ErrorInfo = {
+      code: 'TIMEOUT',
+      message: `not finished within --domain-timeout ${domainTimeoutMs} ms (${progress.stage} still running)`,
+    };
+    if (!progress.dns) {
+      const obs = emptyObservation(domain);
+      obs.dns.status = 'TIMEOUT';
+      return { domain, error: late, observations: obs, dependencies: [], risks: [] };
+    }
+    // A copy: the probe still running must not change a result already handed out.
+    return conclude(domain, { domain, dns: structuredClone(progress.dns) }, late);
+  }
+
   async function auditDomain(domain: string): Promise<DomainResult> {
+    const progress: Progress = { stage: 'DNS' };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const dns = await dnsLimit(() => observeDns(domain, client));
-      dns.addresses = dns.addresses.map(annotate);
-      dns.ns.hosts = annotateHosts(dns.ns.hosts);
-      dns.mx.hosts = annotateHosts(dns.mx.hosts);
-      await dnsLimit(() => observeBeyond(domain, dns, beyond));
-      const obs: Observation = { domain, dns };
-      if (prober && GOOD.has(dns.status)) {
-        const web = await probeLimit(() => prober(domain, pickAddress(dns.addresses)));
-        obs.http = web.http;
-        if (web.tls) obs.tls = web.tls;
-      }
-      const dependencies = classify(obs, catalogue, { ownAsns: opts.ownAsns });
-      const result: DomainResult = {
-        domain,
-        observations: obs,
-        dependencies,
-        // A name that does not resolve serves nothing: its zone's facts are kept, but no
-        // provider can "take it down", so it carries no risk and no blast radius.
-        risks: GOOD.has(dns.status) ? domainRisks(dependencies, { parents }) : [],
-      };
-      const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns });
-      if (indirect.length > 0) result.indirect = indirect;
-      const error = domainError(obs);
-      if (error) result.error = error;
-      return result;
+      const work = stages(domain, progress);
+      if (domainTimeoutMs === 0) return await work;
+      const late = new Promise<DomainResult>((resolve) => {
+        timer = setTimeout(() => resolve(lateResult(domain, progress)), domainTimeoutMs);
+      });
+      // The losing stage may still fail later: nobody is waiting for it then.
+      work.catch(() => {});
+      return await Promise.race([work, late]);
     } catch (err) {
       // A bug in one domain's processing must not lose the others: record it and go on.
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -230,6 +286,8 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         dependencies: [],
         risks: [],
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -275,13 +333,17 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
     ownAsns: opts.ownAsns ?? [],
     ...(opts.vantages?.length ? { vantages: opts.vantages } : {}),
     ...(opts.depth !== undefined && opts.depth !== DEFAULTS.depth ? { depth: opts.depth } : {}),
+    ...(opts.domainTimeoutMs !== undefined && opts.domainTimeoutMs !== DEFAULTS.domainTimeoutMs
+      ? { domainTimeoutMs: opts.domainTimeoutMs }
+      : {}),
   };
 }
 
 /**
  * Audits domains as they come (a file read line by line, a generator) with at most
- * 2 × `concurrency` in flight (each network stage bounded by the auditor's own), and yields each result as it finishes — so a run of a million
- * domains holds only the ones in flight. Input is pulled only when a slot frees up.
+ * 2 × `concurrency` in flight (each network stage bounded by the auditor's own), and yields
+ * each result as it finishes — so a run of a million domains holds only the ones in flight.
+ * Input is pulled only while there is room.
  */
 export async function* auditStream(
   domains: Iterable<string> | AsyncIterable<string>,

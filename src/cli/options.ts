@@ -125,6 +125,15 @@ export function addAuditOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        '--domain-timeout <ms>',
+        'most one domain may take, all stages together; past it the result keeps what was finished (0 = no limit)',
+      )
+        .argParser(int('--domain-timeout', 0, 3_600_000))
+        .default(DEFAULTS.domainTimeoutMs)
+        .helpGroup('Limits:'),
+    )
+    .addOption(
+      new Option(
         '--jobs <n>',
         'audit in N processes, one core each (--concurrency applies to each); for long lists',
       )
@@ -142,6 +151,7 @@ export interface AuditFlags {
   timeout: number;
   retries: number;
   qps?: number;
+  domainTimeout?: number;
   vantage?: string[];
   depth?: number;
   http: boolean;
@@ -159,6 +169,7 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     timeoutMs: flags.timeout,
     retries: flags.retries,
     qps: flags.qps,
+    domainTimeoutMs: flags.domainTimeout,
     vantages: flags.vantage,
     depth: flags.depth,
     concurrency: flags.concurrency,
