@@ -59,7 +59,20 @@ afterAll(async () => {
 
 describe('audit --jobs', () => {
   it('gives the single-process results and summary, bad lines reported once', async () => {
-    const run = await runCli(['audit', list, '--no-http', '--format', 'json', '--jobs', '3', ...lab.args()]);
+    // --concurrency 2: each child's window (4 × 2) is far below its share, so hand-over and
+    // results keep flowing both ways all run long.
+    const run = await runCli([
+      'audit',
+      list,
+      '--no-http',
+      '--format',
+      'json',
+      '--jobs',
+      '3',
+      '--concurrency',
+      '2',
+      ...lab.args(),
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as AuditDocument;
     expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
