@@ -256,9 +256,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       message: `not finished within --domain-timeout ${domainTimeoutMs} ms (${progress.stage} still running)`,
     };
     if (!progress.dns) {
-      const obs = emptyObservation(domain);
-      obs.dns.status = 'TIMEOUT';
-      return { domain, error: late, observations: obs, dependencies: [], risks: [] };
+      const failed = failedResult(domain, late);
+      failed.observations.dns.status = 'TIMEOUT';
+      return failed;
     }
     // A copy: the probe still running must not change a result already handed out.
     return conclude(domain, { domain, dns: structuredClone(progress.dns) }, late);
@@ -279,13 +279,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     } catch (err) {
       // A bug in one domain's processing must not lose the others: record it and go on.
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      return {
-        domain,
-        error: { code: 'ERROR', message: message.slice(0, 300) },
-        observations: emptyObservation(domain),
-        dependencies: [],
-        risks: [],
-      };
+      return failedResult(domain, { code: 'ERROR', message });
     } finally {
       clearTimeout(timer);
     }
@@ -302,6 +296,17 @@ function withAddresses<T extends HostAddresses>(h: T, addresses: AddressInfo[]):
       ? { host: h.host, status: h.status, addresses }
       : { host: h.host, status: h.status, addresses, priority }
   ) as T;
+}
+
+/** A domain with nothing observed and why (messages cut to 300 characters). */
+export function failedResult(domain: string, error: ErrorInfo): DomainResult {
+  return {
+    domain,
+    error: { code: error.code, message: error.message.slice(0, 300) },
+    observations: emptyObservation(domain),
+    dependencies: [],
+    risks: [],
+  };
 }
 
 export function emptyObservation(domain: string): Observation {

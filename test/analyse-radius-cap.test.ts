@@ -1,45 +1,18 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { domainRisks } from '../src/analyse/domain.js';
 import { RADIUS_NAMES, SummaryBuilder, summarise } from '../src/analyse/portfolio.js';
 import { render } from '../src/report/index.js';
 import { diffDocuments } from '../src/snapshot/diff.js';
 import { parseSnapshot, readSnapshot } from '../src/snapshot/read.js';
-import type { AuditDocument, BlastRadius, Dependency, DomainResult, Layer } from '../src/types.js';
+import type { AuditDocument, BlastRadius, DomainResult } from '../src/types.js';
+import { result } from './helpers/results.js';
 
 // The blast radius of a large portfolio keeps exact counts and a bounded, order-independent
 // sample of names: the first N in code-unit order. Memory stays flat, shards merge to the same
 // summary as one run, and the diff still names every domain that moved.
 
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function result(domain: string, deps: [Layer, string][]): DomainResult {
-  const dependencies: Dependency[] = deps.map(([layer, provider]) => ({
-    layer,
-    provider,
-    evidence: [{ signal: 'ns', value: `${provider}.test` }],
-  }));
-  return {
-    domain,
-    observations: {
-      domain,
-      dns: {
-        status: 'NOERROR',
-        cnames: [],
-        finalName: domain,
-        addresses: [],
-        zone: { apex: domain, source: 'soa' },
-        ns: { status: 'NOERROR', hosts: [] },
-        mailDomain: domain,
-        mx: { status: 'NOERROR', hosts: [] },
-        queries: 4,
-      },
-    },
-    dependencies,
-    risks: domainRisks(dependencies),
-  };
-}
 
 /** n domains on one DNS provider (down) with a second one's CA (degraded), in shuffled order. */
 function portfolio(n: number, dns = 'cloudflare'): DomainResult[] {

@@ -1,43 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { domainRisks } from '../src/analyse/domain.js';
 import { summarise } from '../src/analyse/portfolio.js';
 import { diffDocuments, hasNewFindingAtLeast, isEmptyDiff, type SnapshotDiff } from '../src/snapshot/diff.js';
-import type { AuditDocument, Dependency, DomainResult, ErrorInfo, Finding, Layer } from '../src/types.js';
+import type { AuditDocument, DomainResult, Finding } from '../src/types.js';
+import { type Dep, result } from './helpers/results.js';
 
 // Hand-built snapshot pairs, one change kind per test. Risks and summary come from the real
 // analysis so the pairs look like what `audit` writes.
-
-type Dep = [Layer, string, Partial<Dependency>?];
-
-function result(domain: string, deps: Dep[], error?: ErrorInfo): DomainResult {
-  const dependencies: Dependency[] = deps.map(([layer, provider, extra]) => ({
-    layer,
-    provider,
-    ...extra,
-    evidence: [{ signal: 'ns', value: `${provider}.test` }],
-  }));
-  const r: DomainResult = {
-    domain,
-    observations: {
-      domain,
-      dns: {
-        status: error ? 'SERVFAIL' : 'NOERROR',
-        cnames: [],
-        finalName: domain,
-        addresses: [],
-        zone: { apex: domain, source: 'soa' },
-        ns: { status: 'NOERROR', hosts: [] },
-        mailDomain: domain,
-        mx: { status: 'NOERROR', hosts: [] },
-        queries: 4,
-      },
-    },
-    dependencies,
-    risks: domainRisks(dependencies),
-  };
-  if (error) r.error = error;
-  return r;
-}
 
 function doc(results: DomainResult[], generatedAt = '2026-01-15T09:30:00.000Z'): AuditDocument {
   return {

@@ -1,33 +1,20 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditDocument, DomainResult } from '../src/types.js';
-import { BIN, runCli } from './helpers/cli.js';
-import { type Lab, type LabFixture, startLab } from './helpers/lab.js';
+import { runCli, spawnCli } from './helpers/cli.js';
+import { generatedLab, readNdjson } from './helpers/generated.js';
+import { type Lab, startLab } from './helpers/lab.js';
 
 // `audit --jobs N`: the same results and summary as one process, every domain exactly once, and
 // a child that dies mid-run loses nothing (its domains go to the others).
 
 const N = 90;
-const fixture: LabFixture = { zones: [], records: [], sites: {}, faults: {} };
-for (let z = 0; z < 5; z++) {
-  fixture.zones.push(`zone${z}.test`);
-  fixture.records.push({
-    name: `zone${z}.test`,
-    type: 'NS',
-    data: z % 2 ? 'ada.ns.cloudflare.com' : 'ns-205.awsdns-25.com',
-  });
-}
-const domains: string[] = [];
-for (let i = 0; i < N; i++) {
-  const name = `d${i}.zone${i % 5}.test`;
-  domains.push(name);
-  fixture.records.push({ name, type: 'A', data: i % 3 ? `104.16.${i % 250}.1` : `52.6.${i % 250}.1` });
-}
+const { fixture, domains } = generatedLab(N, 5);
 // Slow answers keep the run going long enough to kill a child while it holds domains.
-for (let i = 0; i < N; i += 3) fixture.faults![`d${i}.zone${i % 5}.test`] = { delayMs: 700 };
+for (let i = 0; i < N; i += 3) fixture.faults![domains[i]!] = { delayMs: 700 };
 
 let lab: Lab;
 let dir: string;
@@ -100,10 +87,7 @@ describe('audit --jobs', () => {
       ...lab.args(),
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const recs = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const recs = readNdjson(out);
     expect(
       recs
         .slice(0, -1)
@@ -115,35 +99,18 @@ describe('audit --jobs', () => {
   });
 
   it('a child killed mid-run loses no domain: the others take its share', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'audit',
-        list,
-        '--no-http',
-        '--format',
-        'json',
-        '--jobs',
-        '2',
-        '--concurrency',
-        '5',
-        ...lab.args(),
-      ],
-      {
-        env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    const { child, done } = spawnCli([
+      'audit',
+      list,
+      '--no-http',
+      '--format',
+      'json',
+      '--jobs',
+      '2',
+      '--concurrency',
+      '5',
+      ...lab.args(),
+    ]);
     // Wait for the two workers, then kill one.
     let workers: number[] = [];
     for (let i = 0; i < 100 && workers.length < 2; i++) {
@@ -161,7 +128,8 @@ describe('audit --jobs', () => {
     expect(workers).toHaveLength(2);
     await new Promise((r) => setTimeout(r, 900));
     process.kill(workers[0]!, 'SIGKILL');
-    expect(await closed, stderr).toBe(0);
+    const { code, stdout, stderr } = await done;
+    expect(code, stderr).toBe(0);
     expect(stderr).toMatch(/worker exited with SIGKILL holding \d+ domains: handing them on/);
     const doc = JSON.parse(stdout) as AuditDocument;
     expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());

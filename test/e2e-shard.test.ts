@@ -4,28 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditDocument } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
-import { type Lab, type LabFixture, startLab } from './helpers/lab.js';
+import { generatedLab, readNdjson } from './helpers/generated.js';
+import { type Lab, startLab } from './helpers/lab.js';
 
 // Streaming NDJSON output, and shards merged back into what one machine would have produced.
 
 const N = 120;
-const fixture: LabFixture = { zones: ['cloudflare.com', 'awsdns-25.com'], records: [], sites: {} };
-fixture.records.push({ name: 'ada.ns.cloudflare.com', type: 'A', data: '173.245.58.61' });
-for (let z = 0; z < 6; z++) {
-  const zone = `zone${z}.test`;
-  fixture.zones.push(zone);
-  fixture.records.push({
-    name: zone,
-    type: 'NS',
-    data: z % 2 ? 'ada.ns.cloudflare.com' : 'ns-205.awsdns-25.com',
-  });
-}
-const domains: string[] = [];
-for (let i = 0; i < N; i++) {
-  const name = `d${i}.zone${i % 6}.test`;
-  domains.push(name);
-  fixture.records.push({ name, type: 'A', data: i % 3 ? `104.16.${i % 250}.1` : `52.6.${i % 250}.1` });
-}
+const { fixture, domains } = generatedLab(N, 6);
 
 let lab: Lab;
 let dir: string;
@@ -57,10 +42,7 @@ describe('ndjson streaming and shards', () => {
       ...lab.args(),
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const lines = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = readNdjson(out);
     expect(lines).toHaveLength(N + 1);
     expect(lines.slice(0, -1).every((l) => l.type === 'domain')).toBe(true);
     expect(lines.at(-1)).toMatchObject({ type: 'summary', domains: N });
@@ -85,10 +67,7 @@ describe('ndjson streaming and shards', () => {
         ...lab.args(),
       ]);
       expect(run.code, run.stderr).toBe(0);
-      const recs = readFileSync(out, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const recs = readNdjson(out);
       seen.push(...recs.filter((r) => r.type === 'domain').map((r) => r.domain));
       parts.push(out);
     }
@@ -110,10 +89,7 @@ describe('ndjson streaming and shards', () => {
     const streamed = await runCli(['merge', ...parts, parts[0]!, '--format', 'ndjson', '-o', out]);
     expect(streamed.code, streamed.stderr).toBe(0);
     expect(streamed.stderr).toMatch(/appears in an earlier input; the first one is kept/);
-    const recs = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const recs = readNdjson(out);
     const domainRecs = recs.filter((r) => r.type === 'domain');
     expect(domainRecs.map((r) => r.domain).sort()).toEqual([...domains].sort());
     const firstPart = readFileSync(parts[0]!, 'utf8').split('\n')[0];

@@ -299,33 +299,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       log(`tls ceiling: ${round(tlsCeiling)} probes/s`);
       if (!opts.skipCli) {
         const web = lab.web.ready;
-        await cliRow(
-          'full cli',
-          [
-            '--connect-to',
-            `:443:127.0.0.1:${web.httpsPort}`,
-            '--connect-to',
-            `:80:127.0.0.1:${web.httpPort}`,
-            '--ca-file',
-            lab.caFile!,
-          ],
-          tlsCeiling,
-        );
-        if (jobs > 1)
-          await cliRow(
-            `full cli --jobs ${jobs}`,
-            [
-              '--connect-to',
-              `:443:127.0.0.1:${web.httpsPort}`,
-              '--connect-to',
-              `:80:127.0.0.1:${web.httpPort}`,
-              '--ca-file',
-              lab.caFile!,
-              '--jobs',
-              String(jobs),
-            ],
-            tlsCeiling,
-          );
+        const toLab = [
+          '--connect-to',
+          `:443:127.0.0.1:${web.httpsPort}`,
+          '--connect-to',
+          `:80:127.0.0.1:${web.httpPort}`,
+          '--ca-file',
+          lab.caFile!,
+        ];
+        await cliRow('full cli', toLab, tlsCeiling);
+        if (jobs > 1) await cliRow(`full cli --jobs ${jobs}`, [...toLab, '--jobs', String(jobs)], tlsCeiling);
       }
     }
     result.targets = targets(result);

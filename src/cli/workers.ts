@@ -2,7 +2,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { type AuditOptions, emptyObservation } from '../audit.js';
+import { type AuditOptions, failedResult } from '../audit.js';
 import type { DnsClientStats } from '../collect/dns/client.js';
 import { packageRoot } from '../package-root.js';
 import { escapeTerminal } from '../report/escape.js';
@@ -58,15 +58,8 @@ function portable(opts: AuditOptions): AuditOptions {
   return rest;
 }
 
-function failed(domain: string, message: string): DomainResult {
-  return {
-    domain,
-    error: { code: 'WORKER_FAILED', message: message.slice(0, 300) },
-    observations: emptyObservation(domain),
-    dependencies: [],
-    risks: [],
-  };
-}
+const failed = (domain: string, message: string): DomainResult =>
+  failedResult(domain, { code: 'WORKER_FAILED', message });
 
 /**
  * Starts `jobs` children and audits `domains` with them. A child that dies has its unanswered

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,27 +21,36 @@ export function runCli(
   args: string[],
   opts: { stdin?: string; env?: Record<string, string> } = {},
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        SINGLEPATH_LOOPBACK_ONLY: '1',
-        SINGLEPATH_DATA_DIR: NO_RANGES,
-        ...opts.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+  return spawnCli(args, opts).done;
+}
+
+/** runCli with the child at hand (its pid, to signal it or its own children) while it runs. */
+export function spawnCli(
+  args: string[],
+  opts: { stdin?: string; env?: Record<string, string> } = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      SINGLEPATH_LOOPBACK_ONLY: '1',
+      SINGLEPATH_DATA_DIR: NO_RANGES,
+      ...opts.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => {
+    child.stdout!.on('data', (d) => {
       stdout += d;
     });
-    child.stderr.on('data', (d) => {
+    child.stderr!.on('data', (d) => {
       stderr += d;
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(opts.stdin ?? '');
   });
+  child.stdin!.end(opts.stdin ?? '');
+  return { child, done };
 }
