@@ -386,8 +386,11 @@ export async function* auditStream(
   // a child over a pipe, would otherwise wait for results held back by the wait itself). Twice
   // the stage bound in flight: while some domains wait on DNS, others fill every probe slot (each
   // stage still has its own `concurrency` gate in auditDomain).
+  let stopped = false;
+  // Results not yet taken count against the bound too: a slow consumer holds back the input.
   const pull = (): void => {
-    if (pulling || exhausted || failure || inFlight >= 2 * concurrency) return;
+    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * concurrency)
+      return;
     pulling = true;
     source.next().then(
       (next) => {
@@ -407,22 +410,28 @@ export async function* auditStream(
       },
     );
   };
-  while (true) {
-    pull();
-    while (head === finished.length) {
-      if (failure) throw failure.err;
-      if (exhausted && inFlight === 0) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
+  try {
+    while (true) {
+      pull();
+      while (head === finished.length) {
+        if (failure) throw failure.err;
+        if (exhausted && inFlight === 0) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+      const result = finished[head]!;
+      finished[head++] = undefined as unknown as DomainResult;
+      if (head === finished.length) {
+        finished = [];
+        head = 0;
+      }
+      yield result;
     }
-    const result = finished[head]!;
-    finished[head++] = undefined as unknown as DomainResult;
-    if (head === finished.length) {
-      finished = [];
-      head = 0;
-    }
-    yield result;
+  } finally {
+    // The consumer stopped (break, error) or all is done: read no further.
+    stopped = true;
+    if (!exhausted) void source.return?.(undefined)?.catch(() => {});
   }
 }
 

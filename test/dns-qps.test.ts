@@ -236,9 +236,11 @@ describe('DnsClient qps', () => {
 
   it('rejects a bad qps with ConfigError', () => {
     const base = { resolvers: [{ host: '127.0.0.1', port: 53 }], timeoutMs: 100, retries: 0 };
-    for (const qps of [-1, 1.5, 1_000_001, Number.NaN])
+    for (const qps of [-1, 1_000_001, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => new DnsClient({ ...base, qps })).toThrow(ConfigError);
     expect(() => new DnsClient({ ...base, qps: 0 })).not.toThrow();
+    // A share of the rate (`--jobs 3 --qps 2` gives each child 2/3 a second).
+    expect(() => new DnsClient({ ...base, qps: 2 / 3 })).not.toThrow();
     expect(() => new DnsClient({ ...base, qps: 1_000_000 })).not.toThrow();
   });
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditDocument, DomainResult } from '../src/types.js';
 import { runCli, spawnCli } from './helpers/cli.js';
@@ -15,6 +16,21 @@ const N = 90;
 const { fixture, domains } = generatedLab(N, 5);
 // Slow answers keep the run going long enough to kill a child while it holds domains.
 for (let i = 0; i < N; i += 3) fixture.faults![domains[i]!] = { delayMs: 700 };
+
+const POISON_PRELOAD = fileURLToPath(new URL('./fixtures/poison-preload.mjs', import.meta.url));
+
+/** Process ids of a process's children. */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
 
 let lab: Lab;
 let dir: string;
@@ -115,22 +131,14 @@ describe('audit --jobs', () => {
     let workers: number[] = [];
     for (let i = 0; i < 100 && workers.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      try {
-        workers = execFileSync('ps', ['-o', 'pid=', '--ppid', String(child.pid)], { encoding: 'utf8' })
-          .trim()
-          .split(/\s+/)
-          .filter(Boolean)
-          .map(Number);
-      } catch {
-        workers = [];
-      }
+      workers = childrenOf(child.pid!);
     }
     expect(workers).toHaveLength(2);
     await new Promise((r) => setTimeout(r, 900));
     process.kill(workers[0]!, 'SIGKILL');
     const { code, stdout, stderr } = await done;
     expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/worker exited with SIGKILL holding \d+ domains: handing them on/);
+    expect(stderr).toMatch(/worker exited with SIGKILL holding (\d+) domains: \1 handed on/);
     const doc = JSON.parse(stdout) as AuditDocument;
     expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
     expect(doc.domains.filter((d) => d.error)).toEqual([]);
@@ -170,6 +178,47 @@ describe('audit --jobs', () => {
     }
     // Two children at 10/s with a burst of 1 each: at most ~22 in any second (40+ if each had 20).
     expect(most).toBeLessThanOrEqual(24);
+  });
+
+  it('a child killed after the whole list was handed out: its domains still go to the other', async () => {
+    // Default concurrency: each child's window (200) holds its whole share at once.
+    const { child, done } = spawnCli([
+      'audit',
+      list,
+      '--no-http',
+      '--format',
+      'json',
+      '--jobs',
+      '2',
+      ...lab.args(),
+    ]);
+    let workers: number[] = [];
+    for (let i = 0; i < 100 && workers.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      workers = childrenOf(child.pid!);
+    }
+    expect(workers).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(workers[0]!, 'SIGKILL');
+    const { code, stdout, stderr } = await done;
+    expect(code, stderr).toBe(0);
+    const doc = JSON.parse(stdout) as AuditDocument;
+    expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
+    expect(doc.domains.filter((d) => d.error)).toEqual([]);
+  });
+
+  it('a domain that takes its child down: retried once, then WORKER_FAILED alone; exit 2', async () => {
+    const poison = domains[4]!;
+    const { code, stdout, stderr } = await runCli(
+      ['audit', list, '--no-http', '--format', 'json', '--jobs', '2', ...lab.args()],
+      { env: { NODE_OPTIONS: `--import=${POISON_PRELOAD}`, POISON: poison } },
+    );
+    expect(code, stderr).toBe(2);
+    expect(stderr).toMatch(/1 domains failed in worker processes \(WORKER_FAILED\)/);
+    const doc = JSON.parse(stdout) as AuditDocument;
+    expect(doc.domains).toHaveLength(N);
+    const failed = doc.domains.filter((d) => d.error?.code === 'WORKER_FAILED').map((d) => d.domain);
+    expect(failed).toEqual([poison]);
   });
 
   it('--jobs must be a whole number from 1 to 256', async () => {

@@ -32,6 +32,8 @@ export interface RunResult {
   interrupted?: NodeJS.Signals;
   /** The catalogue's company relations the run used (for the baseline diff). */
   relations: Relations;
+  /** Domains a `--jobs` child failed on (WORKER_FAILED): the run is incomplete. */
+  workerFailed: number;
 }
 
 export interface RunHooks {
@@ -118,10 +120,19 @@ export async function runAudit(
   );
   const started = performance.now();
   let audited = 0;
-  const pool = (flags.jobs ?? 1) > 1 ? auditInWorkers(domains, opts, flags.jobs!, io.stderr, io.env) : null;
+  const pool =
+    (flags.jobs ?? 1) > 1
+      ? auditInWorkers(domains, opts, flags.jobs!, io.stderr, {
+          env: io.env,
+          stopped: () => interrupted !== undefined,
+        })
+      : null;
+  let workerFailed = 0;
+  let warnedKeep = false;
   try {
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
+      if (r.error?.code === 'WORKER_FAILED') workerFailed++;
       worst = worstOf(worst, r);
       hooks.onResult?.(r);
       if (sink) {
@@ -130,17 +141,21 @@ export async function runAudit(
       }
       if (keep) {
         results.push(r);
-        if (results.length === KEEP_WARNING)
+        if (results.length >= KEEP_WARNING && !warnedKeep) {
+          warnedKeep = true;
           io.stderr(
             `singlepath: warning: ${KEEP_WARNING} results held in memory for a whole document ` +
               '(json/table/csv/markdown/html, --save-dir, --baseline); for lists this long use ' +
               '--format ndjson --output FILE, which streams\n',
           );
+        }
       }
       progress.tick(audited, r.domain);
     }
   } catch (err) {
     sink?.discard();
+    // Stop reading: an open stdin would otherwise keep the process alive after the error.
+    input.destroy();
     throw err;
   } finally {
     progress.done();
@@ -175,12 +190,12 @@ export async function runAudit(
     sink.commit();
     if (!keep) {
       printNotes(finished);
-      return { audited, worst, interrupted, relations: { parents: auditor.parents } };
+      return { audited, worst, interrupted, relations: { parents: auditor.parents }, workerFailed };
     }
   }
   const doc = buildDocument(results, opts, auditor.parents);
   if (!sink) printNotes(doc.summary);
-  return { doc, audited, worst, interrupted, relations: { parents: auditor.parents } };
+  return { doc, audited, worst, interrupted, relations: { parents: auditor.parents }, workerFailed };
 }
 
 function assertReadable(path: string): void {

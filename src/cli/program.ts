@@ -156,8 +156,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         });
         emit(text, flags.output, io);
       }
-      const drift = schedule.finish(run.doc, run.interrupted !== undefined, run.relations);
+      // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
+      const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
+      const drift = schedule.finish(run.doc, incomplete, run.relations);
       if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+      if (run.workerFailed > 0) {
+        io.stderr(`singlepath: ${run.workerFailed} domains failed in worker processes (WORKER_FAILED)\n`);
+        return setExit(EXIT.error);
+      }
       setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
     });
 

@@ -29,6 +29,8 @@ interface Worker {
   child: Child;
   /** Domains handed over and not yet answered. */
   outstanding: Set<string>;
+  /** The one domain it holds that a dead child held before (a suspect), if any. */
+  suspect?: string;
   alive: boolean;
   stats?: DnsClientStats;
 }
@@ -61,25 +63,44 @@ function portable(opts: AuditOptions): AuditOptions {
 const failed = (domain: string, message: string): DomainResult =>
   failedResult(domain, { code: 'WORKER_FAILED', message });
 
+/** Children started in all, first ones included, per child asked for: replacements are bounded. */
+const STARTS_PER_JOB = 3;
+
+export interface WorkerPoolOptions {
+  /** True once the run is being interrupted: a dying child's domains are then left undone. */
+  stopped?: () => boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
- * Starts `jobs` children and audits `domains` with them. A child that dies has its unanswered
- * domains handed to the others (once); with none left they come back as WORKER_FAILED results,
- * so no domain is lost. `stderr` gets the children's messages, each distinct line once.
+ * Starts `jobs` children and audits `domains` with them. Input is read in the background, so a
+ * result never waits for the next line. A child that dies has its unanswered domains handed on,
+ * each to a child that holds no other such suspect, and a new child takes its place (at most
+ * STARTS_PER_JOB × jobs started in all); a suspect whose second child dies too, and whatever no
+ * child is left to take, comes back as WORKER_FAILED, never lost. When the run is interrupted, a dying child's domains are left
+ * undone instead (a resumed run audits them). Children get their own process group (a Ctrl-C
+ * reaches the parent, which ends their input and lets them finish) and are killed if the
+ * parent exits first. `stderr` gets their messages, each distinct line once.
  */
 export function auditInWorkers(
   domains: AsyncIterable<string>,
   opts: AuditOptions,
   jobs: number,
   stderr: (text: string) => void,
-  env: NodeJS.ProcessEnv = process.env,
+  options: WorkerPoolOptions = {},
 ): WorkerPool {
   const concurrency = opts.concurrency ?? 50;
   // Enough handed over to keep both of a child's stages busy, few enough to rebalance.
   const window = 4 * concurrency;
   const bin = join(packageRoot(), 'bin', 'singlepath.js');
-  // --qps is the user's rate per resolver for the whole run: each child gets its share.
-  const share = opts.qps ? { qps: Math.max(1, Math.floor(opts.qps / jobs)) } : {};
-  const childEnv = { ...env, [WORKER_OPTIONS_ENV]: JSON.stringify({ ...portable(opts), ...share }) };
+  // --qps is the user's rate per resolver for the whole run: each child gets its share (the
+  // limiter takes fractions: 2 a second over 3 children is 0.67 each).
+  const share = opts.qps ? { qps: opts.qps / jobs } : {};
+  const childEnv = {
+    ...(options.env ?? process.env),
+    [WORKER_OPTIONS_ENV]: JSON.stringify({ ...portable(opts), ...share }),
+  };
+  const stopped = options.stopped ?? (() => false);
   const seenLines = new Set<string>();
 
   const queue: DomainResult[] = [];
@@ -91,17 +112,29 @@ export function auditInWorkers(
   };
   /** Domains of dead children waiting for a live one. */
   const orphans: string[] = [];
-  const retried = new Set<string>();
+  const source = domains[Symbol.asyncIterator]();
+  /** Input lines read and not yet handed over (at most one, read ahead). */
+  const ready: string[] = [];
+  let reading = false;
+  let inputDone = false;
+  let inputError: { err: unknown } | undefined;
+  let starts = 0;
+  const workers: Worker[] = [];
 
-  const workers: Worker[] = Array.from({ length: jobs }, () => {
+  const killAll = () => {
+    for (const w of workers) if (w.alive) w.child.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
+
+  function start(): void {
+    starts++;
     const child = spawn(process.execPath, [bin, 'worker'], {
       env: childEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
-      // A group of their own: a Ctrl-C at the terminal reaches the parent only, which then
-      // closes the children's input and lets them finish the domains they hold.
       detached: true,
     }) as Child;
     const w: Worker = { child, outstanding: new Set(), alive: true };
+    workers.push(w);
     child.stdin.on('error', () => {});
     createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
       let rec: { type?: string; domain?: string; stats?: DnsClientStats };
@@ -116,6 +149,7 @@ export function auditInWorkers(
       }
       if (rec.type !== 'domain' || typeof rec.domain !== 'string' || !w.outstanding.delete(rec.domain))
         return;
+      if (w.suspect === rec.domain) w.suspect = undefined;
       const { type: _t, ...result } = rec;
       queue.push(result as DomainResult);
       notify();
@@ -127,26 +161,36 @@ export function auditInWorkers(
     });
     child.on('error', (err) => exited(w, err.message));
     child.on('close', (code, signal) => exited(w, `worker exited with ${signal ?? `code ${code}`}`));
-    return w;
-  });
+  }
+
+  const live = () => workers.filter((w) => w.alive);
 
   function exited(w: Worker, why: string): void {
     if (!w.alive) return;
     w.alive = false;
-    if (w.outstanding.size > 0) {
-      stderr(`singlepath: ${escapeTerminal(why)} holding ${w.outstanding.size} domains: handing them on\n`);
-      for (const d of w.outstanding) {
-        if (retried.has(d) || !workers.some((x) => x.alive)) queue.push(failed(d, why));
-        else {
-          retried.add(d);
-          orphans.push(d);
-        }
+    const held = [...w.outstanding];
+    w.outstanding.clear();
+    if (held.length > 0 && stopped()) {
+      stderr(`singlepath: ${escapeTerminal(why)} holding ${held.length} domains: left for --resume\n`);
+    } else if (held.length > 0) {
+      // Its suspect (a dead child's domain, held alone as such) has now taken two children down:
+      // it fails. The others only shared its fate and go to the next child.
+      const again = held.filter((d) => d !== w.suspect);
+      stderr(
+        `singlepath: ${escapeTerminal(why)} holding ${held.length} domains: ${again.length} handed on` +
+          `${held.length > again.length ? `, ${w.suspect} failed (a second child lost with it)` : ''}\n`,
+      );
+      for (const d of held) {
+        if (d === w.suspect) queue.push(failed(d, why));
+        else orphans.push(d);
       }
-      w.outstanding.clear();
+      // A replacement, while there is work left for it and starts to spare.
+      if (starts < STARTS_PER_JOB * jobs && (orphans.length > 0 || !inputDone)) start();
     }
     notify();
   }
 
+  /** The live child with the fewest domains and room for more. */
   const idle = (): Worker | undefined => {
     let best: Worker | undefined;
     for (const w of workers)
@@ -154,63 +198,86 @@ export function auditInWorkers(
         best = w;
     return best;
   };
+
+  /** Reads the next line in the background; its arrival wakes the loop like a result does. */
+  function readAhead(): void {
+    if (reading || inputDone || inputError || ready.length > 0) return;
+    reading = true;
+    source.next().then(
+      (next) => {
+        reading = false;
+        if (next.done) inputDone = true;
+        else ready.push(next.value);
+        notify();
+      },
+      (err: unknown) => {
+        reading = false;
+        inputError = { err };
+        notify();
+      },
+    );
+  }
+
   const send = (w: Worker, domain: string) => {
     w.outstanding.add(domain);
     w.child.stdin.write(`${domain}\n`);
   };
-  const waitForNews = () =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+
+  /**
+   * Hands out a dead child's domains, one at a time to a child holding no other (so that the
+   * one that kills children is found alone), then input, while some live child has room.
+   */
+  function dispatch(): void {
+    for (const w of workers) {
+      if (orphans.length === 0) break;
+      if (!w.alive || w.suspect !== undefined || w.outstanding.size >= window) continue;
+      w.suspect = orphans.shift()!;
+      send(w, w.suspect);
+    }
+    for (let w = idle(); w && ready.length > 0; w = idle()) send(w, ready.shift()!);
+    readAhead();
+  }
 
   async function* results(): AsyncGenerator<DomainResult> {
-    const source = domains[Symbol.asyncIterator]();
-    let exhausted = false;
+    for (let i = 0; i < jobs; i++) start();
     try {
       for (;;) {
-        // Hand out work while some child has room: orphans first, then the list.
-        for (let w = idle(); w; w = idle()) {
-          const orphan = orphans.shift();
-          if (orphan !== undefined) {
-            send(w, orphan);
-            continue;
-          }
-          if (exhausted) break;
-          const next = await source.next();
-          if (next.done) {
-            exhausted = true;
-            for (const x of workers) x.child.stdin.end();
-            break;
-          }
-          send(w, next.value);
+        dispatch();
+        while (queue.length > 0) {
+          yield queue.shift()!;
+          dispatch();
         }
-        while (queue.length > 0) yield queue.shift()!;
-        const holding = workers.some((w) => w.outstanding.size > 0);
-        if (exhausted && !holding && orphans.length === 0) break;
-        if (!workers.some((w) => w.alive)) {
-          // Nobody left to ask: what is still queued fails rather than waiting forever.
+        if (inputError) throw inputError.err;
+        const holding = workers.some((w) => w.alive && w.outstanding.size > 0);
+        const pending = orphans.length > 0 || ready.length > 0 || !inputDone;
+        if (!holding && !pending) break;
+        if (live().length === 0 && !holding) {
+          // Nobody left to ask and no start to spare: what remains fails, never waits forever.
           for (const d of orphans.splice(0)) queue.push(failed(d, 'no worker left'));
-          if (queue.length === 0) {
-            for await (const d of { [Symbol.asyncIterator]: () => source })
-              queue.push(failed(d, 'no worker left'));
-            exhausted = true;
+          for (const d of ready.splice(0)) queue.push(failed(d, 'no worker left'));
+          if (!inputDone && !reading && !inputError) {
+            const next = await source.next();
+            if (next.done) inputDone = true;
+            else queue.push(failed(next.value, 'no worker left'));
           }
-          continue;
+          if (queue.length > 0 || inputDone) continue;
         }
-        await waitForNews();
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
       }
-      // Let each child write its stats line and exit.
-      await Promise.all(
-        workers.map((w) =>
-          w.alive ? new Promise<void>((resolve) => w.child.once('close', () => resolve())) : undefined,
-        ),
+      // Nothing left to do: end the children's input, let each write its stats line and exit.
+      const closing = live().map(
+        (w) => new Promise<void>((resolve) => w.child.once('close', () => resolve())),
       );
+      for (const w of workers) w.child.stdin.end();
+      await Promise.all(closing);
     } finally {
-      // Normally every child has ended by now; after an error or an early return, stop them.
       for (const w of workers) {
         w.child.stdin.end();
         if (w.alive && w.outstanding.size > 0) w.child.kill('SIGTERM');
       }
+      process.off('exit', killAll);
     }
   }
 

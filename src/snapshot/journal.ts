@@ -163,6 +163,8 @@ function* journalLines(path: string): Generator<JournalLine> {
       }
       const value = tryParse(line.text);
       if (value === undefined && !line.terminated) yield { kind: 'torn' };
+      // A domain a worker process failed on was not audited: a resumed run audits it again.
+      else if (isDomainResult(value) && value.error?.code === 'WORKER_FAILED') yield { kind: 'blank' };
       else if (isDomainResult(value)) yield { kind: 'result', result: value };
       else if ((value as Partial<JournalHeader> | null)?.type !== 'journal') yield { kind: 'skipped' };
       else yield { kind: 'blank' };

@@ -147,7 +147,9 @@ export class DnsClient {
     checkInt('udpPayloadSize', udpPayloadSize, 512, 65535);
     checkInt('maxCacheEntries', maxCacheEntries, 0, 10_000_000);
     checkInt('maxInFlight', maxInFlight, 1, 60_000);
-    checkInt('qps', qps, 0, 1_000_000);
+    // A fraction is allowed: `--jobs N` gives each child qps / N.
+    if (!(Number.isFinite(qps) && qps >= 0 && qps <= 1_000_000))
+      throw new ConfigError(`invalid qps ${qps}: expected a number from 0 to 1000000`);
     this.#resolvers = resolvers.map((r) => ({ ...r }));
     for (const r of this.#resolvers) this.#labels.set(r, formatResolver(r));
     this.#timeoutMs = timeoutMs;

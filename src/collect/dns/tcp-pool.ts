@@ -265,6 +265,9 @@ export class TcpPool {
         continue;
       }
       conn.answered++;
+      // Still open past the depth learnt: the early close was not the server's habit; grow back.
+      if (!conn.solo && conn.answered > lane.depth && lane.depth < this.#perConnection)
+        lane.depth = Math.min(this.#perConnection, lane.depth * 2);
       this.#settle(job, { kind: 'response', response });
     }
     clearTimeout(conn.stall);
@@ -294,9 +297,13 @@ export class TcpPool {
     conn.socket.destroy();
     const orphans = [...conn.pending.values()];
     conn.pending.clear();
-    // Answered some, then closed with more outstanding: that many a connection from now on.
-    if (!conn.solo && conn.answered > 0 && orphans.length > 0)
+    // The server closed after answering some while more were outstanding: that many a connection
+    // from now on. Only a close by the server teaches it (not a stall or our own timeout), and a
+    // connection the server kept open until it idled out gives the full depth back.
+    const closedByServer = code !== 'STALLED' && code !== 'IDLE' && code !== 'DONE';
+    if (!conn.solo && closedByServer && conn.answered > 0 && orphans.length > 0)
       lane.depth = Math.min(lane.depth, conn.answered);
+    if (!conn.solo && code === 'IDLE') lane.depth = this.#perConnection;
     for (const job of orphans) {
       job.conn = undefined;
       if (!conn.connected || this.#closed) this.#settle(job, { kind: 'error', code });
