@@ -55,6 +55,41 @@ describe('auditStream', () => {
     expect(log.most).toBeGreaterThan(10);
   });
 
+  it('stops reading when the consumer stops, and counts unread results against the bound', async () => {
+    let pulled = 0;
+    async function* counted(): AsyncGenerator<string> {
+      for (let i = 0; i < 2000; i++) {
+        pulled++;
+        yield `c${i}.test`;
+      }
+    }
+    const log = { inFlight: 0, most: 0 };
+    for await (const _ of auditStream(
+      counted(),
+      fakeAuditor(() => 2, log),
+      10,
+    ))
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pulled).toBeLessThanOrEqual(21);
+    // A consumer slower than the audits: finished and in flight together stay within 2 × 10.
+    pulled = 0;
+    let most = 0;
+    const gen = auditStream(
+      counted(),
+      fakeAuditor(() => 1, log),
+      10,
+    );
+    let taken = 0;
+    for await (const _ of gen) {
+      taken++;
+      most = Math.max(most, pulled - taken);
+      await new Promise((r) => setTimeout(r, 5));
+      if (taken === 100) break;
+    }
+    expect(most).toBeLessThanOrEqual(21);
+  });
+
   it('passes an input error on to the consumer', async () => {
     async function* broken(): AsyncGenerator<string> {
       yield 'a.test';

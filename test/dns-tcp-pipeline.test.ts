@@ -1,3 +1,5 @@
+import net from 'node:net';
+import dnsPacket from 'dns-packet';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DnsClient, type DnsClientOptions } from '../src/collect/dns/client.js';
@@ -157,6 +159,47 @@ describe('DnsClient TCP pipelining', () => {
     expect(server.queries).toBeLessThanOrEqual(200 * 4);
     // Two shared connections and at most two carrying a query alone.
     expect(peakOpen).toBeLessThanOrEqual(4);
+  });
+
+  it('one early close does not cap the pipelining for good: the depth grows back', async () => {
+    // Connection 1 closes as its second query arrives (an idle timer racing a new query); the
+    // server pipelines otherwise, answering each query 50 ms later.
+    let connNo = 0;
+    const server = net.createServer((sock) => {
+      const mine = ++connNo;
+      let buf = Buffer.alloc(0);
+      let seen = 0;
+      sock.on('error', () => {});
+      sock.on('data', (d) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          buf = buf.subarray(2 + msg.length);
+          if (mine === 1 && ++seen === 2) return void sock.destroy();
+          const q = dnsPacket.decode(msg);
+          const reply = dnsPacket.encode({
+            type: 'response',
+            id: q.id,
+            flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE,
+            questions: q.questions,
+            answers: [{ type: 'A', name: q.questions![0]!.name, ttl: 60, data: '192.0.2.1' }],
+          });
+          setTimeout(() => sock.destroyed || sock.write(frame(reply)), 50);
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    const resolver = { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port };
+    const pool = new TcpPool({ ids: new IdSource(), onDrop: () => {} });
+    cleanup.push(async () => pool.close());
+    const ask = (name: string) =>
+      pool.exchange(resolver, encodeQuery(name, 'A', 1232), { name, type: 'A' }, 3000);
+    expect((await ask('a0.test')).kind).toBe('response');
+    expect((await ask('a1.test')).kind).toBe('response');
+    // 200 at 50 ms each: one at a time on two connections would need 5 s, past the 3 s timeout.
+    const outs = await Promise.all(Array.from({ length: 200 }, (_, i) => ask(`b${i}.test`)));
+    expect(outs.filter((o) => o.kind !== 'response')).toEqual([]);
   });
 
   it('a question that makes the server hang up fails alone; its neighbours are answered', async () => {

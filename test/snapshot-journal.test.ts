@@ -192,4 +192,16 @@ describe('scanJournal (resume without holding the results)', () => {
     expect([...scan.results()]).toEqual(first);
     expect(readJournal(path).results).toEqual(first);
   });
+
+  it('does not count a domain a worker process failed on as done: a resume audits it again', () => {
+    const path = join(dir, 'worker-failed.ndjson');
+    const j = Journal.open(path, { options: {}, startedAt: 'x' });
+    j.append(result('ok.example'));
+    j.append({ ...result('lost.example'), error: { code: 'WORKER_FAILED', message: 'worker exited' } });
+    j.close();
+    const scan = scanJournal(path);
+    expect(scan.done.has('ok.example')).toBe(true);
+    expect(scan.done.has('lost.example')).toBe(false);
+    expect([...scan.results()].map((r) => r.domain)).toEqual(['ok.example']);
+  });
 });
