@@ -34,6 +34,22 @@ beforeAll(async () => {
 afterAll(() => lab?.close());
 
 describe('singlepath audit (CLI)', () => {
+  it('a full disk under the streamed output is a clear error, exit 2', async () => {
+    const run = await runCli([
+      'audit',
+      list,
+      '--no-http',
+      '--format',
+      'ndjson',
+      '-o',
+      '/dev/full',
+      ...lab.args(),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/singlepath: cannot write \/dev\/full: ENOSPC/);
+    expect(run.stderr).not.toMatch(/internal error/);
+  });
+
   it('reports a bad line with its number on stderr and audits the rest', async () => {
     const run = await runCli(['audit', list, ...lab.args()]);
     expect(run.code).toBe(0);

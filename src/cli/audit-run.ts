@@ -48,6 +48,23 @@ export interface RunHooks {
   carried?: { count: number; results: () => Iterable<DomainResult> };
 }
 
+/** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
+function writeErrorsNamed(sink: LineSink, name: string): LineSink {
+  const named = (f: () => void) => {
+    try {
+      f();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw code ? new InputError(`cannot write ${name}: ${code}`) : err;
+    }
+  };
+  return {
+    write: (text) => named(() => sink.write(text)),
+    commit: () => named(() => sink.commit()),
+    discard: () => sink.discard(),
+  };
+}
+
 /** Results kept for a whole document past which a run is told that NDJSON would stream. */
 const KEEP_WARNING = 100_000;
 
@@ -98,9 +115,10 @@ export async function runAudit(
   });
 
   const sink: LineSink | null = stream
-    ? flags.output
-      ? fileSink(flags.output)
-      : stdoutSink(io.stdout)
+    ? writeErrorsNamed(
+        flags.output ? fileSink(flags.output) : stdoutSink(io.stdout),
+        flags.output ?? 'stdout',
+      )
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
   const results: DomainResult[] = [];
