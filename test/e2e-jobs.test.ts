@@ -32,6 +32,25 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** Runs the audit, SIGKILLs one of its two children `afterMs` after they start, checks nothing was lost. */
+async function killOneChild(args: string[], afterMs: number, expected: string[]): Promise<void> {
+  const { child, done } = spawnCli([...args, '--no-http', '--format', 'json', ...lab.args()]);
+  let workers: number[] = [];
+  for (let i = 0; i < 100 && workers.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    workers = childrenOf(child.pid!);
+  }
+  expect(workers).toHaveLength(2);
+  await new Promise((r) => setTimeout(r, afterMs));
+  process.kill(workers[0]!, 'SIGKILL');
+  const { code, stdout, stderr } = await done;
+  expect(code, stderr).toBe(0);
+  expect(stderr).toMatch(/worker exited with SIGKILL holding (\d+) domains: \1 handed on/);
+  const doc = JSON.parse(stdout) as AuditDocument;
+  expect(doc.domains.map((d) => d.domain).sort()).toEqual([...expected].sort());
+  expect(doc.domains.filter((d) => d.error)).toEqual([]);
+}
+
 let lab: Lab;
 let dir: string;
 let list: string;
@@ -119,33 +138,7 @@ describe('audit --jobs', () => {
   });
 
   it('a child killed mid-run loses no domain: the others take its share', async () => {
-    const { child, done } = spawnCli([
-      'audit',
-      list,
-      '--no-http',
-      '--format',
-      'json',
-      '--jobs',
-      '2',
-      '--concurrency',
-      '5',
-      ...lab.args(),
-    ]);
-    // Wait for the two workers, then kill one.
-    let workers: number[] = [];
-    for (let i = 0; i < 100 && workers.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      workers = childrenOf(child.pid!);
-    }
-    expect(workers).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 900));
-    process.kill(workers[0]!, 'SIGKILL');
-    const { code, stdout, stderr } = await done;
-    expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/worker exited with SIGKILL holding (\d+) domains: \1 handed on/);
-    const doc = JSON.parse(stdout) as AuditDocument;
-    expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
-    expect(doc.domains.filter((d) => d.error)).toEqual([]);
+    await killOneChild(['audit', list, '--jobs', '2', '--concurrency', '5'], 900, domains);
   });
 
   it('shares --qps among the children: the lab sees the rate asked for, not N times it', async () => {
@@ -186,30 +179,7 @@ describe('audit --jobs', () => {
 
   it('a child killed after the whole list was handed out: its domains still go to the other', async () => {
     // Default concurrency: each child's window (200) holds its whole share at once.
-    const { child, done } = spawnCli([
-      'audit',
-      short,
-      '--no-http',
-      '--format',
-      'json',
-      '--jobs',
-      '2',
-      ...lab.args(),
-    ]);
-    let workers: number[] = [];
-    for (let i = 0; i < 100 && workers.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      workers = childrenOf(child.pid!);
-    }
-    expect(workers).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 300));
-    process.kill(workers[0]!, 'SIGKILL');
-    const { code, stdout, stderr } = await done;
-    expect(code, stderr).toBe(0);
-    expect(stderr).toMatch(/worker exited with SIGKILL holding (\d+) domains: \1 handed on/);
-    const doc = JSON.parse(stdout) as AuditDocument;
-    expect(doc.domains.map((d) => d.domain).sort()).toEqual(domains.slice(0, 20).sort());
-    expect(doc.domains.filter((d) => d.error)).toEqual([]);
+    await killOneChild(['audit', short, '--jobs', '2'], 300, domains.slice(0, 20));
   });
 
   it('a domain that takes its child down: retried once, then WORKER_FAILED alone; exit 2', async () => {
