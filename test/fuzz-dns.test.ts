@@ -209,7 +209,7 @@ describe('parseResponse (property)', () => {
           let got: Buffer | null = null;
           for (const n of [...sizes, buf.length]) {
             if (at >= buf.length || got) break;
-            got = reader.push(buf.subarray(at, at + n));
+            got = reader.feed(buf.subarray(at, at + n))[0] ?? null;
             at += n;
           }
           if (got && buf.length >= 2) expect(got.length).toBe(buf.readUInt16BE(0));

@@ -57,9 +57,4 @@ export class FrameReader {
     }
     return out;
   }
-
-  /** feed() for a one-message exchange: the first message the chunk completes, or null. */
-  push(chunk: Buffer): Buffer | null {
-    return this.feed(chunk)[0] ?? null;
-  }
 }
