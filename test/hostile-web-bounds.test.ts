@@ -44,7 +44,7 @@ describe('HTTP bounds (probe)', () => {
     const at = await probeWeb('hdr-at.test', '104.16.5.1', opts);
     expect(at.http).toMatchObject({ status: 'OK', httpStatus: 200 });
     const past = await probeWeb('hdr-past.test', '104.16.5.2', opts);
-    expect(past.http).toMatchObject({ status: 'TOO_LARGE', error: { code: 'UND_ERR_HEADERS_OVERFLOW' } });
+    expect(past.http).toMatchObject({ status: 'TOO_LARGE', error: { code: 'HPE_HEADER_OVERFLOW' } });
   });
 
   it('redirects: 5 are followed to the end, the 6th is recorded and not followed', async () => {

@@ -95,7 +95,7 @@ describe('probeWeb failures', () => {
     expect(http).toMatchObject({
       status: 'TOO_LARGE',
       scheme: 'https',
-      error: { code: 'UND_ERR_HEADERS_OVERFLOW' },
+      error: { code: 'HPE_HEADER_OVERFLOW' },
     });
   });
 

@@ -13,6 +13,8 @@ const BY_CODE: Record<string, Status> = {
   UND_ERR_HEADERS_TIMEOUT: 'TIMEOUT',
   UND_ERR_BODY_TIMEOUT: 'TIMEOUT',
   UND_ERR_HEADERS_OVERFLOW: 'TOO_LARGE',
+  // node:http's parser (the probe's exchange): a response head past maxHeaderBytes.
+  HPE_HEADER_OVERFLOW: 'TOO_LARGE',
   EPROTO: 'TLS_ERROR',
   ECONNABORTED: 'CONN_RESET',
   EHOSTUNREACH: 'ERROR',
