@@ -1,5 +1,6 @@
-import { createServer, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dns from 'node:dns';
+import net, { createServer, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConnectTo } from '../src/collect/connect-to.js';
 import { createWebProber, type ProbeOptions, probeWeb } from '../src/collect/probe/index.js';
 import { ConfigError } from '../src/errors.js';
@@ -134,6 +135,26 @@ describe('probeWeb failures', () => {
   it('never sends a non-IP target to the system resolver', async () => {
     const { http } = await probeWeb('ok.test', 'ok.test', { ...opts, connectTo: [] });
     expect(http).toMatchObject({ status: 'ERROR', error: { code: 'NOT_AN_IP' } });
+  });
+
+  it('sends the request on the connection it opened: no lookup, no second connection', async () => {
+    // node:http would open (and name-resolve) a connection of its own if it ignored ours.
+    const lookup = vi.spyOn(dns, 'lookup');
+    const connect = vi.spyOn(net, 'createConnection');
+    try {
+      const probe = createWebProber(opts);
+      const [https, fallback] = await Promise.all([
+        probe('ok.test', '127.0.0.1'),
+        probe('plain.test', '127.0.0.1'),
+      ]);
+      expect([https.http.scheme, https.http.httpStatus]).toEqual(['https', 200]);
+      expect([fallback.http.scheme, fallback.http.httpStatus]).toEqual(['http', 200]);
+      expect(lookup).not.toHaveBeenCalled();
+      expect(connect).not.toHaveBeenCalled();
+    } finally {
+      lookup.mockRestore();
+      connect.mockRestore();
+    }
   });
 
   it('rejects a bad --ca-file entry up front, and probeWeb still resolves', async () => {

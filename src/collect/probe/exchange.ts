@@ -38,8 +38,14 @@ function rawHeaders(res: IncomingMessage): Record<string, string[]> {
   return out;
 }
 
-export function exchange(socket: Socket, url: URL, opts: ExchangeOptions, limit: Deadline): Promise<Exchange> {
-  if (socket.destroyed) return Promise.reject(codedError('ECONNRESET', 'connection closed before the request'));
+export function exchange(
+  socket: Socket,
+  url: URL,
+  opts: ExchangeOptions,
+  limit: Deadline,
+): Promise<Exchange> {
+  if (socket.destroyed)
+    return Promise.reject(codedError('ECONNRESET', 'connection closed before the request'));
   return new Promise<Exchange>((resolve, reject) => {
     let settled = false;
     const settle = (err: Error | null, value?: Exchange): void => {
