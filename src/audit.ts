@@ -13,7 +13,13 @@ import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
 import { createGate } from './collect/dns/gate.js';
 import { DEADLINE_QUERIES, observeDns } from './collect/dns/observe.js';
 import { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
-import { createWebProber, type WebProber } from './collect/probe/index.js';
+import { createWebProber, type ProbeOptions, type WebProber } from './collect/probe/index.js';
+import {
+  createThreadedProber,
+  type ProbeThreadStats,
+  probeThreadsAvailable,
+  type ThreadedProber,
+} from './collect/probe/threads.js';
 import { parseVantages } from './collect/vantage.js';
 import { MAX_DEPTH, ZoneLookup } from './collect/zones.js';
 import { ConfigError } from './errors.js';
@@ -44,6 +50,12 @@ export interface AuditOptions {
   concurrency?: number;
   /** false = DNS-only audit (no HTTP/TLS probes). */
   http?: boolean;
+  /**
+   * Worker threads for the HTTP/TLS probes (--probe-threads); 0 (the library default) probes in
+   * the calling thread. The TLS handshakes then use other cores while this thread does DNS,
+   * classification and output. Needs the built package (falls back to 0 when run from sources).
+   */
+  probeThreads?: number;
   /** curl-style HOST1:PORT1:HOST2:PORT2 rules for the HTTP/TLS probes. */
   connectTo?: string[];
   /** PEM files of extra trusted roots for certificate validation. */
@@ -73,6 +85,9 @@ export interface AuditOptions {
   now?: () => Date;
 }
 
+/** Upper bound of --probe-threads. */
+export const MAX_PROBE_THREADS = 64;
+
 export const DEFAULTS = {
   timeoutMs: 3000,
   retries: 2,
@@ -80,6 +95,7 @@ export const DEFAULTS = {
   http: true,
   depth: 1,
   domainTimeoutMs: 60_000,
+  probeThreads: 0,
 } as const;
 
 export interface Auditor {
@@ -88,6 +104,8 @@ export interface Auditor {
   readonly parents: Record<string, string>;
   readonly catalogue: Catalogue;
   stats(): DnsClientStats;
+  /** Web probe threads started and the probes they answered; null when probes run in this thread. */
+  probeStats(): ProbeThreadStats | null;
   close(): Promise<void>;
 }
 
@@ -164,16 +182,26 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     qps: opts.qps,
     loopbackOnly: opts.loopbackOnly,
   });
-  const prober: WebProber | null =
-    (opts.http ?? DEFAULTS.http)
-      ? createWebProber({
-          timeoutMs,
-          connectTo,
-          ca: readCa(opts.caFiles ?? []),
-          loopbackOnly: opts.loopbackOnly,
-          allowPrivate: opts.allowPrivate,
-        })
-      : null;
+  const probeThreads = opts.probeThreads ?? DEFAULTS.probeThreads;
+  if (!Number.isInteger(probeThreads) || probeThreads < 0 || probeThreads > MAX_PROBE_THREADS)
+    throw new ConfigError(
+      `invalid probe threads ${probeThreads}: expected an integer from 0 to ${MAX_PROBE_THREADS}`,
+    );
+  let threaded: ThreadedProber | null = null;
+  let prober: WebProber | null = null;
+  if (opts.http ?? DEFAULTS.http) {
+    const probeOptions: ProbeOptions = {
+      timeoutMs,
+      connectTo,
+      ca: readCa(opts.caFiles ?? []),
+      loopbackOnly: opts.loopbackOnly,
+      allowPrivate: opts.allowPrivate,
+    };
+    if (probeThreads > 0 && probeThreadsAvailable()) {
+      threaded = createThreadedProber(probeOptions, probeThreads);
+      prober = threaded.probe;
+    } else prober = createWebProber(probeOptions);
+  }
   const parents = parentsOf(catalogue);
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
@@ -285,7 +313,17 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     }
   }
 
-  return { auditDomain, parents, catalogue, stats: () => client.stats(), close: () => client.close() };
+  return {
+    auditDomain,
+    parents,
+    catalogue,
+    stats: () => client.stats(),
+    probeStats: () => threaded?.stats() ?? null,
+    close: async () => {
+      await threaded?.close();
+      await client.close();
+    },
+  };
 }
 
 /** A name server, or a mail host with its priority, with other addresses (same keys, same order). */

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { severityAtLeast } from '../analyse/domain.js';
 import type { Relations } from '../analyse/layer-loss.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
-import { type AuditOptions, auditStream, buildDocument, createAuditor } from '../audit.js';
+import { type AuditOptions, type Auditor, auditStream, buildDocument, createAuditor } from '../audit.js';
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
@@ -67,6 +67,16 @@ function writeErrorsNamed(sink: LineSink, name: string): LineSink {
 
 /** Results kept for a whole document past which a run is told that NDJSON would stream. */
 const KEEP_WARNING = 100_000;
+
+/** "; web probes on 2 threads (1 died, 1 probe failed)" when probe threads were used. */
+function threadsNote(auditor: Auditor): string {
+  const t = auditor.probeStats();
+  if (!t || t.threads === 0) return '';
+  const deaths = t.deaths
+    ? ` (${t.deaths} died, ${t.failures} probe${t.failures === 1 ? '' : 's'} failed)`
+    : '';
+  return `; web probes on ${t.threads} thread${t.threads === 1 ? '' : 's'}${deaths}`;
+}
 
 function worstOf(a: Severity | undefined, r: DomainResult): Severity | undefined {
   for (const f of r.risks) if (!a || severityAtLeast(f.severity, a)) a = f.severity;
@@ -196,7 +206,7 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}` +
-        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(auditor)}\n`,
     );
   }
   const printNotes = (s: Summary) => {

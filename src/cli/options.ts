@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { type AuditOptions, DEFAULTS } from '../audit.js';
+import { type AuditOptions, DEFAULTS, MAX_PROBE_THREADS } from '../audit.js';
 import { resolveRangesDir } from '../catalogue/load.js';
 import { MAX_DEPTH } from '../collect/zones.js';
 import { FORMATS, type Format } from '../report/index.js';
@@ -134,6 +135,14 @@ export function addAuditOptions(cmd: Command): Command {
     )
     .addOption(
       new Option(
+        '--probe-threads <n>',
+        `HTTP/TLS probes in N worker threads, so TLS handshakes use other cores (0 = main thread; default: cores - 1, at most ${AUTO_PROBE_THREADS_MAX}; 0 with --jobs)`,
+      )
+        .argParser(int('--probe-threads', 0, MAX_PROBE_THREADS))
+        .helpGroup('Limits:'),
+    )
+    .addOption(
+      new Option(
         '--jobs <n>',
         'audit in N processes, one core each (--concurrency applies to each); for long lists',
       )
@@ -161,6 +170,18 @@ export interface AuditFlags {
   concurrency: number;
   /** Child processes auditing in parallel (1 = this process alone). */
   jobs?: number;
+  probeThreads?: number;
+}
+
+/** Most probe threads chosen without --probe-threads: past a few, the main thread is the limit. */
+export const AUTO_PROBE_THREADS_MAX = 4;
+
+/**
+ * Without --probe-threads: one thread per core beyond the first (the main thread's), at most
+ * AUTO_PROBE_THREADS_MAX; none under --jobs, whose processes already fill the cores.
+ */
+export function autoProbeThreads(jobs: number, cores = availableParallelism()): number {
+  return jobs > 1 ? 0 : Math.max(0, Math.min(AUTO_PROBE_THREADS_MAX, cores - 1));
 }
 
 export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): AuditOptions {
@@ -174,6 +195,7 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     depth: flags.depth,
     concurrency: flags.concurrency,
     http: flags.http,
+    probeThreads: flags.probeThreads ?? autoProbeThreads(flags.jobs ?? 1),
     connectTo: flags.connectTo,
     caFiles: flags.caFile,
     catalogFiles: flags.catalog,

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { autoProbeThreads } from '../src/cli/options.js';
+import type { AuditDocument, DomainResult } from '../src/types.js';
+import { runCli } from './helpers/cli.js';
+import { generatedLab } from './helpers/generated.js';
+import { type Lab, startLab } from './helpers/lab.js';
+
+// `audit --probe-threads N`: web probes in worker threads give the same results as probes in the
+// main thread; a thread that dies fails only the probe that killed it (twice), the others are
+// sent again; threads that cannot start at all leave the probes to the main thread.
+
+const N = 24;
+const { fixture, domains } = generatedLab(N, 3);
+for (const [i, d] of domains.entries())
+  fixture.sites[d] = {
+    headers: i % 2 ? { server: 'cloudflare', 'cf-ray': `${i}-FRA` } : { server: 'AmazonS3' },
+  };
+const POISONED = domains[5]!;
+const PRELOAD = fileURLToPath(new URL('./fixtures/probe-thread-poison.cjs', import.meta.url));
+
+let lab: Lab;
+let dir: string;
+let list: string;
+
+/** Results without timings (they differ between any two runs). */
+const strip = (rs: DomainResult[]) =>
+  [...rs]
+    .sort((a, b) => (a.domain < b.domain ? -1 : 1))
+    .map((x) => {
+      const o = x.observations;
+      return {
+        ...x,
+        observations: {
+          ...o,
+          dns: { ...o.dns, queries: 0, durationMs: 0 },
+          http: o.http && { ...o.http, durationMs: 0, headers: { ...o.http.headers, date: [] } },
+          tls: o.tls && { ...o.tls, durationMs: 0 },
+        },
+      };
+    });
+
+async function audit(extra: string[], env: Record<string, string> = {}) {
+  const run = await runCli(['audit', list, '--format', 'json', ...lab.args(), ...extra], { env });
+  return { ...run, doc: run.stdout ? (JSON.parse(run.stdout) as AuditDocument) : undefined };
+}
+
+beforeAll(async () => {
+  lab = await startLab(fixture);
+  dir = mkdtempSync(join(tmpdir(), 'singlepath-probe-threads-'));
+  list = join(dir, 'domains.txt');
+  writeFileSync(list, `${domains.join('\n')}\n`);
+});
+afterAll(async () => {
+  await lab.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('audit --probe-threads', () => {
+  it('gives the same results on 2 threads as in the main thread, and says so', async () => {
+    const main = await audit(['--probe-threads', '0']);
+    const threaded = await audit(['--probe-threads', '2']);
+    expect(main.code, main.stderr).toBe(0);
+    expect(threaded.code, threaded.stderr).toBe(0);
+    expect(main.doc!.domains.map((d) => d.observations.http?.httpStatus)).toEqual(domains.map(() => 200));
+    expect(strip(threaded.doc!.domains)).toEqual(strip(main.doc!.domains));
+    expect(threaded.doc!.summary).toEqual(main.doc!.summary);
+    expect(threaded.stderr).toMatch(/; web probes on 2 threads\n/);
+    expect(main.stderr).not.toMatch(/web probes on/);
+  });
+
+  it('fails only the probe that kills its thread; the others in flight are sent again', async () => {
+    const run = await audit(['--probe-threads', '1', '--concurrency', '6'], {
+      NODE_OPTIONS: `--require=${PRELOAD}`,
+      PROBE_POISON: POISONED,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const byName = new Map(run.doc!.domains.map((d) => [d.domain, d]));
+    expect(byName.size).toBe(N);
+    const poisoned = byName.get(POISONED)!;
+    expect(poisoned.observations.http?.error).toMatchObject({ code: 'PROBE_THREAD_FAILED' });
+    expect(poisoned.observations.http?.error?.message).toMatch(/exited \(code 7\) twice while probing/);
+    // Its DNS facts are kept.
+    expect(poisoned.observations.dns.status).toBe('NOERROR');
+    for (const d of domains.filter((x) => x !== POISONED))
+      expect([d, byName.get(d)!.observations.http?.httpStatus]).toEqual([d, 200]);
+    expect(run.stderr).toMatch(/; web probes on 3 threads \(2 died, 1 probe failed\)\n/);
+  });
+
+  it('probes in the main thread when threads fail as they start', async () => {
+    const run = await audit(['--probe-threads', '2'], {
+      NODE_OPTIONS: `--require=${PRELOAD}`,
+      PROBE_THREAD_BROKEN: '1',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.doc!.domains.map((d) => d.observations.http?.httpStatus)).toEqual(domains.map(() => 200));
+    // Every thread started (3 or 4: a replacement may start before the other first one fails) died.
+    const m = /; web probes on (\d+) threads \((\d+) died, 0 probes failed\)\n/.exec(run.stderr);
+    expect(m, run.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(3);
+    expect(m![2]).toBe(m![1]);
+  });
+
+  it('rejects a bad count, naming the flag', async () => {
+    const run = await audit(['--probe-threads', '-1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--probe-threads/);
+  });
+});
+
+describe('autoProbeThreads', () => {
+  it('uses the cores beyond the first, at most 4, and none under --jobs', () => {
+    expect([1, 2, 3, 8, 64].map((cores) => autoProbeThreads(1, cores))).toEqual([0, 1, 2, 4, 4]);
+    expect(autoProbeThreads(2, 8)).toBe(0);
+  });
+});
