@@ -76,6 +76,14 @@ describe('header and certificate field bounds (pure)', () => {
     expect(Object.keys(boundHeaders(headers(MAX_HEADERS + 1)))).toHaveLength(MAX_HEADERS);
   });
 
+  it('drops a header named __proto__ rather than letting it replace the prototype', () => {
+    const raw = JSON.parse('{"__proto__": ["x"], "server": "nginx"}');
+    const out = boundHeaders(raw);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(out).toEqual({ server: ['nginx'] });
+    expect(Object.keys(out)).toEqual(['server']);
+  });
+
   it(`keeps ${MAX_VALUES_PER_HEADER} values of one header`, () => {
     const values = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
     expect(boundHeaders({ 'set-cookie': values(MAX_VALUES_PER_HEADER) })['set-cookie']).toHaveLength(

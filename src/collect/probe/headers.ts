@@ -15,9 +15,12 @@ export function boundHeaders(raw: IncomingHttpHeaders): Record<string, string[]>
   let count = 0;
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
+    const key = oneLine(name.toLowerCase(), 256);
+    // Assigned on a plain object, "__proto__" would replace its prototype rather than add a key.
+    if (key === '__proto__') continue;
     if (count++ >= MAX_HEADERS) break;
     const values = Array.isArray(value) ? value : [value];
-    out[oneLine(name.toLowerCase(), 256)] = values.slice(0, MAX_VALUES_PER_HEADER).map((v) => truncate(v));
+    out[key] = values.slice(0, MAX_VALUES_PER_HEADER).map((v) => truncate(v));
   }
   return out;
 }
