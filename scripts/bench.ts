@@ -1,6 +1,6 @@
 // `npm run bench`: measures singlepath against a loopback lab and its own bare-client ceilings.
 //   node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]
-//                              [--skip-full] [--skip-cli] [--jobs N] [--json] [--cpu-prof DIR] [--keep]
+//                              [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--json] [--cpu-prof DIR] [--keep]
 //                              [--cli-node-flags="--max-old-space-size=128"]
 // Exit 0 when every figure was measured (missed targets included), 2 on a harness failure.
 import { rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { renderTable } from './bench/table.js';
 
 const USAGE =
   'usage: node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]\n' +
-  '       [--skip-full] [--skip-cli] [--jobs N] [--json] [--cpu-prof DIR] [--keep] [--cli-node-flags="--flag ..."]\n';
+  '       [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--json] [--cpu-prof DIR] [--keep] [--cli-node-flags="--flag ..."]\n';
 
 function parse() {
   try {
@@ -26,6 +26,7 @@ function parse() {
         'skip-full': { type: 'boolean', default: false },
         'skip-cli': { type: 'boolean', default: false },
         jobs: { type: 'string', default: '1' },
+        'probe-threads': { type: 'string' },
         json: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         'cli-node-flags': { type: 'string' },
@@ -74,6 +75,8 @@ const result = await runBench({
   skipFull: values['skip-full'],
   skipCli: values['skip-cli'],
   jobs: int('jobs', values.jobs, 1, 256),
+  probeThreads:
+    values['probe-threads'] === undefined ? undefined : int('probe-threads', values['probe-threads'], 0, 64),
   cpuProfDir,
   cliNodeFlags: values['cli-node-flags']?.split(/\s+/).filter(Boolean),
   keep: values.keep,

@@ -16,6 +16,7 @@ describe('bench harness (N=300)', () => {
       concurrency: 20,
       window: 64,
       jobs: 2,
+      probeThreads: 2,
       log: (l) => log.push(l),
     });
     const table = renderTable(result);
@@ -37,5 +38,8 @@ describe('bench harness (N=300)', () => {
     expect(dnsCli.detail.lines).toBeGreaterThanOrEqual(300);
     expect(dnsCli.peakRssMb).toBeGreaterThan(0);
     expect(table).toContain('full cli');
+    // --probe-threads reaches the CLI's full run.
+    const full = result.rows.find((r) => r.mode === 'full cli')!;
+    expect(full.detail.statsLine).toMatch(/; web probes on 2 threads$/);
   });
 });

@@ -23,6 +23,8 @@ export interface BenchOptions {
   skipCli?: boolean;
   /** Also run the CLI with --jobs N (N > 1). */
   jobs?: number;
+  /** --probe-threads for the CLI's full runs; absent: the CLI's default (cores - 1, at most 4). */
+  probeThreads?: number;
   /** Write V8 CPU profiles of the CLI runs into this folder. */
   cpuProfDir?: string;
   /** Extra node flags for the CLI runs (e.g. --max-old-space-size=128). */
@@ -306,6 +308,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
           `:80:127.0.0.1:${web.httpPort}`,
           '--ca-file',
           lab.caFile!,
+          ...(opts.probeThreads === undefined ? [] : ['--probe-threads', String(opts.probeThreads)]),
         ];
         await cliRow('full cli', toLab, tlsCeiling);
         if (jobs > 1) await cliRow(`full cli --jobs ${jobs}`, [...toLab, '--jobs', String(jobs)], tlsCeiling);

@@ -25,7 +25,7 @@ import { codedError } from './status.js';
 
 const SCRIPT = fileURLToPath(new URL('./probe-thread.js', import.meta.url));
 /** A probe thread's young generation: its probes keep nothing, and each MB is RSS per thread. */
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 4;
 /** Threads failing to start, in a row, before probing moves to the main thread. */
 const MAX_START_FAILURES = 3;
 
