@@ -17,6 +17,11 @@ beforeAll(async () => {
     'slow.test': { slowHeadersMs: 20_000 },
     'huge.test': { hugeHeaders: true },
     'ok.test': {},
+    'upgrade.test': {
+      rawResponse: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+    },
+    'bare101.test': { rawResponse: 'HTTP/1.1 101 Switching Protocols\r\n\r\n' },
+    'silent.test': { rawResponse: '' },
   });
   opts = { timeoutMs: 5000, connectTo: lab.connectTo(), ca: [lab.rootCaPem], loopbackOnly: true };
 });
@@ -155,6 +160,23 @@ describe('probeWeb failures', () => {
       lookup.mockRestore();
       connect.mockRestore();
     }
+  });
+
+  it.each([
+    ['upgrade.test', 'UNEXPECTED_UPGRADE'],
+    ['bare101.test', 'UNEXPECTED_UPGRADE'],
+    ['silent.test', 'NO_RESPONSE'],
+  ])('%s: answered at once as HTTP_ERROR %s, not left to the deadline', async (host, code) => {
+    const started = performance.now();
+    const { tls, http } = await probeWeb(host, '127.0.0.1', opts);
+    expect(tls?.status).toBe('OK');
+    expect(http).toMatchObject({ status: 'HTTP_ERROR', scheme: 'https', error: { code } });
+    expect(performance.now() - started).toBeLessThan(opts.timeoutMs / 2);
+  });
+
+  it('rejects a user agent that is not printable ASCII, up front', () => {
+    expect(() => createWebProber({ ...opts, userAgent: 'a\r\nx-injected: 1' })).toThrow(ConfigError);
+    expect(() => createWebProber({ ...opts, userAgent: 'naïve' })).toThrow(/printable ASCII/);
   });
 
   it('rejects a bad --ca-file entry up front, and probeWeb still resolves', async () => {

@@ -124,6 +124,9 @@ export function createWebProber(opts: ProbeOptions): WebProber {
   checkLimit('timeoutMs', opts.timeoutMs, 1);
   checkLimit('maxHeaderBytes', opts.maxHeaderBytes, 1024);
   checkLimit('maxRedirects', opts.maxRedirects, 0);
+  // Sent as a header: control bytes or non-ASCII would break (or split) the request.
+  if (opts.userAgent !== undefined && !/^[\x20-\x7e]{1,256}$/.test(opts.userAgent))
+    throw new ConfigError('userAgent must be 1 to 256 printable ASCII characters');
   const cfg: ChainConfig = {
     timeoutMs: opts.timeoutMs,
     connectTo: opts.connectTo,

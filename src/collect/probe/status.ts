@@ -15,6 +15,9 @@ const BY_CODE: Record<string, Status> = {
   UND_ERR_HEADERS_OVERFLOW: 'TOO_LARGE',
   // node:http's parser (the probe's exchange): a response head past maxHeaderBytes.
   HPE_HEADER_OVERFLOW: 'TOO_LARGE',
+  // The probe's exchange: the peer closed without a response, or answered a GET with 101.
+  NO_RESPONSE: 'HTTP_ERROR',
+  UNEXPECTED_UPGRADE: 'HTTP_ERROR',
   EPROTO: 'TLS_ERROR',
   ECONNABORTED: 'CONN_RESET',
   EHOSTUNREACH: 'ERROR',
