@@ -8,15 +8,21 @@ export interface ProbeRequest {
   id: number;
   domain: string;
   address: string | null;
+  /** Say `{ taken: id }` before probing (quarantine: a death then blames only probes taken). */
+  confirm?: boolean;
 }
 
-/** First `{ ready: true }` once the prober is built, then one answer per request. */
-export type ThreadMessage = { ready: true } | { id: number; result: WebProbeResult };
+/** First `{ ready: true }` once the prober is built, then per request its answer (after `taken`). */
+export type ThreadMessage = { ready: true } | { taken: number } | { id: number; result: WebProbeResult };
 
 const port = parentPort;
 if (port) {
   const probe = createWebProber((workerData as { options: ProbeOptions }).options);
   port.on('message', (req: ProbeRequest) => {
+    if (req.confirm) {
+      const taken: ThreadMessage = { taken: req.id };
+      port.postMessage(taken);
+    }
     void probe(req.domain, req.address).then((result) => {
       const answer: ThreadMessage = { id: req.id, result };
       port.postMessage(answer);

@@ -3,13 +3,15 @@
 // main thread keeps DNS, classification and output, and the machine's other cores do the crypto.
 //
 // Each thread runs the same prober the main thread would (probe-thread.ts). When a thread dies
-// (out of its heap limit, a native fault) its probes in flight are suspects: each is sent again,
-// one suspect at a time, on a new thread; a probe in flight at two deaths is answered
-// PROBE_THREAD_FAILED (its domain keeps its DNS facts), so one poisonous domain cannot take the
-// run down or fail the probes that happened to share its thread. A thread that dies before it is
-// ready (before it could look at any probe) charges nobody; three such in a row mean threads
-// cannot work here, and probes then run in the main thread. Threads hold the process open only
-// while they have probes in flight.
+// (out of its heap, a native fault) the probes it held are suspects. They go, as one group, to a
+// quarantine thread that takes no other probe; a group whose quarantine thread dies is split in
+// two and each half tried again, so one poisonous probe among g suspects is found in about
+// log2(g) more deaths and fails alone with PROBE_THREAD_FAILED (its domain keeps its DNS facts),
+// while the probes that merely shared its thread are answered. A quarantine thread acknowledges
+// each probe as it takes it: one it never took is not blamed. A thread that dies before it is
+// ready blames nobody; three such failures in a row (or threads the system refuses to create)
+// mean threads cannot work here, and probes then run in the main thread. Threads hold the process
+// open only while they have probes in flight.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -28,6 +30,8 @@ const SCRIPT = fileURLToPath(new URL('./probe-thread.js', import.meta.url));
 const YOUNG_GENERATION_MB = 4;
 /** Threads failing to start, in a row, before probing moves to the main thread. */
 const MAX_START_FAILURES = 3;
+/** Quarantine attempts of one probe before it fails whatever the cause (bisection needs ~log2 g). */
+const MAX_QUARANTINE_SENDS = 10;
 
 /** False when running from TypeScript sources (tests), where the thread script is not built. */
 export function probeThreadsAvailable(): boolean {
@@ -35,13 +39,13 @@ export function probeThreadsAvailable(): boolean {
 }
 
 export interface ProbeThreadStats {
-  /** Threads started, replacements included. */
+  /** Threads started, replacements and quarantine threads included. */
   threads: number;
   /** Probes answered by a thread (the others ran in the main thread). */
   probes: number;
   /** Threads that died while the run went on. */
   deaths: number;
-  /** Probes answered PROBE_THREAD_FAILED (in flight at two thread deaths). */
+  /** Probes answered PROBE_THREAD_FAILED (alone on a quarantine thread that died). */
   failures: number;
 }
 
@@ -54,17 +58,22 @@ export interface ThreadedProber {
 interface Job {
   domain: string;
   address: string | null;
-  /** Thread deaths this probe was in flight at. */
-  strikes: number;
+  /** Times sent to a quarantine thread. */
+  sends: number;
   resolve: (r: WebProbeResult) => void;
 }
 
 interface Thread {
   worker: Worker;
+  quarantine: boolean;
   pending: Map<number, Job>;
-  /** The thread said it was ready: from then on a death is blamed on the probes in flight. */
+  /** Ids the thread said it took (quarantine threads only). */
+  taken: Set<number>;
+  /** The thread said it was ready: from then on a death is blamed on the probes it took. */
   ready: boolean;
   dead: boolean;
+  /** The error it failed with, if any ('exit' follows). */
+  error?: string;
 }
 
 function threadFailed(message: string): WebProbeResult {
@@ -78,126 +87,180 @@ function threadFailed(message: string): WebProbeResult {
  */
 export function createThreadedProber(options: ProbeOptions, count: number): ThreadedProber {
   const local = createWebProber(options);
-  const threads: (Thread | undefined)[] = new Array(count).fill(undefined);
+  const regular: (Thread | undefined)[] = new Array(count).fill(undefined);
+  let quarantine: Thread | undefined;
   const stats: ProbeThreadStats = { threads: 0, probes: 0, deaths: 0, failures: 0 };
-  /** Probes lost to a dead thread, waiting to be sent again one at a time. */
-  const suspects: Job[] = [];
-  let suspectInFlight = false;
+  /** Suspect groups waiting for the quarantine thread, and the one it is running. */
+  const groups: Job[][] = [];
+  let running = false;
   let startFailures = 0;
   let nextId = 0;
   let closed = false;
 
   const useLocal = (): boolean => startFailures >= MAX_START_FAILURES;
-
   const runLocal = (job: Job): void => {
     void local(job.domain, job.address).then(job.resolve);
   };
-
-  const died = (thread: Thread, why: string): void => {
-    if (thread.dead) return;
-    thread.dead = true;
-    const slot = threads.indexOf(thread);
-    if (slot >= 0) threads[slot] = undefined;
-    if (closed) {
-      for (const job of thread.pending.values()) job.resolve(threadFailed('probe threads closed'));
-      return;
-    }
-    stats.deaths++;
-    const jobs = [...thread.pending.values()];
-    thread.pending.clear();
-    if (!thread.ready) {
-      // Nothing was handed to the probe code yet: the probes go out again as they were.
-      startFailures++;
-      for (const job of jobs) {
-        if (job.strikes > 0) suspects.unshift(job);
-        else send(job);
-      }
-      if (jobs.some((j) => j.strikes > 0)) suspectInFlight = false;
-      dispatchSuspect();
-      return;
-    }
-    for (const job of jobs) {
-      if (job.strikes > 0) suspectInFlight = false;
-      job.strikes++;
-      if (job.strikes >= 2) {
-        stats.failures++;
-        job.resolve(threadFailed(`the probe thread ${why} twice while probing ${job.domain}`));
-      } else suspects.push(job);
-    }
-    dispatchSuspect();
+  const fail = (job: Job, why: string): void => {
+    stats.failures++;
+    job.resolve(threadFailed(`the probe thread ${why} while probing ${job.domain}`));
   };
 
-  const start = (slot: number): Thread => {
+  const start = (isQuarantine: boolean): Thread | undefined => {
+    let worker: Worker;
+    try {
+      worker = new Worker(SCRIPT, {
+        workerData: { options },
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      });
+    } catch {
+      // The system refused a thread (EAGAIN under a process or thread limit).
+      startFailures++;
+      return undefined;
+    }
     stats.threads++;
-    const worker = new Worker(SCRIPT, {
-      workerData: { options },
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
-    const thread: Thread = { worker, pending: new Map(), ready: false, dead: false };
+    const thread: Thread = {
+      worker,
+      quarantine: isQuarantine,
+      pending: new Map(),
+      taken: new Set(),
+      ready: false,
+      dead: false,
+    };
     worker.on('message', (msg: ThreadMessage) => {
+      if (thread.dead) return;
       if ('ready' in msg) {
         thread.ready = true;
         startFailures = 0;
+        return;
+      }
+      if ('taken' in msg) {
+        thread.taken.add(msg.taken);
         return;
       }
       const job = thread.pending.get(msg.id);
       if (!job) return;
       thread.pending.delete(msg.id);
       stats.probes++;
-      if (thread.pending.size === 0) worker.unref();
-      if (job.strikes > 0) {
-        suspectInFlight = false;
-        dispatchSuspect();
-      }
       job.resolve(msg.result);
+      if (thread.pending.size === 0) {
+        worker.unref();
+        if (thread.quarantine) {
+          running = false;
+          nextGroup();
+        }
+      }
     });
-    worker.on('error', (err) => died(thread, `failed (${String(err?.message ?? err).slice(0, 200)})`));
-    worker.on('exit', (code) => died(thread, `exited (code ${code})`));
+    // 'exit' always follows, after the messages the thread posted: a death is handled there.
+    worker.on('error', (err) => {
+      thread.error = `failed (${String((err as Error)?.message ?? err).slice(0, 200)})`;
+    });
+    worker.on('exit', (code) => died(thread, thread.error ?? `exited (code ${code})`));
     worker.unref();
-    threads[slot] = thread;
     return thread;
   };
 
-  /** The live thread with the fewest probes in flight, starting or replacing threads as needed. */
-  const pick = (): Thread => {
-    let best: Thread | undefined;
-    for (let slot = 0; slot < count; slot++) {
-      const t = threads[slot] ?? start(slot);
-      if (!best || t.pending.size < best.pending.size) best = t;
+  function died(thread: Thread, why: string): void {
+    if (thread.dead) return;
+    thread.dead = true;
+    const slot = regular.indexOf(thread);
+    if (slot >= 0) regular[slot] = undefined;
+    if (quarantine === thread) quarantine = undefined;
+    const held = [...thread.pending];
+    thread.pending.clear();
+    if (closed) {
+      for (const [, job] of held) job.resolve(threadFailed('probe threads closed'));
+      return;
     }
-    return best!;
-  };
+    stats.deaths++;
+    if (!thread.ready) startFailures++;
+    const jobs = held.map(([, job]) => job);
+    if (!thread.quarantine) {
+      // Before it was ready nothing reached the probe code: the probes go out again as new.
+      if (!thread.ready) for (const job of jobs) send(job);
+      else if (jobs.length > 0) groups.push(jobs);
+    } else {
+      running = false;
+      const blamed = thread.ready ? held.filter(([id]) => thread.taken.has(id)).map(([, j]) => j) : [];
+      const spared = thread.ready ? held.filter(([id]) => !thread.taken.has(id)).map(([, j]) => j) : jobs;
+      if (spared.length > 0) groups.unshift(spared);
+      if (blamed.length === 1) fail(blamed[0]!, why);
+      else if (blamed.length > 1) {
+        const half = Math.ceil(blamed.length / 2);
+        groups.unshift(blamed.slice(0, half), blamed.slice(half));
+      }
+    }
+    nextGroup();
+  }
 
-  const send = (job: Job): void => {
+  /** Sends the next suspect group to the quarantine thread, when it has none. */
+  function nextGroup(): void {
+    if (closed || running) return;
     if (useLocal()) {
+      // In the main thread no other probe can be taken down with a suspect.
+      for (const job of groups.splice(0).flat()) runLocal(job);
+      return;
+    }
+    const group = groups.shift();
+    if (!group) return;
+    while (!quarantine && !useLocal()) quarantine = start(true);
+    const q = quarantine;
+    if (!q) {
+      groups.unshift(group);
+      nextGroup();
+      return;
+    }
+    running = true;
+    q.worker.ref();
+    for (const job of group) {
+      job.sends++;
+      if (job.sends > MAX_QUARANTINE_SENDS) {
+        fail(job, 'kept dying');
+        continue;
+      }
+      const id = nextId++;
+      q.pending.set(id, job);
+      const req: ProbeRequest = { id, domain: job.domain, address: job.address, confirm: true };
+      q.worker.postMessage(req);
+    }
+    if (q.pending.size === 0) {
+      running = false;
+      q.worker.unref();
+      nextGroup();
+    }
+  }
+
+  /** The live regular thread with the fewest probes in flight, starting threads as needed. */
+  function pick(): Thread | undefined {
+    let best: Thread | undefined;
+    for (let slot = 0; slot < count && !useLocal(); slot++) {
+      let t = regular[slot];
+      if (!t) {
+        t = start(false);
+        regular[slot] = t;
+      }
+      if (t && (!best || t.pending.size < best.pending.size)) best = t;
+    }
+    return best;
+  }
+
+  function send(job: Job): void {
+    let thread = pick();
+    while (!thread && !useLocal()) thread = pick();
+    if (!thread) {
       runLocal(job);
       return;
     }
-    const thread = pick();
     if (thread.pending.size === 0) thread.worker.ref();
     const id = nextId++;
     thread.pending.set(id, job);
     const req: ProbeRequest = { id, domain: job.domain, address: job.address };
     thread.worker.postMessage(req);
-  };
-
-  function dispatchSuspect(): void {
-    if (closed) return;
-    // In the main thread there is no other probe a suspect could take down with it.
-    if (useLocal()) {
-      for (const job of suspects.splice(0)) runLocal(job);
-      return;
-    }
-    if (suspectInFlight) return;
-    const job = suspects.shift();
-    if (!job) return;
-    suspectInFlight = true;
-    send(job);
   }
 
   const probe: WebProber = (domain, address) => {
     if (closed) return Promise.resolve(threadFailed('probe threads closed'));
-    return new Promise<WebProbeResult>((resolve) => send({ domain, address, strikes: 0, resolve }));
+    return new Promise<WebProbeResult>((resolve) => send({ domain, address, sends: 0, resolve }));
   };
 
   return {
@@ -205,9 +268,10 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     stats: () => ({ ...stats }),
     close: async () => {
       closed = true;
-      for (const job of suspects.splice(0)) job.resolve(threadFailed('probe threads closed'));
-      const live = threads.filter((t): t is Thread => t !== undefined);
-      threads.fill(undefined);
+      for (const job of groups.splice(0).flat()) job.resolve(threadFailed('probe threads closed'));
+      const live = [...regular, quarantine].filter((t): t is Thread => t !== undefined);
+      regular.fill(undefined);
+      quarantine = undefined;
       await Promise.all(live.map((t) => t.worker.terminate()));
     },
   };
