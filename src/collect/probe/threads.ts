@@ -9,9 +9,10 @@
 // log2(g) more deaths and fails alone with PROBE_THREAD_FAILED (its domain keeps its DNS facts),
 // while the probes that merely shared its thread are answered. A quarantine thread acknowledges
 // each probe as it takes it: one it never took is not blamed. A thread that dies before it is
-// ready blames nobody; three such failures in a row (or threads the system refuses to create)
-// mean threads cannot work here, and probes then run in the main thread. Threads hold the process
-// open only while they have probes in flight.
+// ready blames nobody; three threads in a row dying before any answer (quarantine deaths that
+// blame a probe aside), or the system refusing threads, mean threads cannot work here, and probes
+// then run in the main thread for the rest of the run. Threads hold the process open only while
+// they have probes in flight.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -30,8 +31,11 @@ const SCRIPT = fileURLToPath(new URL('./probe-thread.js', import.meta.url));
 const YOUNG_GENERATION_MB = 4;
 /** Threads failing to start, in a row, before probing moves to the main thread. */
 const MAX_START_FAILURES = 3;
-/** Quarantine attempts of one probe before it fails whatever the cause (bisection needs ~log2 g). */
-const MAX_QUARANTINE_SENDS = 10;
+/**
+ * Times a probe may go back to the queue untaken (its quarantine thread died before taking it)
+ * before it fails. Blamed groups need no cap: each split makes them smaller.
+ */
+const MAX_UNTAKEN_RESENDS = 10;
 
 /** False when running from TypeScript sources (tests), where the thread script is not built. */
 export function probeThreadsAvailable(): boolean {
@@ -58,8 +62,8 @@ export interface ThreadedProber {
 interface Job {
   domain: string;
   address: string | null;
-  /** Times sent to a quarantine thread. */
-  sends: number;
+  /** Times a quarantine thread died without having taken it. */
+  untaken: number;
   resolve: (r: WebProbeResult) => void;
 }
 
@@ -71,6 +75,8 @@ interface Thread {
   taken: Set<number>;
   /** The thread said it was ready: from then on a death is blamed on the probes it took. */
   ready: boolean;
+  /** It answered at least one probe. */
+  answered: boolean;
   dead: boolean;
   /** The error it failed with, if any ('exit' follows). */
   error?: string;
@@ -93,11 +99,17 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
   /** Suspect groups waiting for the quarantine thread, and the one it is running. */
   const groups: Job[][] = [];
   let running = false;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`probe threads: ${count}`);
   let startFailures = 0;
+  /** Set once threads proved unable to work here; never cleared. */
+  let localMode = false;
   let nextId = 0;
   let closed = false;
 
-  const useLocal = (): boolean => startFailures >= MAX_START_FAILURES;
+  const useLocal = (): boolean => {
+    if (!localMode && startFailures >= MAX_START_FAILURES) localMode = true;
+    return localMode;
+  };
   const runLocal = (job: Job): void => {
     void local(job.domain, job.address).then(job.resolve);
   };
@@ -125,13 +137,13 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       pending: new Map(),
       taken: new Set(),
       ready: false,
+      answered: false,
       dead: false,
     };
     worker.on('message', (msg: ThreadMessage) => {
       if (thread.dead) return;
       if ('ready' in msg) {
         thread.ready = true;
-        startFailures = 0;
         return;
       }
       if ('taken' in msg) {
@@ -141,6 +153,10 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       const job = thread.pending.get(msg.id);
       if (!job) return;
       thread.pending.delete(msg.id);
+      thread.taken.delete(msg.id);
+      // A thread that answers works: only then do earlier start failures stop counting.
+      startFailures = 0;
+      thread.answered = true;
       stats.probes++;
       job.resolve(msg.result);
       if (thread.pending.size === 0) {
@@ -173,7 +189,10 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       return;
     }
     stats.deaths++;
-    if (!thread.ready) startFailures++;
+    // Dying before any answer says threads may not work here at all, unless a quarantine thread
+    // died holding probes it took: then the blame is theirs (the bisection below), and counting it
+    // would send a poisonous probe to the main thread.
+    if (!thread.answered && !(thread.quarantine && thread.ready && thread.taken.size > 0)) startFailures++;
     const jobs = held.map(([, job]) => job);
     if (!thread.quarantine) {
       // Before it was ready nothing reached the probe code: the probes go out again as new.
@@ -183,7 +202,12 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       running = false;
       const blamed = thread.ready ? held.filter(([id]) => thread.taken.has(id)).map(([, j]) => j) : [];
       const spared = thread.ready ? held.filter(([id]) => !thread.taken.has(id)).map(([, j]) => j) : jobs;
-      if (spared.length > 0) groups.unshift(spared);
+      const requeue: Job[] = [];
+      for (const job of spared) {
+        if (++job.untaken > MAX_UNTAKEN_RESENDS) fail(job, 'kept dying before it took the probe');
+        else requeue.push(job);
+      }
+      if (requeue.length > 0) groups.unshift(requeue);
       if (blamed.length === 1) fail(blamed[0]!, why);
       else if (blamed.length > 1) {
         const half = Math.ceil(blamed.length / 2);
@@ -213,20 +237,10 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     running = true;
     q.worker.ref();
     for (const job of group) {
-      job.sends++;
-      if (job.sends > MAX_QUARANTINE_SENDS) {
-        fail(job, 'kept dying');
-        continue;
-      }
       const id = nextId++;
       q.pending.set(id, job);
       const req: ProbeRequest = { id, domain: job.domain, address: job.address, confirm: true };
       q.worker.postMessage(req);
-    }
-    if (q.pending.size === 0) {
-      running = false;
-      q.worker.unref();
-      nextGroup();
     }
   }
 
@@ -260,7 +274,7 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
 
   const probe: WebProber = (domain, address) => {
     if (closed) return Promise.resolve(threadFailed('probe threads closed'));
-    return new Promise<WebProbeResult>((resolve) => send({ domain, address, sends: 0, resolve }));
+    return new Promise<WebProbeResult>((resolve) => send({ domain, address, untaken: 0, resolve }));
   };
 
   return {
