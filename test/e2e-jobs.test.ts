@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditDocument, DomainResult } from '../src/types.js';
+import type { AuditDocument } from '../src/types.js';
 import { runCli, spawnCli } from './helpers/cli.js';
 import { generatedLab, readNdjson } from './helpers/generated.js';
 import { type Lab, startLab } from './helpers/lab.js';
+import { withoutTimings } from './helpers/results.js';
 
 // `audit --jobs N`: the same results and summary as one process, every domain exactly once, and
 // a child that dies mid-run loses nothing (its domains go to the others).
@@ -57,14 +58,6 @@ let list: string;
 let short: string;
 let single: AuditDocument;
 
-const strip = (rs: DomainResult[]) =>
-  [...rs]
-    .sort((a, b) => (a.domain < b.domain ? -1 : 1))
-    .map((x) => ({
-      ...x,
-      observations: { ...x.observations, dns: { ...x.observations.dns, queries: 0, durationMs: 0 } },
-    }));
-
 beforeAll(async () => {
   lab = await startLab(fixture);
   dir = mkdtempSync(join(tmpdir(), 'singlepath-jobs-'));
@@ -102,7 +95,7 @@ describe('audit --jobs', () => {
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as AuditDocument;
     expect(doc.domains.map((d) => d.domain).sort()).toEqual([...domains].sort());
-    expect(strip(doc.domains)).toEqual(strip(single.domains));
+    expect(withoutTimings(doc.domains)).toEqual(withoutTimings(single.domains));
     expect(doc.summary).toEqual(single.summary);
     expect(run.stderr.match(/skipped "not a domain!"/g)).toHaveLength(1);
     expect(run.stderr).toMatch(new RegExp(`singlepath: ${N} domains in .*; 3 jobs`));

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { autoProbeThreads } from '../src/cli/options.js';
-import type { AuditDocument, DomainResult } from '../src/types.js';
+import type { AuditDocument } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
 import { generatedLab } from './helpers/generated.js';
 import { type Lab, startLab } from './helpers/lab.js';
+import { withoutTimings } from './helpers/results.js';
 
 // `audit --probe-threads N`: web probes in worker threads give the same results as probes in the
 // main thread; a thread that dies fails only the probe that killed it (twice), the others are
@@ -25,23 +26,6 @@ const PRELOAD = fileURLToPath(new URL('./fixtures/probe-thread-poison.cjs', impo
 let lab: Lab;
 let dir: string;
 let list: string;
-
-/** Results without timings (they differ between any two runs). */
-const strip = (rs: DomainResult[]) =>
-  [...rs]
-    .sort((a, b) => (a.domain < b.domain ? -1 : 1))
-    .map((x) => {
-      const o = x.observations;
-      return {
-        ...x,
-        observations: {
-          ...o,
-          dns: { ...o.dns, queries: 0, durationMs: 0 },
-          http: o.http && { ...o.http, durationMs: 0, headers: { ...o.http.headers, date: [] } },
-          tls: o.tls && { ...o.tls, durationMs: 0 },
-        },
-      };
-    });
 
 async function audit(extra: string[], env: Record<string, string> = {}) {
   const run = await runCli(['audit', list, '--format', 'json', ...lab.args(), ...extra], { env });
@@ -66,7 +50,7 @@ describe('audit --probe-threads', () => {
     expect(main.code, main.stderr).toBe(0);
     expect(threaded.code, threaded.stderr).toBe(0);
     expect(main.doc!.domains.map((d) => d.observations.http?.httpStatus)).toEqual(domains.map(() => 200));
-    expect(strip(threaded.doc!.domains)).toEqual(strip(main.doc!.domains));
+    expect(withoutTimings(threaded.doc!.domains)).toEqual(withoutTimings(main.doc!.domains));
     expect(threaded.doc!.summary).toEqual(main.doc!.summary);
     expect(threaded.stderr).toMatch(/; web probes on 2 threads\n/);
     expect(main.stderr).not.toMatch(/web probes on/);

@@ -35,3 +35,24 @@ export function result(domain: string, deps: Dep[], error?: ErrorInfo): DomainRe
   if (error) r.error = error;
   return r;
 }
+
+/**
+ * Results in domain order without what differs between two runs of the same audit: durations,
+ * the DNS query count (cache sharing depends on timing) and the HTTP date header.
+ */
+export function withoutTimings(rs: DomainResult[]): DomainResult[] {
+  return [...rs]
+    .sort((a, b) => (a.domain < b.domain ? -1 : 1))
+    .map((x) => {
+      const o = x.observations;
+      return {
+        ...x,
+        observations: {
+          ...o,
+          dns: { ...o.dns, queries: 0, durationMs: 0 },
+          ...(o.http ? { http: { ...o.http, durationMs: 0, headers: { ...o.http.headers, date: [] } } } : {}),
+          ...(o.tls ? { tls: { ...o.tls, durationMs: 0 } } : {}),
+        },
+      };
+    });
+}
