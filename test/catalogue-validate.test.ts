@@ -41,6 +41,12 @@ describe('a broken user catalogue', () => {
       'providers[0].signals.header[0].pattern: invalid regular expression',
     ],
     [
+      // Found by the catalogue fuzz test: an empty pattern read as absent and crashed the loader.
+      'an empty host pattern',
+      { providers: [provider({ signals: { cname: [{ pattern: '', layer: 'cdn' }] } })] },
+      'providers[0].signals.cname[0].pattern: expected a regular expression string of 1 to 500 characters',
+    ],
+    [
       'a bad region regular expression',
       {
         providers: [

@@ -152,7 +152,7 @@ export class Catalogue {
           region: rule.region ? new RegExp(rule.region, 'i') : undefined,
           source: `${id}.signals.${kind}[${i}]`,
         };
-        if (rule.pattern) {
+        if (rule.pattern !== undefined) {
           this.patterns[kind].push({ ...compiled, pattern: new RegExp(rule.pattern, 'i') });
           return;
         }

@@ -74,8 +74,9 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
       if (typeof v !== 'string' || !LAYERS.includes(v)) bad(`expected one of ${LAYERS.join(', ')}`);
       return;
     case 'regex':
-      if (typeof v !== 'string' || v.length > 500) {
-        bad('expected a regular expression string');
+      // Empty would match every name (a catalogue claiming the world), and reads as absent.
+      if (typeof v !== 'string' || v.length === 0 || v.length > 500) {
+        bad('expected a regular expression string of 1 to 500 characters');
         return;
       }
       try {
