@@ -98,6 +98,14 @@ describe('audit --probe-threads', () => {
     expect(m![2]).toBe(m![1]);
   });
 
+  it('with --jobs 2, each child probes on its threads and the stats line sums them', async () => {
+    const main = await audit(['--probe-threads', '0']);
+    const jobs = await audit(['--jobs', '2', '--probe-threads', '1']);
+    expect(jobs.code, jobs.stderr).toBe(0);
+    expect(withoutTimings(jobs.doc!.domains)).toEqual(withoutTimings(main.doc!.domains));
+    expect(jobs.stderr).toMatch(/; 2 jobs; web probes on 2 threads\n/);
+  });
+
   it('rejects a bad count, naming the flag', async () => {
     const run = await audit(['--probe-threads', '-1']);
     expect(run.code).toBe(2);
@@ -106,8 +114,10 @@ describe('audit --probe-threads', () => {
 });
 
 describe('autoProbeThreads', () => {
-  it('uses the cores beyond the first, at most 4, and none under --jobs', () => {
+  it("uses each process's share of the cores beyond its main thread, at most 4", () => {
     expect([1, 2, 3, 8, 64].map((cores) => autoProbeThreads(1, cores))).toEqual([0, 1, 2, 4, 4]);
-    expect(autoProbeThreads(2, 8)).toBe(0);
+    // --jobs: cores / jobs - 1 per child.
+    expect([2, 3, 4, 8, 16].map((cores) => autoProbeThreads(2, cores))).toEqual([0, 0, 1, 3, 4]);
+    expect(autoProbeThreads(4, 2)).toBe(0);
   });
 });

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { severityAtLeast } from '../analyse/domain.js';
 import type { Relations } from '../analyse/layer-loss.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
-import { type AuditOptions, type Auditor, auditStream, buildDocument, createAuditor } from '../audit.js';
+import { type AuditOptions, auditStream, buildDocument, createAuditor } from '../audit.js';
+import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
@@ -69,8 +70,7 @@ function writeErrorsNamed(sink: LineSink, name: string): LineSink {
 const KEEP_WARNING = 100_000;
 
 /** "; web probes on 2 threads (1 died, 1 probe failed)" when probe threads were used. */
-function threadsNote(auditor: Auditor): string {
-  const t = auditor.probeStats();
+function threadsNote(t: ProbeThreadStats | null): string {
   if (!t || t.threads === 0) return '';
   const deaths = t.deaths
     ? ` (${t.deaths} died, ${t.failures} probe${t.failures === 1 ? '' : 's'} failed)`
@@ -206,7 +206,7 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}` +
-        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(auditor)}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
     );
   }
   const printNotes = (s: Summary) => {

@@ -136,7 +136,7 @@ export function addAuditOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--probe-threads <n>',
-        `HTTP/TLS probes in N worker threads, so TLS handshakes use other cores (0 = main thread; default: cores - 1, at most ${AUTO_PROBE_THREADS_MAX}; 0 with --jobs)`,
+        `HTTP/TLS probes in N worker threads, so TLS handshakes use other cores (0 = main thread; default: cores - 1, or cores / --jobs - 1, at most ${AUTO_PROBE_THREADS_MAX})`,
       )
         .argParser(int('--probe-threads', 0, MAX_PROBE_THREADS))
         .helpGroup('Limits:'),
@@ -177,11 +177,12 @@ export interface AuditFlags {
 export const AUTO_PROBE_THREADS_MAX = 4;
 
 /**
- * Without --probe-threads: one thread per core beyond the first (the main thread's), at most
- * AUTO_PROBE_THREADS_MAX; none under --jobs, whose processes already fill the cores.
+ * Without --probe-threads: each process gets its share of the cores (all of them, or cores ÷
+ * --jobs), one for its main thread and a probe thread for each of the others, at most
+ * AUTO_PROBE_THREADS_MAX. On 2 cores: 1 thread alone, none with --jobs 2.
  */
 export function autoProbeThreads(jobs: number, cores = availableParallelism()): number {
-  return jobs > 1 ? 0 : Math.max(0, Math.min(AUTO_PROBE_THREADS_MAX, cores - 1));
+  return Math.max(0, Math.min(AUTO_PROBE_THREADS_MAX, Math.floor(cores / Math.max(1, jobs)) - 1));
 }
 
 export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): AuditOptions {

@@ -43,7 +43,7 @@ export function workerCommand(program: Command, io: CliIo, setExit: (code: numbe
         flush();
         await auditor.close();
       }
-      const stats: WorkerStatsLine = { type: 'stats', stats: auditor.stats() };
+      const stats: WorkerStatsLine = { type: 'stats', stats: auditor.stats(), probes: auditor.probeStats() };
       io.stdout(`${JSON.stringify(stats)}\n`);
       setExit(0);
     });

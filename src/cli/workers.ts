@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type AuditOptions, failedResult } from '../audit.js';
 import type { DnsClientStats } from '../collect/dns/client.js';
+import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { packageRoot } from '../package-root.js';
 import { escapeTerminal } from '../report/escape.js';
 import type { DomainResult } from '../types.js';
@@ -17,10 +18,11 @@ import type { DomainResult } from '../types.js';
 /** Environment variable carrying the audit options to a child (`singlepath worker`). */
 export const WORKER_OPTIONS_ENV = 'SINGLEPATH_WORKER_OPTIONS';
 
-/** A child's last line: its DNS client's counters, for the parent's stats line. */
+/** A child's last line: its DNS client's counters and probe threads, for the parent's stats line. */
 export interface WorkerStatsLine {
   type: 'stats';
   stats: DnsClientStats;
+  probes?: ProbeThreadStats | null;
 }
 
 type Child = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -33,6 +35,7 @@ interface Worker {
   suspect?: string;
   alive: boolean;
   stats?: DnsClientStats;
+  probes?: ProbeThreadStats;
 }
 
 export interface WorkerPool {
@@ -40,6 +43,8 @@ export interface WorkerPool {
   results: AsyncGenerator<DomainResult>;
   /** Counters of all children (those that reported them). */
   stats(): DnsClientStats;
+  /** Probe threads of all children, summed; null when none used any. */
+  probeStats(): ProbeThreadStats | null;
 }
 
 const STATS_KEYS: (keyof DnsClientStats)[] = [
@@ -137,7 +142,7 @@ export function auditInWorkers(
     workers.push(w);
     child.stdin.on('error', () => {});
     createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-      let rec: { type?: string; domain?: string; stats?: DnsClientStats };
+      let rec: { type?: string; domain?: string; stats?: DnsClientStats; probes?: ProbeThreadStats | null };
       try {
         rec = JSON.parse(line);
       } catch {
@@ -145,6 +150,7 @@ export function auditInWorkers(
       }
       if (rec.type === 'stats' && rec.stats) {
         w.stats = rec.stats;
+        if (rec.probes) w.probes = rec.probes;
         return;
       }
       if (rec.type !== 'domain' || typeof rec.domain !== 'string' || !w.outstanding.delete(rec.domain))
@@ -286,6 +292,15 @@ export function auditInWorkers(
     stats() {
       const total = Object.fromEntries(STATS_KEYS.map((k) => [k, 0])) as unknown as DnsClientStats;
       for (const w of workers) for (const k of STATS_KEYS) total[k] += w.stats?.[k] ?? 0;
+      return total;
+    },
+    probeStats() {
+      const used = workers.filter((w) => w.probes);
+      if (used.length === 0) return null;
+      const total: ProbeThreadStats = { threads: 0, probes: 0, deaths: 0, failures: 0 };
+      for (const w of used)
+        for (const k of Object.keys(total) as (keyof ProbeThreadStats)[])
+          total[k] += Number(w.probes![k]) || 0;
       return total;
     },
   };
