@@ -92,6 +92,7 @@ function threadFailed(message: string): WebProbeResult {
  * ConfigError from this call, as with createWebProber.
  */
 export function createThreadedProber(options: ProbeOptions, count: number): ThreadedProber {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`probe threads: ${count}`);
   const local = createWebProber(options);
   const regular: (Thread | undefined)[] = new Array(count).fill(undefined);
   let quarantine: Thread | undefined;
@@ -99,7 +100,6 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
   /** Suspect groups waiting for the quarantine thread, and the one it is running. */
   const groups: Job[][] = [];
   let running = false;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`probe threads: ${count}`);
   let startFailures = 0;
   /** Set once threads proved unable to work here; never cleared. */
   let localMode = false;
@@ -190,18 +190,19 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     }
     stats.deaths++;
     // Dying before any answer says threads may not work here at all, unless a quarantine thread
-    // died holding probes it took: then the blame is theirs (the bisection below), and counting it
-    // would send a poisonous probe to the main thread.
-    if (!thread.answered && !(thread.quarantine && thread.ready && thread.taken.size > 0)) startFailures++;
-    const jobs = held.map(([, job]) => job);
+    // died holding probes it took (only a ready thread takes any): then the blame is theirs (the
+    // bisection below), and counting it would send a poisonous probe to the main thread.
+    if (!thread.answered && thread.taken.size === 0) startFailures++;
     if (!thread.quarantine) {
+      const jobs = held.map(([, job]) => job);
       // Before it was ready nothing reached the probe code: the probes go out again as new.
       if (!thread.ready) for (const job of jobs) send(job);
       else if (jobs.length > 0) groups.push(jobs);
     } else {
       running = false;
-      const blamed = thread.ready ? held.filter(([id]) => thread.taken.has(id)).map(([, j]) => j) : [];
-      const spared = thread.ready ? held.filter(([id]) => !thread.taken.has(id)).map(([, j]) => j) : jobs;
+      const blamed: Job[] = [];
+      const spared: Job[] = [];
+      for (const [id, job] of held) (thread.taken.has(id) ? blamed : spared).push(job);
       const requeue: Job[] = [];
       for (const job of spared) {
         if (++job.untaken > MAX_UNTAKEN_RESENDS) fail(job, 'kept dying before it took the probe');
@@ -235,13 +236,16 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       return;
     }
     running = true;
-    q.worker.ref();
-    for (const job of group) {
-      const id = nextId++;
-      q.pending.set(id, job);
-      const req: ProbeRequest = { id, domain: job.domain, address: job.address, confirm: true };
-      q.worker.postMessage(req);
-    }
+    for (const job of group) post(q, job, true);
+  }
+
+  /** Hands a probe to a thread, which then holds the process open until it answers. */
+  function post(thread: Thread, job: Job, confirm: boolean): void {
+    if (thread.pending.size === 0) thread.worker.ref();
+    const id = nextId++;
+    thread.pending.set(id, job);
+    const req: ProbeRequest = { id, domain: job.domain, address: job.address, confirm };
+    thread.worker.postMessage(req);
   }
 
   /** The live regular thread with the fewest probes in flight, starting threads as needed. */
@@ -261,15 +265,8 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
   function send(job: Job): void {
     let thread = pick();
     while (!thread && !useLocal()) thread = pick();
-    if (!thread) {
-      runLocal(job);
-      return;
-    }
-    if (thread.pending.size === 0) thread.worker.ref();
-    const id = nextId++;
-    thread.pending.set(id, job);
-    const req: ProbeRequest = { id, domain: job.domain, address: job.address };
-    thread.worker.postMessage(req);
+    if (thread) post(thread, job, false);
+    else runLocal(job);
   }
 
   const probe: WebProber = (domain, address) => {
