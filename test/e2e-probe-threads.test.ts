@@ -12,7 +12,8 @@ import { withoutTimings } from './helpers/results.js';
 
 // `audit --probe-threads N`: web probes in worker threads give the same results as probes in the
 // main thread; a thread that dies fails only the probe that killed it (twice), the others are
-// sent again; threads that cannot start at all leave the probes to the main thread.
+// sent again; a thread that stops answering is stopped by the watchdog, with the same outcome;
+// threads that cannot start at all leave the probes to the main thread.
 
 const N = 24;
 const { fixture, domains } = generatedLab(N, 3);
@@ -82,6 +83,34 @@ describe('audit --probe-threads', () => {
       expect(m, run.stderr).not.toBeNull();
       expect(Number(m![2])).toBeGreaterThanOrEqual(2);
     },
+  );
+
+  it.each([
+    ['hang', 'its event loop blocks'],
+    ['stall', 'the probe never settles'],
+  ])(
+    'a thread that stops answering (%s: %s) is stopped; only the probe that hangs fails',
+    async (mode) => {
+      // --timeout 300: a probe may take 2 x 300 ms, the watchdog waits 3 x 300 + 2000 ms.
+      const run = await audit(['--probe-threads', '1', '--concurrency', '6', '--timeout', '300'], {
+        NODE_OPTIONS: `--require=${PRELOAD}`,
+        PROBE_POISON: POISONED,
+        PROBE_POISON_MODE: mode,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const byName = new Map(run.doc!.domains.map((d) => [d.domain, d]));
+      expect(byName.size).toBe(N);
+      const poisoned = byName.get(POISONED)!;
+      expect(poisoned.observations.http?.error).toMatchObject({ code: 'PROBE_THREAD_FAILED' });
+      expect(poisoned.observations.http?.error?.message).toMatch(
+        /stopped answering \(a probe held over 3 s\) while probing/,
+      );
+      expect(poisoned.observations.dns.status).toBe('NOERROR');
+      for (const d of domains.filter((x) => x !== POISONED))
+        expect([d, byName.get(d)!.observations.http?.httpStatus]).toEqual([d, 200]);
+      expect(run.stderr).toMatch(/; web probes on \d+ threads \(\d+ died, 1 probe failed\)\n/);
+    },
+    30_000,
   );
 
   it('probes in the main thread when threads fail as they start', async () => {

@@ -13,6 +13,11 @@
 // blame a probe aside), or the system refusing threads, mean threads cannot work here, and probes
 // then run in the main thread for the rest of the run. Threads hold the process open only while
 // they have probes in flight.
+//
+// A probe cannot legitimately take longer than its two phases' bounds (HTTPS, then HTTP). A
+// thread holding a probe well past that (its event loop blocked by a bug, or a probe that never
+// settles) is stopped by a watchdog and handled as a death: its probes go to quarantine, and the
+// one that hangs threads fails alone instead of holding a concurrency slot, and the run, forever.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -36,6 +41,16 @@ const MAX_START_FAILURES = 3;
  * before it fails. Blamed groups need no cap: each split makes them smaller.
  */
 const MAX_UNTAKEN_RESENDS = 10;
+/** Slack beyond a probe's own bounds before its thread is taken for stuck (event-loop lag under load). */
+const STUCK_GRACE_MS = 2000;
+
+/**
+ * How long a thread may hold one probe before the watchdog stops it: three probe timeouts (a
+ * probe's HTTPS and HTTP phases have one each) plus STUCK_GRACE_MS.
+ */
+export function stuckAfterMs(timeoutMs: number): number {
+  return 3 * timeoutMs + STUCK_GRACE_MS;
+}
 
 /** False when running from TypeScript sources (tests), where the thread script is not built. */
 export function probeThreadsAvailable(): boolean {
@@ -64,6 +79,8 @@ interface Job {
   address: string | null;
   /** Times a quarantine thread died without having taken it. */
   untaken: number;
+  /** When it was handed to its current thread (performance.now()). */
+  postedAt: number;
   resolve: (r: WebProbeResult) => void;
 }
 
@@ -78,7 +95,7 @@ interface Thread {
   /** It answered at least one probe. */
   answered: boolean;
   dead: boolean;
-  /** The error it failed with, if any ('exit' follows). */
+  /** The error it failed with, if any ('exit' follows), or why the watchdog stopped it. */
   error?: string;
 }
 
@@ -105,6 +122,8 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
   let localMode = false;
   let nextId = 0;
   let closed = false;
+  const stuckMs = stuckAfterMs(options.timeoutMs);
+  let watchdog: NodeJS.Timeout | undefined;
 
   const useLocal = (): boolean => {
     if (!localMode && startFailures >= MAX_START_FAILURES) localMode = true;
@@ -131,6 +150,7 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       return undefined;
     }
     stats.threads++;
+    watchdog ??= setInterval(watch, Math.min(1000, Math.ceil(stuckMs / 4))).unref();
     const thread: Thread = {
       worker,
       quarantine: isQuarantine,
@@ -169,7 +189,7 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     });
     // 'exit' always follows, after the messages the thread posted: a death is handled there.
     worker.on('error', (err) => {
-      thread.error = `failed (${String((err as Error)?.message ?? err).slice(0, 200)})`;
+      thread.error ??= `failed (${String((err as Error)?.message ?? err).slice(0, 200)})`;
     });
     worker.on('exit', (code) => died(thread, thread.error ?? `exited (code ${code})`));
     worker.unref();
@@ -218,6 +238,22 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     nextGroup();
   }
 
+  /**
+   * Stops each thread whose oldest probe has been held past `stuckMs`; 'exit' then handles it as a
+   * death (terminate() ends JavaScript that loops, and a thread waiting on nothing alike).
+   */
+  function watch(): void {
+    const now = performance.now();
+    for (const thread of [...regular, quarantine]) {
+      if (!thread || thread.dead || thread.error !== undefined) continue;
+      // Insertion order: the first pending probe is the oldest.
+      const oldest = thread.pending.values().next().value as Job | undefined;
+      if (!oldest || now - oldest.postedAt < stuckMs) continue;
+      thread.error = `stopped answering (a probe held over ${Math.round(stuckMs / 1000)} s)`;
+      void thread.worker.terminate();
+    }
+  }
+
   /** Sends the next suspect group to the quarantine thread, when it has none. */
   function nextGroup(): void {
     if (closed || running) return;
@@ -243,6 +279,7 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
   function post(thread: Thread, job: Job, confirm: boolean): void {
     if (thread.pending.size === 0) thread.worker.ref();
     const id = nextId++;
+    job.postedAt = performance.now();
     thread.pending.set(id, job);
     const req: ProbeRequest = { id, domain: job.domain, address: job.address, confirm };
     thread.worker.postMessage(req);
@@ -271,7 +308,7 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
 
   const probe: WebProber = (domain, address) => {
     if (closed) return Promise.resolve(threadFailed('probe threads closed'));
-    return new Promise<WebProbeResult>((resolve) => send({ domain, address, untaken: 0, resolve }));
+    return new Promise<WebProbeResult>((resolve) => send({ domain, address, untaken: 0, postedAt: 0, resolve }));
   };
 
   return {
@@ -279,6 +316,7 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     stats: () => ({ ...stats }),
     close: async () => {
       closed = true;
+      clearInterval(watchdog);
       for (const job of groups.splice(0).flat()) job.resolve(threadFailed('probe threads closed'));
       const live = [...regular, quarantine].filter((t): t is Thread => t !== undefined);
       regular.fill(undefined);
