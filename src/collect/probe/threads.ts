@@ -308,7 +308,9 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
 
   const probe: WebProber = (domain, address) => {
     if (closed) return Promise.resolve(threadFailed('probe threads closed'));
-    return new Promise<WebProbeResult>((resolve) => send({ domain, address, untaken: 0, postedAt: 0, resolve }));
+    return new Promise<WebProbeResult>((resolve) =>
+      send({ domain, address, untaken: 0, postedAt: 0, resolve }),
+    );
   };
 
   return {
