@@ -1,7 +1,7 @@
-import Table from 'cli-table3';
 import { type Command, Option } from 'commander';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
+import Table from '../report/cli-table.js';
 import type { CliIo } from './program.js';
 
 export interface ProviderRow {

@@ -79,11 +79,12 @@ export function openAtomic(path: string): AtomicFile {
   };
 }
 
-/** Writes a whole file atomically (see openAtomic). */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+/** Writes a whole file atomically (see openAtomic): one string or buffer, or pieces in order. */
+export function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<string>): void {
   const file = openAtomic(path);
   try {
-    file.write(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) file.write(data);
+    else for (const piece of data) file.write(piece);
   } catch (err) {
     file.discard();
     throw err;

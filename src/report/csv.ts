@@ -6,6 +6,7 @@ import {
   type Layer,
   SEVERITIES,
 } from '../types.js';
+import { batched } from './chunks.js';
 import { escapeCsv } from './escape.js';
 
 // Flat rows for spreadsheets: one per domain × layer × dependency. Every cell goes through
@@ -101,8 +102,13 @@ function rows(r: DomainResult): string[][] {
   return out.map((row) => [...row.slice(0, 10), ...error]);
 }
 
-export function renderCsv(doc: AuditDocument): string {
-  const lines = [HEADER, ...doc.domains.flatMap(rows)].map((cells) => cells.map(escapeCsv).join(','));
+export function* csvChunks(doc: AuditDocument): Generator<string> {
+  const line = (cells: string[]) => `${cells.map(escapeCsv).join(',')}\r\n`;
   // RFC 4180 line ends, which spreadsheet imports expect.
-  return lines.map((l) => `${l}\r\n`).join('');
+  yield line(HEADER);
+  yield* batched(
+    (function* () {
+      for (const r of doc.domains) for (const cells of rows(r)) yield line(cells);
+    })(),
+  );
 }

@@ -80,23 +80,29 @@ function worst(domain: DomainResult): string | undefined {
   return domain.risks.map((r) => r.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
 }
 
-export function matrixSection(domains: readonly DomainResult[], ids: readonly string[]): Markup {
-  const providers = matrixProviders(domains);
+/** The domain × provider matrix: its opening, a row per domain, its close (one table in all). */
+export function* matrixParts(
+  domains: readonly DomainResult[],
+  ids: readonly string[],
+  providers: readonly string[] = matrixProviders(domains),
+): Generator<Markup> {
   if (domains.length === 0) {
-    return html`<section id="matrix"><h2>Domain × provider matrix</h2><p class="muted">No domains.</p></section>`;
+    yield html`<section id="matrix"><h2>Domain × provider matrix</h2><p class="muted">No domains.</p></section>`;
+    return;
   }
   const head = providers.map(
     (p) => html`<th scope="col" class="prov-col" title="${p}"><span>${clip(p, 24)}</span></th>`,
   );
-  const rows = domains.map((d, i) => {
+  yield html`<section id="matrix"><h2>Domain × provider matrix</h2>
+<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path.</p>
+<div class="scroll"><table class="matrix"><thead><tr><th scope="col" class="corner">Domain</th>${head}</tr></thead><tbody>`;
+  for (const [i, d] of domains.entries()) {
     const sev = worst(d);
     const cells = providers.map((p) => {
       const chips = chipsFor(d, p);
       return chips.length === 0 ? html`<td></td>` : html`<td class="hit">${chips.map(chip)}</td>`;
     });
-    return html`<tr class="mx-row"><th scope="row"><a href="#${ids[i] ?? ''}">${d.domain}</a>${sev ? html` <span class="dot ${severityClass(sev)}" title="worst finding: ${sev}"></span>` : ''}${d.error ? html` <span class="tag err">error</span>` : ''}</th>${cells}</tr>`;
-  });
-  return html`<section id="matrix"><h2>Domain × provider matrix</h2>
-<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path.</p>
-<div class="scroll"><table class="matrix"><thead><tr><th scope="col" class="corner">Domain</th>${head}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
+    yield html`<tr class="mx-row"><th scope="row"><a href="#${ids[i] ?? ''}">${d.domain}</a>${sev ? html` <span class="dot ${severityClass(sev)}" title="worst finding: ${sev}"></span>` : ''}${d.error ? html` <span class="tag err">error</span>` : ''}</th>${cells}</tr>`;
+  }
+  yield html`</tbody></table></div></section>`;
 }

@@ -1,9 +1,10 @@
 import type { AuditDocument, DomainResult, Summary } from '../types.js';
 import { SEVERITIES } from '../types.js';
+import { batched } from './chunks.js';
 import { blastSection, concentrationSection } from './html-charts.js';
 import { domainDetails } from './html-domain.js';
 import { compareText, severityClass } from './html-labels.js';
-import { matrixProviders, matrixSection } from './html-matrix.js';
+import { matrixParts, matrixProviders } from './html-matrix.js';
 import { stylesheet } from './html-style.js';
 import { html, type Markup, markupText, uniqueIds } from './html-template.js';
 
@@ -31,8 +32,11 @@ function optionsList(options: Record<string, unknown>): Markup {
   return html`<details class="more"><summary>run options</summary><ul class="inline">${keys.map((k) => html`<li><code>${k}=${show(options[k])}</code></li>`)}</ul></details>`;
 }
 
-/** Renders an audit as one self-contained, script-free HTML page. Pure: same document, same bytes. */
-export function renderHtml(doc: AuditDocument): string {
+/**
+ * Renders an audit as one self-contained, script-free HTML page, in pieces (the matrix and the
+ * domain details a row or a domain at a time). Pure: same document, same bytes.
+ */
+export function* htmlChunks(doc: AuditDocument): Generator<string> {
   const domains: DomainResult[] = [...doc.domains].sort((a, b) => compareText(a.domain, b.domain));
   const ids = uniqueIds(
     'd',
@@ -40,9 +44,11 @@ export function renderHtml(doc: AuditDocument): string {
   );
   const s = doc.summary;
   const findings = SEVERITIES.reduce((n, sev) => n + (s.findings[sev] ?? 0), 0);
-  const providers = matrixProviders(domains).filter((p) => p !== 'self').length;
+  const providers = matrixProviders(domains);
+  const providerCount = providers.filter((p) => p !== 'self').length;
   const title = `singlepath report — ${doc.generatedAt}`;
-  const page = html`<!DOCTYPE html>
+  const matrix = matrixParts(domains, ids, providers);
+  const top = html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -58,20 +64,31 @@ export function renderHtml(doc: AuditDocument): string {
 <div class="wrap">
 <section class="first" id="summary">
 <header class="top"><div><h1>singlepath <span>single-point-of-failure report</span></h1>
-<div class="meta">Generated <b><time>${doc.generatedAt}</time></b> · singlepath ${doc.tool?.version ?? ''} · <b>${s.domains}</b> domains · <b>${s.failed}</b> failed · <b>${findings}</b> findings · <b>${providers}</b> providers ${optionsList(doc.options)}</div></div>
+<div class="meta">Generated <b><time>${doc.generatedAt}</time></b> · singlepath ${doc.tool?.version ?? ''} · <b>${s.domains}</b> domains · <b>${s.failed}</b> failed · <b>${findings}</b> findings · <b>${providerCount}</b> providers ${optionsList(doc.options)}</div></div>
 <nav class="toc"><a href="#concentration">Concentration</a><a href="#blast">Blast radius</a><a href="#matrix">Matrix</a><a href="#domains">Domains</a></nav></header>
 ${figures(s)}${s.notes?.length ? html`<ul class="notes">${s.notes.map((n) => html`<li><b>Note</b> ${n.message}</li>`)}</ul>` : ''}
 </section>
 ${concentrationSection(s)}
 ${blastSection(s)}
-${matrixSection(domains, ids)}
+`;
+  function* pieces(): Generator<string> {
+    yield markupText(top);
+    for (const part of matrix) yield markupText(part);
+    yield markupText(html`
 <section id="domains"><h2>Domains</h2>
 <p class="lede">Dependencies per layer with the evidence behind each, findings, and the raw observations.</p>
-${domains.map((d, i) => html`${domainDetails(d, ids[i]!)}\n`)}</section>
+`);
+    for (const [i, d] of domains.entries()) yield markupText(html`${domainDetails(d, ids[i]!)}\n`);
+    yield markupText(html`</section>
 <footer>singlepath ${doc.tool?.version ?? ''} · schema ${doc.schema} · generated ${doc.generatedAt}</footer>
 </div>
 </body>
 </html>
-`;
-  return markupText(page);
+`);
+  }
+  yield* batched(pieces());
+}
+
+export function renderHtml(doc: AuditDocument): string {
+  return [...htmlChunks(doc)].join('');
 }

@@ -1,14 +1,14 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
 import type { AuditDocument } from '../types.js';
-import { renderCsv } from './csv.js';
-import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
-import { renderMarkdown, renderWhatIfMarkdown } from './markdown.js';
-import { renderNdjson } from './ndjson.js';
-import { renderTable, renderWhatIfTable } from './table.js';
+import { csvChunks } from './csv.js';
+import { htmlChunks } from './html.js';
+import { jsonChunks, renderJson } from './json.js';
+import { markdownChunks, renderWhatIfMarkdown } from './markdown.js';
+import { ndjsonChunks } from './ndjson.js';
+import { renderWhatIfTable, tableChunks } from './table.js';
 
-// One entry point per report kind; renderers return strings and the CLI writes them (stdout or
-// --output), so the library never touches a stream.
+// One entry point per report kind; renderers return strings, or pieces of one, and the CLI writes
+// them (stdout or --output), so the library never touches a stream.
 
 export type Format = 'table' | 'json' | 'ndjson' | 'csv' | 'markdown' | 'html';
 export const FORMATS: readonly Format[] = ['table', 'json', 'ndjson', 'csv', 'markdown', 'html'];
@@ -23,21 +23,30 @@ export interface RenderOptions {
   explain?: boolean;
 }
 
-export function render(doc: AuditDocument, format: Format, opts: RenderOptions): string {
+/**
+ * The report in pieces, to be written one after another: no single string grows with the number
+ * of domains (a whole JSON or HTML document of ~70k domains would pass V8's 512 MiB string limit).
+ */
+export function renderChunks(doc: AuditDocument, format: Format, opts: RenderOptions): Iterable<string> {
   switch (format) {
     case 'table':
-      return renderTable(doc, opts);
+      return tableChunks(doc, opts);
     case 'json':
-      return renderJson(doc);
+      return jsonChunks(doc);
     case 'ndjson':
-      return renderNdjson(doc);
+      return ndjsonChunks(doc);
     case 'csv':
-      return renderCsv(doc);
+      return csvChunks(doc);
     case 'markdown':
-      return renderMarkdown(doc, opts);
+      return markdownChunks(doc, opts);
     case 'html':
-      return renderHtml(doc);
+      return htmlChunks(doc);
   }
+}
+
+/** The report as one string (for a document of a few tens of thousands of domains at most). */
+export function render(doc: AuditDocument, format: Format, opts: RenderOptions): string {
+  return [...renderChunks(doc, format, opts)].join('');
 }
 
 export function renderWhatIf(result: WhatIfResult, format: WhatIfFormat, opts: RenderOptions): string {

@@ -1,9 +1,68 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
 import type { AuditDocument } from '../types.js';
+import { batched } from './chunks.js';
 import { escapeJsonText } from './escape.js';
 
-// The producer sorts the document, so serialising it is the whole renderer.
+// The producer sorts the document, so serialising it is the whole renderer. It comes out in
+// pieces, byte for byte what JSON.stringify(doc, null, 2) would give: the top levels (the
+// document, its arrays such as `domains`, their items) are written member by member and only what
+// lies below is stringified at once, so no single string grows with the number of domains (V8
+// cannot hold a string over 512 MiB: a whole document of ~70k domains).
+
+/** Levels written member by member; below them, a value is one JSON.stringify call. */
+const EXPANDED_LEVELS = 3;
+
+function indent(level: number): string {
+  return '  '.repeat(level);
+}
+
+/** What JSON.stringify leaves out of an object (and writes as null in an array). */
+function skipped(value: unknown): boolean {
+  return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+function* pretty(value: unknown, level: number): Generator<string> {
+  const expand =
+    level < EXPANDED_LEVELS &&
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+  if (!expand) {
+    // (A toJSON that returns undefined: null, where JSON.stringify would drop the member.)
+    const text = JSON.stringify(value, null, 2) ?? 'null';
+    yield level === 0 ? text : text.replaceAll('\n', `\n${indent(level)}`);
+    return;
+  }
+  const inner = indent(level + 1);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return yield '[]';
+    yield '[\n';
+    for (let i = 0; i < value.length; i++) {
+      yield inner;
+      if (skipped(value[i])) yield 'null';
+      else yield* pretty(value[i], level + 1);
+      yield i < value.length - 1 ? ',\n' : '\n';
+    }
+    return yield `${indent(level)}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => !skipped(v));
+  if (entries.length === 0) return yield '{}';
+  yield '{\n';
+  for (const [i, [key, v]] of entries.entries()) {
+    yield `${inner}${JSON.stringify(key)}: `;
+    yield* pretty(v, level + 1);
+    yield i < entries.length - 1 ? ',\n' : '\n';
+  }
+  yield `${indent(level)}}`;
+}
+
+/** `JSON.stringify(value, null, 2)` plus a newline, terminal-safe (escapeJsonText), in pieces. */
+export function* jsonChunks(value: unknown): Generator<string> {
+  // escapeJsonText replaces single characters: a run may end anywhere.
+  for (const run of batched(pretty(value, 0))) yield escapeJsonText(run);
+  yield '\n';
+}
 
 export function renderJson(doc: AuditDocument | WhatIfResult): string {
-  return `${escapeJsonText(JSON.stringify(doc, null, 2))}\n`;
+  return [...jsonChunks(doc)].join('');
 }

@@ -1,5 +1,6 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
 import { type AuditDocument, type DomainResult, LAYERS, SEVERITIES } from '../types.js';
+import { batched, joined } from './chunks.js';
 import { escapeMarkdown as esc } from './escape.js';
 import {
   dependencyLabel,
@@ -107,8 +108,8 @@ function details(r: DomainResult): string[] {
   return out;
 }
 
-export function renderMarkdown(doc: AuditDocument, opts: MarkdownOptions = {}): string {
-  const out = [
+export function* markdownChunks(doc: AuditDocument, opts: MarkdownOptions = {}): Generator<string> {
+  const head = [
     '# singlepath report',
     '',
     `${esc(doc.tool.name)} ${esc(doc.tool.version)}, generated ${esc(doc.generatedAt)}`,
@@ -119,13 +120,18 @@ export function renderMarkdown(doc: AuditDocument, opts: MarkdownOptions = {}): 
     '',
     row(['domain', ...LAYERS.map((l) => LAYER_TITLES[l]), 'risks']),
     row(['---', ...LAYERS.map(() => '---'), '---']),
-    ...doc.domains.map((r) =>
-      row([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r)]),
-    ),
-    ...indirectSection(doc),
   ];
-  if (opts.explain) out.push('', '## Evidence', ...doc.domains.flatMap(details));
-  return `${out.join('\n')}\n`;
+  function* lines(): Generator<string> {
+    yield* head;
+    for (const r of doc.domains)
+      yield row([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r)]);
+    yield* indirectSection(doc);
+    if (!opts.explain) return;
+    yield '';
+    yield '## Evidence';
+    for (const r of doc.domains) yield* details(r);
+  }
+  yield* batched(joined(lines()));
 }
 
 export function renderWhatIfMarkdown(result: WhatIfResult): string {

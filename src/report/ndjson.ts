@@ -1,4 +1,5 @@
 import type { AuditDocument, DomainResult, Summary } from '../types.js';
+import { batched } from './chunks.js';
 import { escapeJsonText } from './escape.js';
 
 // One JSON object per line, so a streamed audit can emit each domain as soon as it is done and the
@@ -13,6 +14,11 @@ export function renderNdjsonSummary(summary: Summary): string {
   return `${escapeJsonText(JSON.stringify({ type: 'summary', ...summary }))}\n`;
 }
 
-export function renderNdjson(doc: AuditDocument): string {
-  return doc.domains.map(renderNdjsonLine).join('') + renderNdjsonSummary(doc.summary);
+function* lines(domains: readonly DomainResult[]): Generator<string> {
+  for (const d of domains) yield renderNdjsonLine(d);
+}
+
+export function* ndjsonChunks(doc: AuditDocument): Generator<string> {
+  yield* batched(lines(doc.domains));
+  yield renderNdjsonSummary(doc.summary);
 }

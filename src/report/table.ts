@@ -1,6 +1,6 @@
-import Table from 'cli-table3';
 import type { WhatIfResult } from '../analyse/whatif.js';
 import { type AuditDocument, type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
+import { type TableSpec, tableBlocks } from './cli-table.js';
 import { escapeTerminal as esc } from './escape.js';
 import {
   dependencyLabel,
@@ -35,11 +35,8 @@ const painter =
   (f: Pick<Finding, 'severity'>, text: string): string =>
     color ? `${SGR[f.severity]}${text}${RESET}` : text;
 
-function newTable(head: string[], color: boolean): Table.Table {
-  return new Table({
-    head,
-    style: color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] },
-  });
+function tableStyle(color: boolean): TableSpec['style'] {
+  return color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] };
 }
 
 function risksCell(r: DomainResult, paint: ReturnType<typeof painter>): string {
@@ -77,20 +74,28 @@ function indirectLines(doc: AuditDocument): string[] {
   ];
 }
 
-export function renderTable(doc: AuditDocument, opts: TableOptions): string {
+/** The report in pieces (the per-domain table in blocks): no one string grows with the list. */
+export function* tableChunks(doc: AuditDocument, opts: TableOptions): Generator<string> {
   const paint = painter(opts.color);
-  const table = newTable(['domain', ...LAYERS.map((l) => LAYER_TITLES[l]), 'risks'], opts.color);
-  for (const r of doc.domains) {
-    table.push([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r, paint)]);
-  }
-  const out = [...summaryLines(doc.summary, esc), '', table.toString(), ...indirectLines(doc)];
-  if (opts.explain) for (const r of doc.domains) out.push('', ...explainBlock(r, paint));
-  return `${out.join('\n')}\n`;
+  yield `${[...summaryLines(doc.summary, esc), ''].join('\n')}\n`;
+  const rows = doc.domains.map((r) => [
+    esc(r.domain),
+    ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)),
+    risksCell(r, paint),
+  ]);
+  yield* tableBlocks({
+    head: ['domain', ...LAYERS.map((l) => LAYER_TITLES[l]), 'risks'],
+    rows,
+    style: tableStyle(opts.color),
+  });
+  for (const line of indirectLines(doc)) yield `\n${line}`;
+  if (opts.explain) for (const r of doc.domains) yield `\n\n${explainBlock(r, paint).join('\n')}`;
+  yield '\n';
 }
 
 export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): string {
   const paint = painter(opts.color);
-  const table = newTable(['domain', 'outcome', 'layers', 'detail'], opts.color);
+  const table: string[][] = [];
   for (const d of result.down) {
     table.push([
       esc(d.domain),
@@ -125,7 +130,16 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
   const counts = `down ${result.down.length}${indirect}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`;
   const verb = result.providers.length > 1 ? 'fail' : 'fails';
   const out = [`What if ${result.providers.map(esc).join(' + ')} ${verb}: ${counts}`];
-  if (table.length > 0) out.push(table.toString());
+  if (table.length > 0)
+    out.push(
+      [
+        ...tableBlocks({
+          head: ['domain', 'outcome', 'layers', 'detail'],
+          rows: table,
+          style: tableStyle(opts.color),
+        }),
+      ].join(''),
+    );
   if (result.unaffected.length > 0) out.push(`Unaffected: ${unaffectedList(result.unaffected, esc)}`);
   return `${out.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
-import { escapeJsonText } from '../report/escape.js';
+import { jsonChunks } from '../report/json.js';
 import type { AuditDocument } from '../types.js';
 import { stableDocument } from './normalise.js';
 
@@ -27,7 +27,7 @@ export function snapshotFileName(now: Date): string {
 
 /** The bytes of a saved snapshot: the stable document (volatile values removed), as `--format json`. */
 export function snapshotText(doc: AuditDocument): string {
-  return `${escapeJsonText(JSON.stringify(stableDocument(doc, { keepGeneratedAt: true }), null, 2))}\n`;
+  return [...jsonChunks(stableDocument(doc, { keepGeneratedAt: true }))].join('');
 }
 
 function syncDir(dir: string): void {
@@ -44,7 +44,7 @@ function syncDir(dir: string): void {
 }
 
 /** Temp file + fsync + rename in the target's own directory. */
-export function writeAtomic(dir: string, name: string, data: string): string {
+export function writeAtomic(dir: string, name: string, data: string | Iterable<string>): string {
   const path = join(dir, name);
   writeFileAtomic(path, data);
   return path;
@@ -57,10 +57,10 @@ export function saveSnapshot(doc: AuditDocument, dir: string, now: Date): SavedS
   } catch (err) {
     throw new InputError(`cannot create snapshot directory ${dir}: ${(err as NodeJS.ErrnoException).code}`);
   }
-  const text = snapshotText(doc);
+  const stable = stableDocument(doc, { keepGeneratedAt: true });
   try {
-    const path = writeAtomic(dir, snapshotFileName(now), text);
-    const latest = writeAtomic(dir, 'latest.json', text);
+    const path = writeAtomic(dir, snapshotFileName(now), jsonChunks(stable));
+    const latest = writeAtomic(dir, 'latest.json', jsonChunks(stable));
     syncDir(dir);
     return { path, latest };
   } catch (err) {
