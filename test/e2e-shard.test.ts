@@ -96,6 +96,22 @@ describe('ndjson streaming and shards', () => {
     expect(JSON.stringify(domainRecs[0])).toBe(firstPart);
     const { type: _type, ...summary } = recs.at(-1)!;
     expect(summary).toEqual(single.summary);
+
+    // JSON documents as parts: in our layout (read a line at a time) and laid out otherwise
+    // (4-space indent: parsed whole, being small) give the same report.
+    const jsonParts: string[] = [];
+    for (const [i, part] of parts.entries()) {
+      const p = join(dir, `part${i}.json`);
+      const r = await runCli(['merge', part, '--format', 'json', '-o', p]);
+      expect(r.code, r.stderr).toBe(0);
+      if (i === 1) writeFileSync(p, JSON.stringify(JSON.parse(readFileSync(p, 'utf8')), null, 4));
+      jsonParts.push(p);
+    }
+    const fromJson = await runCli(['merge', ...jsonParts, '--format', 'json']);
+    expect(fromJson.code, fromJson.stderr).toBe(0);
+    const again = JSON.parse(fromJson.stdout) as AuditDocument;
+    expect(strip(again)).toEqual(strip(doc));
+    expect(again.summary).toEqual(doc.summary);
   });
 
   it('a bad --shard is a usage error', async () => {

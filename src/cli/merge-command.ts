@@ -5,10 +5,11 @@ import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DomainSet } from '../input/dedupe.js';
 import { boundedLines, openInput } from '../input/stream.js';
-import { FORMATS, type Format, render } from '../report/index.js';
+import { FORMATS, type Format, renderChunks } from '../report/index.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/ndjson.js';
-import { parseSnapshot } from '../snapshot/read.js';
-import type { DomainResult } from '../types.js';
+import { LaidOutJson } from '../snapshot/layout.js';
+import { checkSnapshot, parseSnapshot, WHOLE_TEXT_BYTES } from '../snapshot/read.js';
+import type { AuditDocument, DomainResult } from '../types.js';
 import { type CliIo, EXIT, emit, useColor } from './program.js';
 import { fileSink, stdoutSink } from './sink.js';
 
@@ -61,9 +62,7 @@ async function readResultsOrThrow(
       first = line;
       // A pretty-printed JSON document starts with a lone "{"; NDJSON with a whole record.
       if (!/^\s*\{.*\}\s*$/.test(line)) {
-        let text = line;
-        for await (const rest of lines) text += `\n${rest}`;
-        const doc = parseSnapshot(text, source);
+        const doc = await readDocument(line, n, lines, source);
         for (const r of doc.domains) onResult(r);
         return doc.options;
       }
@@ -75,6 +74,49 @@ async function readResultsOrThrow(
     if (r) onResult(r);
   }
   return undefined;
+}
+
+/**
+ * A JSON document part, from its first line on: read a line at a time in singlepath's layout (no
+ * string grows with the part); one laid out otherwise is parsed whole if it is small enough.
+ */
+async function readDocument(
+  first: string,
+  lineNo: number,
+  lines: AsyncIterable<string>,
+  source: string,
+): Promise<AuditDocument> {
+  const reader = new LaidOutJson(source);
+  let held: string[] | null = [first];
+  let size = first.length;
+  let layoutError: unknown;
+  const push = (line: string) => {
+    if (layoutError !== undefined) return;
+    try {
+      reader.push(line);
+    } catch (err) {
+      layoutError = err;
+    }
+  };
+  for (let blank = 1; blank < lineNo; blank++) push('');
+  push(first);
+  for await (const line of lines) {
+    push(line);
+    if (held) {
+      size += line.length + 1;
+      if (size <= WHOLE_TEXT_BYTES) held.push(line);
+      else held = null;
+    }
+    if (layoutError !== undefined && !held) throw layoutError;
+  }
+  if (layoutError === undefined) {
+    try {
+      return checkSnapshot(reader.finish(), source);
+    } catch (err) {
+      if (!held) throw err;
+    }
+  }
+  return parseSnapshot(held!.join('\n'), source);
 }
 
 export function mergeCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -108,7 +150,7 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
       }
       const doc = buildDocument([...byDomain.values()], {}, parents);
       if (options) doc.options = options;
-      emit(render(doc, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
+      emit(renderChunks(doc, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
       setExit(EXIT.ok);
     });
 }

@@ -6,8 +6,14 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
-import { type Format, render, renderWhatIf, WHATIF_FORMATS, type WhatIfFormat } from '../report/index.js';
-import { looksLikeSnapshot, parseSnapshot, readSnapshot } from '../snapshot/read.js';
+import {
+  type Format,
+  renderChunks,
+  renderWhatIf,
+  WHATIF_FORMATS,
+  type WhatIfFormat,
+} from '../report/index.js';
+import { fileLooksLikeSnapshot, looksLikeSnapshot, parseSnapshot, readSnapshot } from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
@@ -33,9 +39,11 @@ export function useColor(io: CliIo, output?: string): boolean {
   return io.stdoutIsTty && !output && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
 }
 
-export function emit(text: string, output: string | undefined, io: CliIo): void {
-  if (output) writeFileAtomic(output, text);
-  else io.stdout(text);
+/** A report to --output (atomically) or stdout, written piece by piece (see renderChunks). */
+export function emit(report: string | Iterable<string>, output: string | undefined, io: CliIo): void {
+  if (output) writeFileAtomic(output, report);
+  else if (typeof report === 'string') io.stdout(report);
+  else for (const piece of report) io.stdout(piece);
 }
 
 export function exitFor(worst: Severity | undefined, failOn: Severity | undefined): number {
@@ -150,11 +158,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         schedule.close();
       }
       if (run.doc && !streaming) {
-        const text = render(run.doc, flags.format, {
+        const report = renderChunks(run.doc, flags.format, {
           color: useColor(io, flags.output),
           explain: flags.explain,
         });
-        emit(text, flags.output, io);
+        emit(report, flags.output, io);
       }
       // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
       const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
@@ -175,12 +183,24 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action((path: string, flags: OutputFlags) => {
     const doc = readSnapshot(path);
     emit(
-      render(doc, flags.format as Format, { color: useColor(io, flags.output), explain: flags.explain }),
+      renderChunks(doc, flags.format as Format, {
+        color: useColor(io, flags.output),
+        explain: flags.explain,
+      }),
       flags.output,
       io,
     );
     setExit(exitFor(worstIn(doc), flags.failOn));
   });
+
+  /** whatif's input: a snapshot (a file read a line at a time when large), or a list audited first. */
+  async function snapshotOrAudit(input: string, flags: RunFlags): Promise<AuditDocument> {
+    if (input !== '-' && fileLooksLikeSnapshot(input)) return readSnapshot(input);
+    const text = await readInput(input);
+    const name = input === '-' ? 'stdin' : input;
+    if (looksLikeSnapshot(text)) return parseSnapshot(text, name);
+    return (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
+  }
 
   const whatifCmd = program
     .command('whatif')
@@ -198,11 +218,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))
     .action(async (input: string, flags: RunFlags & OutputFlags & { provider: string[] }) => {
-      const text = await readInput(input);
-      const name = input === '-' ? 'stdin' : input;
-      const doc = looksLikeSnapshot(text)
-        ? parseSnapshot(text, name)
-        : (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
+      const doc = await snapshotOrAudit(input, flags);
       const catalogue = loadCatalogue({ extraFiles: flags.catalog });
       checkProviders(flags.provider, catalogue, doc);
       const result = whatIf(doc.domains, flags.provider, { parents: parentsOf(catalogue) });

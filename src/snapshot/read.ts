@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { AuditDocument, BlastRadius, Summary } from '../types.js';
+import { LaidOutJson, readLinesSync } from './layout.js';
 
 /** Snapshots are our own JSON documents; anything else is refused with what is wrong. */
 export function parseSnapshot(text: string, source: string): AuditDocument {
@@ -10,6 +11,11 @@ export function parseSnapshot(text: string, source: string): AuditDocument {
   } catch (err) {
     throw new InputError(`${source}: not a JSON snapshot (${(err as Error).message})`);
   }
+  return checkSnapshot(data, source);
+}
+
+/** A parsed snapshot checked for what renderers and diff rely on (InputError naming the field). */
+export function checkSnapshot(data: unknown, source: string): AuditDocument {
   const doc = data as Partial<AuditDocument>;
   if (typeof data !== 'object' || data === null || doc.schema === undefined)
     throw new InputError(`${source}: not a singlepath snapshot (no "schema" field)`);
@@ -61,14 +67,19 @@ function radiusCounts(summary: Partial<Summary>, source: string): void {
   });
 }
 
-export function readSnapshot(path: string): AuditDocument {
-  let text: string;
+/** Files up to this size are read as one string; larger ones a line at a time (layout.ts). */
+export const WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
+
+export function readSnapshot(path: string, wholeTextBytes = WHOLE_TEXT_BYTES): AuditDocument {
   try {
-    text = readFileSync(path, 'utf8');
+    if (statSync(path).size <= wholeTextBytes) return parseSnapshot(readFileSync(path, 'utf8'), path);
+    const reader = new LaidOutJson(path);
+    for (const line of readLinesSync(path)) reader.push(line);
+    return checkSnapshot(reader.finish(), path);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  return parseSnapshot(text, path);
 }
 
 /**
@@ -82,4 +93,19 @@ export function readBaseline(path: string): AuditDocument | null {
 /** A file is a snapshot when its first non-blank character opens a JSON object. */
 export function looksLikeSnapshot(text: string): boolean {
   return /^\s*\{/.test(text);
+}
+
+/** looksLikeSnapshot on the start of a file (false when it cannot be read: the caller reports that). */
+export function fileLooksLikeSnapshot(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return looksLikeSnapshot(head.subarray(0, n).toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
