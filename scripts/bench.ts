@@ -1,6 +1,7 @@
 // `npm run bench`: measures singlepath against a loopback lab and its own bare-client ceilings.
 //   node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]
-//                              [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--json] [--cpu-prof DIR] [--keep]
+//                              [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--formats json,table] [--json]
+//                              [--cpu-prof DIR] [--keep]
 //                              [--cli-node-flags="--max-old-space-size=128"]
 // Exit 0 when every figure was measured (missed targets included), 2 on a harness failure.
 import { rmSync } from 'node:fs';
@@ -13,7 +14,8 @@ import { renderTable } from './bench/table.js';
 
 const USAGE =
   'usage: node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]\n' +
-  '       [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--json] [--cpu-prof DIR] [--keep] [--cli-node-flags="--flag ..."]\n';
+  '       [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--formats json,table] [--json] [--cpu-prof DIR]\n' +
+  '       [--keep] [--cli-node-flags="--flag ..."]\n';
 
 function parse() {
   try {
@@ -27,6 +29,7 @@ function parse() {
         'skip-cli': { type: 'boolean', default: false },
         jobs: { type: 'string', default: '1' },
         'probe-threads': { type: 'string' },
+        formats: { type: 'string' },
         json: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         'cli-node-flags': { type: 'string' },
@@ -47,6 +50,17 @@ function int(name: string, value: string | undefined, min: number, max: number):
     process.exit(2);
   }
   return n;
+}
+
+/** --formats: whole-document formats to time beside the streamed NDJSON (json, table). */
+function formats(value: string | undefined): ('json' | 'table')[] {
+  const list = (value ?? '').split(',').filter(Boolean);
+  for (const f of list)
+    if (f !== 'json' && f !== 'table') {
+      process.stderr.write(`bench: --formats takes json and/or table, not ${JSON.stringify(f)}\n`);
+      process.exit(2);
+    }
+  return list as ('json' | 'table')[];
 }
 
 // An interrupt must not leave a responder, a web server or a CLI run behind.
@@ -77,6 +91,7 @@ const result = await runBench({
   jobs: int('jobs', values.jobs, 1, 256),
   probeThreads:
     values['probe-threads'] === undefined ? undefined : int('probe-threads', values['probe-threads'], 0, 64),
+  formats: formats(values.formats),
   cpuProfDir,
   cliNodeFlags: values['cli-node-flags']?.split(/\s+/).filter(Boolean),
   keep: values.keep,

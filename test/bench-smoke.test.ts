@@ -6,7 +6,7 @@ import { renderTable } from '../scripts/bench/table.js';
 // figures. No timing is asserted here; rates belong to `npm run bench`, never to a test.
 // Like the e2e tests it runs the built CLI and lab children from dist/ (`npm test` builds first).
 describe('bench harness (N=300)', () => {
-  it('measures ceilings and both CLI modes, one process and --jobs 2, with zero lost domains', {
+  it('measures ceilings and both CLI modes, one process, --jobs 2 and whole documents, with zero lost domains', {
     timeout: 120_000,
   }, async () => {
     const log: string[] = [];
@@ -17,6 +17,7 @@ describe('bench harness (N=300)', () => {
       window: 64,
       jobs: 2,
       probeThreads: 2,
+      formats: ['json', 'table'],
       log: (l) => log.push(l),
     });
     const table = renderTable(result);
@@ -26,12 +27,16 @@ describe('bench harness (N=300)', () => {
       'dns ceiling',
       'dns cli',
       'dns cli --jobs 2',
+      'dns cli --format json',
+      'dns cli --format table',
       'tls ceiling',
       'full cli',
       'full cli --jobs 2',
     ]);
     for (const row of result.rows) {
+      // Whole documents are counted too: the JSON read back, the table by its first column.
       expect(row.lost, row.mode).toBe(0);
+      expect(row.detail.duplicates ?? 0, row.mode).toBe(0);
       expect(row.rate, row.mode).toBeGreaterThan(0);
     }
     const dnsCli = result.rows.find((r) => r.mode === 'dns cli')!;

@@ -1,7 +1,9 @@
 // Reads what the CLI wrote (NDJSON, one domain per line, a summary line) as a stream, so a
 // million-line result is checked in constant memory: domains seen, lost, duplicated, failed.
+// Whole-document formats (--formats) are checked the same way, as far as they tell.
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { readSnapshot } from '../../src/snapshot/read.js';
 
 export interface OutputCount {
   lines: number;
@@ -23,8 +25,8 @@ export interface OutputCount {
 
 const NAME = /^d(\d{1,9})\./;
 
-export async function countOutput(path: string, n: number): Promise<OutputCount> {
-  const c: OutputCount = {
+function emptyCount(n: number): OutputCount {
+  return {
     lines: 0,
     domains: 0,
     lost: n,
@@ -36,6 +38,34 @@ export async function countOutput(path: string, n: number): Promise<OutputCount>
     summary: false,
     garbage: 0,
   };
+}
+
+/** One domain's record: seen, lost, duplicated or unexpected; its error and TIMEOUTs (in `text`). */
+function tally(
+  c: OutputCount,
+  seen: Uint8Array,
+  domain: string,
+  error: { code?: string } | undefined,
+  text: string,
+): void {
+  c.domains++;
+  c.timeouts += text.split('"TIMEOUT"').length - 1;
+  if (error) {
+    const code = error.code ?? 'ERROR';
+    c.errors[code] = (c.errors[code] ?? 0) + 1;
+    c.errorTotal++;
+  }
+  const i = Number(NAME.exec(domain)?.[1] ?? -1);
+  if (!(i >= 0 && i < seen.length)) c.unexpected++;
+  else if (seen[i]) c.duplicates++;
+  else {
+    seen[i] = 1;
+    c.lost--;
+  }
+}
+
+export async function countOutput(path: string, n: number): Promise<OutputCount> {
+  const c = emptyCount(n);
   if (!existsSync(path)) return c;
   const seen = new Uint8Array(n);
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
@@ -53,21 +83,31 @@ export async function countOutput(path: string, n: number): Promise<OutputCount>
       c.summary = true;
       continue;
     }
-    if (typeof rec.domain !== 'string') continue;
-    c.domains++;
-    c.timeouts += line.split('"TIMEOUT"').length - 1;
-    if (rec.error) {
-      const code = rec.error.code ?? 'ERROR';
-      c.errors[code] = (c.errors[code] ?? 0) + 1;
-      c.errorTotal++;
-    }
-    const i = Number(NAME.exec(rec.domain)?.[1] ?? -1);
-    if (!(i >= 0 && i < n)) c.unexpected++;
-    else if (seen[i]) c.duplicates++;
-    else {
-      seen[i] = 1;
-      c.lost--;
-    }
+    if (typeof rec.domain === 'string') tally(c, seen, rec.domain, rec.error, line);
+  }
+  return c;
+}
+
+/**
+ * The same count for a whole-document format: `json` read back as singlepath reads snapshots (a
+ * line at a time past 256 MiB), `table` by the domain names in its first column.
+ */
+export async function countDocument(path: string, format: 'json' | 'table', n: number): Promise<OutputCount> {
+  const c = emptyCount(n);
+  if (!existsSync(path)) return c;
+  const seen = new Uint8Array(n);
+  if (format === 'json') {
+    const doc = readSnapshot(path);
+    c.summary = typeof doc.summary === 'object';
+    for (const d of doc.domains) tally(c, seen, d.domain, d.error, JSON.stringify(d));
+    return c;
+  }
+  const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of lines) {
+    c.lines++;
+    const name = /^│ (d\d+\.z\d+\.bench) /.exec(line)?.[1];
+    if (name) tally(c, seen, name, undefined, '');
+    else if (line.startsWith('Domains: ')) c.summary = true;
   }
   return c;
 }

@@ -9,7 +9,7 @@ import { bareDnsCeiling } from './dns-ceiling.js';
 import { killAllChildren } from './ipc.js';
 import { type BenchLab, startBenchLab } from './lab.js';
 import { auditQuestions, domainName } from './model.js';
-import { countOutput, parseStats } from './output.js';
+import { countDocument, countOutput, parseStats } from './output.js';
 import { bareTlsCeiling } from './tls-ceiling.js';
 
 export interface BenchOptions {
@@ -25,6 +25,8 @@ export interface BenchOptions {
   jobs?: number;
   /** --probe-threads for the CLI's full runs; absent: the CLI's default (cores - 1, at most 4). */
   probeThreads?: number;
+  /** Also run the DNS-only audit with these whole-document formats written to a file. */
+  formats?: ('json' | 'table')[];
   /** Write V8 CPU profiles of the CLI runs into this folder. */
   cpuProfDir?: string;
   /** Extra node flags for the CLI runs (e.g. --max-old-space-size=128). */
@@ -39,7 +41,8 @@ export type Mode =
   | 'dns cli'
   | 'tls ceiling'
   | 'full cli'
-  | `${'dns' | 'full'} cli --jobs ${number}`;
+  | `${'dns' | 'full'} cli --jobs ${number}`
+  | `dns cli --format ${'json' | 'table'}`;
 
 export interface Row {
   mode: Mode;
@@ -187,10 +190,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       return { run, output, dnsStats, webStats, labCpuSec };
     };
 
-    const cliRow = async (mode: Mode, extra: string[], ceiling: number | null) => {
+    const cliRow = async (
+      mode: Mode,
+      extra: string[],
+      ceiling: number | null,
+      format: 'ndjson' | 'json' | 'table' = 'ndjson',
+    ) => {
       log(`${mode}: running singlepath audit (${n} domains, --concurrency ${concurrency})`);
       const { run, output, dnsStats, webStats, labCpuSec } = await cli(mode, extra, n);
-      const count = await countOutput(output, n);
+      const count =
+        format === 'ndjson' ? await countOutput(output, n) : await countDocument(output, format, n);
       const stats = parseStats(run.stderr);
       const rate = n / (run.elapsedMs / 1000);
       const row: Row = {
@@ -268,6 +277,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       await cliRow('dns cli', ['--no-http'], dnsCeiling);
       // The same audit over several processes (parent RSS only in the row).
       if (jobs > 1) await cliRow(`dns cli --jobs ${jobs}`, ['--no-http', '--jobs', String(jobs)], dnsCeiling);
+      // Whole documents: every result held, then the report written in pieces (read back to count).
+      for (const format of opts.formats ?? [])
+        await cliRow(`dns cli --format ${format}`, ['--no-http', '--format', format], null, format);
     }
 
     if (!opts.skipFull && lab.web) {
