@@ -106,6 +106,30 @@ describe('singlepath audit (CLI)', () => {
     ]);
   });
 
+  it('report, diff and whatif read NDJSON results as the JSON document they stand for', async () => {
+    const json = join(dir, 'same.json');
+    const ndjson = join(dir, 'same.ndjson');
+    expect((await runCli(['audit', list, '--format', 'json', '-o', json, ...lab.args()])).code).toBe(0);
+    expect((await runCli(['report', json, '--format', 'ndjson', '-o', ndjson])).code).toBe(0);
+    const fromJson = JSON.parse((await runCli(['report', json, '--format', 'json'])).stdout) as AuditDocument;
+    const again = await runCli(['report', ndjson, '--format', 'json']);
+    expect(again.code, again.stderr).toBe(0);
+    const fromNdjson = JSON.parse(again.stdout) as AuditDocument;
+    expect(fromNdjson.domains).toEqual(fromJson.domains);
+    expect(fromNdjson.summary).toEqual(fromJson.summary);
+    const diff = await runCli(['diff', json, ndjson]);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.stdout).toMatch(/No changes\./);
+    const whatif = await runCli(['whatif', '--provider', 'cloudflare', ndjson, '--format', 'json']);
+    expect(whatif.code, whatif.stderr).toBe(0);
+    expect((JSON.parse(whatif.stdout).down as unknown[]).length).toBe(2);
+    // A broken record is an error naming the file, exit 2.
+    writeFileSync(join(dir, 'broken.ndjson'), '{"type":"domain","domain":"x"\n');
+    const broken = await runCli(['report', join(dir, 'broken.ndjson')]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/broken\.ndjson/);
+  });
+
   it('--fail-on exits 1 when a finding at or above the threshold exists', async () => {
     const high = await runCli(['audit', '-', '--fail-on', 'high', ...lab.args()], { stdin: 'www.cli.test' });
     expect(high.code).toBe(1);

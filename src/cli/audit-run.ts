@@ -173,7 +173,7 @@ export async function runAudit(
           warnedKeep = true;
           io.stderr(
             `singlepath: warning: ${KEEP_WARNING} results held in memory for a whole document ` +
-              '(json/table/csv/markdown/html, --save-dir, --baseline), ~5 KB each; Node\'s default ' +
+              "(json/table/csv/markdown/html, --save-dir, --baseline), ~5 KB each; Node's default " +
               'heap holds ~600k (raise it with NODE_OPTIONS=--max-old-space-size=MB). For lists this ' +
               'long use --format ndjson --output FILE, which streams\n',
           );

@@ -4,9 +4,10 @@ import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DIFF_FORMATS, type DiffFormat, renderDiff } from '../report/diff-render.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
-import { parseSnapshot, readSnapshot } from '../snapshot/read.js';
+import { fileLooksLikeNdjson, parseSnapshot, readSnapshot } from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
 import { readInput, writeFileAtomic } from './io.js';
+import { readResultFiles } from './merge-command.js';
 import { formatOption, severityOption } from './options.js';
 import type { CliIo } from './program.js';
 
@@ -20,16 +21,21 @@ interface DiffFlags {
   catalog?: string[];
 }
 
-async function load(path: string): Promise<AuditDocument> {
-  return path === '-' ? parseSnapshot(await readInput('-'), 'stdin') : readSnapshot(path);
+/** A snapshot, stdin, or NDJSON results (their summary computed again, as merge does). */
+async function load(path: string, parents: Record<string, string>, io: CliIo): Promise<AuditDocument> {
+  if (path === '-') return parseSnapshot(await readInput('-'), 'stdin');
+  if (!fileLooksLikeNdjson(path)) return readSnapshot(path);
+  return readResultFiles([path], parents, (file, domain) =>
+    io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`),
+  );
 }
 
 export function diffCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('diff')
     .description('what changed between two snapshots: domains, providers, findings, errors, concentration')
-    .argument('<old>', 'earlier snapshot (`audit --format json` output, or DIR/latest.json)')
-    .argument('<new>', 'later snapshot, or - for stdin')
+    .argument('<old>', 'earlier snapshot (`audit --format json` output, DIR/latest.json, or NDJSON results)')
+    .argument('<new>', 'later snapshot (or NDJSON results), or - for stdin')
     .addOption(formatOption(DIFF_FORMATS))
     .addOption(
       new Option('-o, --output <file>', 'write to FILE (atomically) instead of stdout').helpGroup('Output:'),
@@ -50,7 +56,11 @@ export function diffCommand(program: Command, io: CliIo, setExit: (code: number)
       if (oldPath === '-' && newPath === '-')
         throw new InputError('only one of OLD and NEW can be - (stdin)');
       const relations = { parents: parentsOf(loadCatalogue({ extraFiles: flags.catalog })) };
-      const diff = diffDocuments(await load(oldPath), await load(newPath), { relations });
+      const [before, after] = [
+        await load(oldPath, relations.parents, io),
+        await load(newPath, relations.parents, io),
+      ];
+      const diff = diffDocuments(before, after, { relations });
       const color = io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb' && !flags.output;
       const text = renderDiff(diff, flags.format, { color });
       if (flags.output) writeFileAtomic(flags.output, text);

@@ -139,20 +139,34 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
         await streamMerge(files, parents, flags.output, io, duplicate);
         return setExit(EXIT.ok);
       }
-      const byDomain = new Map<string, DomainResult>();
-      let options: Record<string, unknown> | undefined;
-      for (const file of files) {
-        const fileOptions = await readResults(file, (r) => {
-          if (byDomain.has(r.domain)) duplicate(file, r.domain);
-          else byDomain.set(r.domain, r);
-        });
-        options ??= fileOptions;
-      }
-      const doc = buildDocument([...byDomain.values()], {}, parents);
-      if (options) doc.options = options;
+      const doc = await readResultFiles(files, parents, duplicate);
       emit(renderChunks(doc, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
       setExit(EXIT.ok);
     });
+}
+
+/**
+ * Result files (NDJSON, or JSON documents) as one document, its summary computed again: what
+ * `merge` reports, and how `report`, `diff` and `whatif` read an NDJSON result. The first result
+ * of a domain is kept; `duplicate` hears of the others.
+ */
+export async function readResultFiles(
+  files: string[],
+  parents: Record<string, string>,
+  duplicate: (file: string, domain: string) => void,
+): Promise<AuditDocument> {
+  const byDomain = new Map<string, DomainResult>();
+  let options: Record<string, unknown> | undefined;
+  for (const file of files) {
+    const fileOptions = await readResults(file, (r) => {
+      if (byDomain.has(r.domain)) duplicate(file, r.domain);
+      else byDomain.set(r.domain, r);
+    });
+    options ??= fileOptions;
+  }
+  const doc = buildDocument([...byDomain.values()], {}, parents);
+  if (options) doc.options = options;
+  return doc;
 }
 
 /**

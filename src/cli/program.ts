@@ -13,12 +13,18 @@ import {
   WHATIF_FORMATS,
   type WhatIfFormat,
 } from '../report/index.js';
-import { fileLooksLikeSnapshot, looksLikeSnapshot, parseSnapshot, readSnapshot } from '../snapshot/read.js';
+import {
+  fileLooksLikeNdjson,
+  fileLooksLikeSnapshot,
+  looksLikeSnapshot,
+  parseSnapshot,
+  readSnapshot,
+} from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
-import { mergeCommand } from './merge-command.js';
+import { mergeCommand, readResultFiles } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
@@ -178,10 +184,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addOutputOptions(
     program
       .command('report')
-      .description('re-render a saved JSON result without touching the network')
-      .argument('<snapshot>', 'a JSON document written by `audit --format json`'),
-  ).action((path: string, flags: OutputFlags) => {
-    const doc = readSnapshot(path);
+      .description('re-render a saved result without touching the network')
+      .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
+  ).action(async (path: string, flags: OutputFlags) => {
+    const doc = await readSaved(path);
     emit(
       renderChunks(doc, flags.format as Format, {
         color: useColor(io, flags.output),
@@ -193,9 +199,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     setExit(exitFor(worstIn(doc), flags.failOn));
   });
 
-  /** whatif's input: a snapshot (a file read a line at a time when large), or a list audited first. */
+  /** A saved result: NDJSON results (their summary computed again, as merge does) or a JSON document. */
+  async function readSaved(path: string, catalogFiles?: string[]): Promise<AuditDocument> {
+    if (!fileLooksLikeNdjson(path)) return readSnapshot(path);
+    const parents = parentsOf(loadCatalogue({ extraFiles: catalogFiles }));
+    return readResultFiles([path], parents, (file, domain) =>
+      io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`),
+    );
+  }
+
+  /** whatif's input: a saved result (a file read a line at a time when large), or a list audited first. */
   async function snapshotOrAudit(input: string, flags: RunFlags): Promise<AuditDocument> {
-    if (input !== '-' && fileLooksLikeSnapshot(input)) return readSnapshot(input);
+    if (input !== '-' && fileLooksLikeSnapshot(input)) return readSaved(input, flags.catalog);
     const text = await readInput(input);
     const name = input === '-' ? 'stdin' : input;
     if (looksLikeSnapshot(text)) return parseSnapshot(text, name);

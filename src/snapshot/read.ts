@@ -95,17 +95,27 @@ export function looksLikeSnapshot(text: string): boolean {
   return /^\s*\{/.test(text);
 }
 
-/** looksLikeSnapshot on the start of a file (false when it cannot be read: the caller reports that). */
-export function fileLooksLikeSnapshot(path: string): boolean {
+/** The first 4 KiB of a file as text; '' when it cannot be read (the caller reports that). */
+function fileStart(path: string): string {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const head = Buffer.alloc(4096);
     const n = readSync(fd, head, 0, head.length, 0);
-    return looksLikeSnapshot(head.subarray(0, n).toString('utf8'));
+    return head.subarray(0, n).toString('utf8');
   } catch {
-    return false;
+    return '';
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** looksLikeSnapshot on the start of a file (false when it cannot be read). */
+export function fileLooksLikeSnapshot(path: string): boolean {
+  return looksLikeSnapshot(fileStart(path));
+}
+
+/** A results file of `audit --format ndjson`: its first record is a domain or the summary. */
+export function fileLooksLikeNdjson(path: string): boolean {
+  return /^\s*\{"type":"(?:domain|summary)"/.test(fileStart(path));
 }
