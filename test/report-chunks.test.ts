@@ -49,6 +49,14 @@ describe('renderChunks', () => {
       { text: 'line\nbreak "quoted" \u2028 \u202e \u0085 ünï 😀', '': 'empty key', 'k"ey': 1 },
       [1, 'two', [3, [4, [5]]], { six: 6 }],
       { nested: [[{ a: 1 }, []], [{}]] },
+      // toJSON gets the member's key (or index) and may drop the member; boxed primitives unbox.
+      {
+        a: { toJSON: () => undefined },
+        b: [{ toJSON: () => undefined }],
+        c: { toJSON: (k: string) => `key ${k}` },
+      },
+      { boxed: new String('x'), list: [new Number(2), new Boolean(false)], map: new Map([[1, 2]]) },
+      { arrayWithProps: Object.assign([1], { extra: 2 }), d: [{ toJSON: () => ({ x: [1] }) }] },
     ];
     for (const value of values)
       expect([...jsonChunks(value)].join('')).toBe(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);

@@ -6,6 +6,7 @@ import { InputError } from '../src/errors.js';
 import { jsonChunks } from '../src/report/json.js';
 import { LaidOutJson, readLinesSync } from '../src/snapshot/layout.js';
 import { readSnapshot } from '../src/snapshot/read.js';
+import { runCli } from './helpers/cli.js';
 
 // Snapshots past 256 MiB (a --save-dir of ~35k domains and up) are read a line at a time in the
 // layout our JSON writer produces; readSnapshot's threshold is a parameter so these tests take
@@ -66,6 +67,60 @@ describe('readSnapshot, a line at a time', () => {
     const cut = text.split('\n').slice(0, 8).join('\n');
     expect(() => readLaidOut(cut)).toThrow(/doc\.json:\d+: the document ends early/);
     expect(() => readLaidOut(`${text}\n{}`)).toThrow(/text after the end/);
+  });
+
+  it('checks the JSON as JSON.parse would: commas, brackets, "__proto__"', () => {
+    const text = [
+      ...jsonChunks({ schema: 1, domains: [{ domain: 'a' }, { domain: 'b' }], summary: { x: 1 } }),
+    ].join('');
+    const lines = text.split('\n');
+    const edit = (i: number, line: string) => lines.map((l, k) => (k === i ? line : l)).join('\n');
+    // Line 2 is `  "schema": 1,`, 6 `    },` (item a ends), 9 `    }` (item b ends), 10 `  ],`.
+    expect(() => readLaidOut(edit(1, '  "schema": 1'))).toThrow(
+      /doc\.json:3: expected ',' at the end of the line before/,
+    );
+    expect(() => readLaidOut(edit(5, '    }'))).toThrow(/doc\.json:7: expected ','/);
+    expect(() => readLaidOut(edit(8, '    },'))).toThrow(/doc\.json:10: a ',' before the closing \]/);
+    expect(() => readLaidOut(edit(9, '  },'))).toThrow(/doc\.json:10: expected an item/);
+    expect(() => readLaidOut(edit(5, '    ],'))).toThrow(InputError);
+    const proto = readLaidOut('{\n  "__proto__": {\n    "schema": 1\n  },\n  "b": 2\n}') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+    expect(Object.keys(proto)).toEqual(['__proto__', 'b']);
+    expect((proto as { schema?: number }).schema).toBeUndefined();
+  });
+
+  it('reads CRLF line ends', () => {
+    const text = [...jsonChunks({ schema: 1, domains: [{ domain: 'a' }], summary: {} })].join('');
+    expect(readLaidOut(text.replaceAll('\n', '\r\n'))).toEqual({
+      schema: 1,
+      domains: [{ domain: 'a' }],
+      summary: {},
+    });
+  });
+
+  it('names the line of a line too long for the layout', () => {
+    const path = file('long.json', `{"schema":1,"pad":"${'x'.repeat(65 * 1024 * 1024)}"}`);
+    expect(() => readSnapshot(path, 0)).toThrow(
+      /long\.json:1: a line longer than 67108864 bytes \(.*two-space indent/,
+    );
+  });
+
+  it('merge reports an error inside a JSON part with its line, and refuses one without commas', async () => {
+    const text = [
+      ...jsonChunks({ schema: 1, domains: [{ domain: 'a' }, { domain: 'b' }], summary: {} }),
+    ].join('');
+    const bad = await runCli(['merge', file('bad.json', text.replace('"domain": "b"', '"domain": b'))]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.json:7: not JSON/);
+    const nocomma = await runCli([
+      'merge',
+      file('nocomma.json', text.replace('"schema": 1,', '"schema": 1')),
+    ]);
+    expect(nocomma.code).toBe(2);
+    expect(nocomma.stderr).toMatch(/nocomma\.json:3: expected ','/);
   });
 
   it('checks the snapshot it read like any other', () => {

@@ -7,7 +7,7 @@ import { DomainSet } from '../input/dedupe.js';
 import { boundedLines, openInput } from '../input/stream.js';
 import { FORMATS, type Format, renderChunks } from '../report/index.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/ndjson.js';
-import { LaidOutJson } from '../snapshot/layout.js';
+import { LaidOutJson, LayoutError } from '../snapshot/layout.js';
 import { checkSnapshot, parseSnapshot, WHOLE_TEXT_BYTES } from '../snapshot/read.js';
 import type { AuditDocument, DomainResult } from '../types.js';
 import { type CliIo, EXIT, emit, useColor } from './program.js';
@@ -78,7 +78,8 @@ async function readResultsOrThrow(
 
 /**
  * A JSON document part, from its first line on: read a line at a time in singlepath's layout (no
- * string grows with the part); one laid out otherwise is parsed whole if it is small enough.
+ * string grows with the part). One laid out otherwise is parsed whole if it is small enough; an
+ * error in the JSON itself is reported with its line.
  */
 async function readDocument(
   first: string,
@@ -89,12 +90,13 @@ async function readDocument(
   const reader = new LaidOutJson(source);
   let held: string[] | null = [first];
   let size = first.length;
-  let layoutError: unknown;
+  let layoutError: LayoutError | undefined;
   const push = (line: string) => {
-    if (layoutError !== undefined) return;
+    if (layoutError) return;
     try {
       reader.push(line);
     } catch (err) {
+      if (!(err instanceof LayoutError)) throw err;
       layoutError = err;
     }
   };
@@ -107,13 +109,13 @@ async function readDocument(
       if (size <= WHOLE_TEXT_BYTES) held.push(line);
       else held = null;
     }
-    if (layoutError !== undefined && !held) throw layoutError;
+    if (layoutError && !held) throw layoutError;
   }
-  if (layoutError === undefined) {
+  if (!layoutError) {
     try {
       return checkSnapshot(reader.finish(), source);
     } catch (err) {
-      if (!held) throw err;
+      if (!(err instanceof LayoutError) || !held) throw err;
     }
   }
   return parseSnapshot(held!.join('\n'), source);

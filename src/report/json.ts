@@ -21,15 +21,26 @@ function skipped(value: unknown): boolean {
   return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
-function* pretty(value: unknown, level: number): Generator<string> {
-  const expand =
-    level < EXPANDED_LEVELS &&
+/** A member's value as JSON.stringify sees it: after its toJSON(key), if it has one. */
+function resolved(value: unknown, key: string): unknown {
+  const toJSON = (value as { toJSON?: unknown } | null)?.toJSON;
+  return typeof toJSON === 'function' ? toJSON.call(value, key) : value;
+}
+
+/** Objects JSON.stringify writes as a whole value: boxed primitives (toJSON resolved before). */
+function expandable(value: unknown): value is object {
+  return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as { toJSON?: unknown }).toJSON !== 'function';
-  if (!expand) {
-    // (A toJSON that returns undefined: null, where JSON.stringify would drop the member.)
-    const text = JSON.stringify(value, null, 2) ?? 'null';
+    !(value instanceof Number || value instanceof String || value instanceof Boolean)
+  );
+}
+
+/** `value` (already resolved) at `level`: members and items of expanded levels one by one. */
+function* pretty(value: unknown, level: number): Generator<string> {
+  if (level >= EXPANDED_LEVELS || !expandable(value)) {
+    // A toJSON result that itself has toJSON would be called again here (JSON.stringify would not).
+    const text = JSON.stringify(value, null, 2);
     yield level === 0 ? text : text.replaceAll('\n', `\n${indent(level)}`);
     return;
   }
@@ -38,14 +49,17 @@ function* pretty(value: unknown, level: number): Generator<string> {
     if (value.length === 0) return yield '[]';
     yield '[\n';
     for (let i = 0; i < value.length; i++) {
+      const item = resolved(value[i], String(i));
       yield inner;
-      if (skipped(value[i])) yield 'null';
-      else yield* pretty(value[i], level + 1);
+      if (skipped(item)) yield 'null';
+      else yield* pretty(item, level + 1);
       yield i < value.length - 1 ? ',\n' : '\n';
     }
     return yield `${indent(level)}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => !skipped(v));
+  const entries = Object.keys(value)
+    .map((key) => [key, resolved((value as Record<string, unknown>)[key], key)] as const)
+    .filter(([, v]) => !skipped(v));
   if (entries.length === 0) return yield '{}';
   yield '{\n';
   for (const [i, [key, v]] of entries.entries()) {
@@ -59,7 +73,7 @@ function* pretty(value: unknown, level: number): Generator<string> {
 /** `JSON.stringify(value, null, 2)` plus a newline, terminal-safe (escapeJsonText), in pieces. */
 export function* jsonChunks(value: unknown): Generator<string> {
   // escapeJsonText replaces single characters: a run may end anywhere.
-  for (const run of batched(pretty(value, 0))) yield escapeJsonText(run);
+  for (const run of batched(pretty(resolved(value, ''), 0))) yield escapeJsonText(run);
   yield '\n';
 }
 

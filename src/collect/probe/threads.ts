@@ -97,6 +97,8 @@ interface Thread {
   dead: boolean;
   /** The error it failed with, if any ('exit' follows), or why the watchdog stopped it. */
   error?: string;
+  /** The watchdog stopped it. */
+  stopped?: boolean;
 }
 
 function threadFailed(message: string): WebProbeResult {
@@ -210,9 +212,10 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
     }
     stats.deaths++;
     // Dying before any answer says threads may not work here at all, unless a quarantine thread
-    // died holding probes it took (only a ready thread takes any): then the blame is theirs (the
-    // bisection below), and counting it would send a poisonous probe to the main thread.
-    if (!thread.answered && thread.taken.size === 0) startFailures++;
+    // died holding probes it took (only a ready thread takes any), or the watchdog stopped a
+    // ready thread: then the blame is on its probes (the bisection below), and counting it would
+    // send a poisonous probe to the main thread, where no watchdog can stop it.
+    if (!thread.answered && thread.taken.size === 0 && !(thread.stopped && thread.ready)) startFailures++;
     if (!thread.quarantine) {
       const jobs = held.map(([, job]) => job);
       // Before it was ready nothing reached the probe code: the probes go out again as new.
@@ -250,6 +253,10 @@ export function createThreadedProber(options: ProbeOptions, count: number): Thre
       const oldest = thread.pending.values().next().value as Job | undefined;
       if (!oldest || now - oldest.postedAt < stuckMs) continue;
       thread.error = `stopped answering (a probe held over ${Math.round(stuckMs / 1000)} s)`;
+      thread.stopped = true;
+      // No new probe for it while it ends ('exit' comes later).
+      const slot = regular.indexOf(thread);
+      if (slot >= 0) regular[slot] = undefined;
       void thread.worker.terminate();
     }
   }
