@@ -500,12 +500,17 @@ export function buildDocument(
   const sorted = [...results].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   const summary = new SummaryBuilder({ parents });
   for (const r of sorted) summary.add(r);
+  return { ...documentHead(opts), domains: sorted, summary: summary.finish() };
+}
+
+/** What a document says before its domains: schema, tool, time, options. */
+export function documentHead(
+  opts: AuditOptions,
+): Pick<AuditDocument, 'schema' | 'tool' | 'generatedAt' | 'options'> {
   return {
     schema: 1,
     tool: { name: 'singlepath', version: packageVersion() },
     generatedAt: (opts.now?.() ?? new Date()).toISOString(),
     options: documentOptions(opts),
-    domains: sorted,
-    summary: summary.finish(),
   };
 }

@@ -1,15 +1,17 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { severityAtLeast } from '../analyse/domain.js';
 import type { Relations } from '../analyse/layer-loss.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
-import { type AuditOptions, auditStream, buildDocument, createAuditor } from '../audit.js';
+import { type AuditOptions, auditStream, buildDocument, createAuditor, documentHead } from '../audit.js';
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
 import { escapeTerminal } from '../report/escape.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
+import { type ReportDocument, SpilledResults } from '../report/spill.js';
 import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js';
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
@@ -25,8 +27,12 @@ export interface RunFlags extends AuditFlags {
 }
 
 export interface RunResult {
-  /** The sorted document (absent when results were streamed out and not kept). */
+  /** The sorted document, held in memory (absent when results were streamed out, or kept on disk). */
   doc?: AuditDocument;
+  /** The document to render: `doc`, or one whose results are kept on disk (RunHooks.spill). */
+  report?: ReportDocument;
+  /** Removes the results kept on disk, once the report is written. */
+  release?: () => void;
   audited: number;
   worst?: Severity;
   /** Set when SIGINT/SIGTERM stopped the run early (finished results are kept). */
@@ -47,6 +53,30 @@ export interface RunHooks {
    * Read once, as a stream (a journal of a million results is not held in memory to stream it).
    */
   carried?: { count: number; results: () => Iterable<DomainResult> };
+  /**
+   * The results only feed a rendered report (no baseline, no snapshot, no what-if): past
+   * SPILL_AFTER of them they are kept in a temporary file rather than in memory.
+   */
+  spill?: boolean;
+}
+
+/** Results held in memory before a report's results go to a temporary file (RunHooks.spill). */
+const SPILL_AFTER = 10_000;
+
+/** SINGLEPATH_SPILL_AFTER=<count> overrides SPILL_AFTER (0: from the first result). */
+function spillAfter(env: NodeJS.ProcessEnv): number {
+  const given = env.SINGLEPATH_SPILL_AFTER;
+  return given !== undefined && /^\d{1,9}$/.test(given) ? Number(given) : SPILL_AFTER;
+}
+
+/** Results kept on disk, with disk errors said as the user's to fix. */
+function openSpill(env: NodeJS.ProcessEnv): SpilledResults {
+  try {
+    return new SpilledResults(env.TMPDIR || undefined);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(`cannot keep results in a temporary folder (${env.TMPDIR || tmpdir()}): ${code}`);
+  }
 }
 
 /** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
@@ -131,15 +161,30 @@ export async function runAudit(
       )
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
+  // Fed as results come when they are streamed out, or may be kept on disk.
+  const summarise = sink !== null || (keep && hooks.spill === true);
   const results: DomainResult[] = [];
+  const threshold = keep && hooks.spill ? spillAfter(io.env) : Number.POSITIVE_INFINITY;
+  let spilled: SpilledResults | null = null;
+  const keepResult = (r: DomainResult) => {
+    if (!spilled && results.length >= threshold) {
+      spilled = openSpill(io.env);
+      for (const held of results.splice(0)) spilled.add(held);
+    }
+    if (!spilled) return void results.push(r);
+    try {
+      spilled.add(r);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw code ? new InputError(`cannot write ${spilled.path}: ${code}`) : err;
+    }
+  };
   let worst: Severity | undefined;
   for (const r of hooks.carried?.results() ?? []) {
-    if (keep) results.push(r);
+    if (keep) keepResult(r);
     worst = worstOf(worst, r);
-    if (sink) {
-      summary.add(r);
-      sink.write(renderNdjsonLine(r));
-    }
+    if (summarise) summary.add(r);
+    if (sink) sink.write(renderNdjsonLine(r));
   }
   const progress = new Progress(
     io.stderrIsTty,
@@ -163,12 +208,10 @@ export async function runAudit(
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;
       worst = worstOf(worst, r);
       hooks.onResult?.(r);
-      if (sink) {
-        summary.add(r);
-        sink.write(renderNdjsonLine(r));
-      }
+      if (summarise) summary.add(r);
+      if (sink) sink.write(renderNdjsonLine(r));
       if (keep) {
-        results.push(r);
+        keepResult(r);
         if (results.length >= KEEP_WARNING && !warnedKeep) {
           warnedKeep = true;
           io.stderr(
@@ -183,6 +226,7 @@ export async function runAudit(
     }
   } catch (err) {
     sink?.discard();
+    (spilled as SpilledResults | null)?.close();
     // Stop reading: an open stdin would otherwise keep the process alive after the error.
     input.destroy();
     throw err;
@@ -222,9 +266,17 @@ export async function runAudit(
       return { audited, worst, interrupted, relations: { parents: auditor.parents }, workerFailed };
     }
   }
+  const relations = { parents: auditor.parents };
+  const kept = spilled as SpilledResults | null;
+  if (kept) {
+    // Results on disk come back in name order, as buildDocument sorts them.
+    const report: ReportDocument = { ...documentHead(opts), domains: kept, summary: summary.finish() };
+    printNotes(report.summary);
+    return { report, release: () => kept.close(), audited, worst, interrupted, relations, workerFailed };
+  }
   const doc = buildDocument(results, opts, auditor.parents);
   if (!sink) printNotes(doc.summary);
-  return { doc, audited, worst, interrupted, relations: { parents: auditor.parents }, workerFailed };
+  return { doc, report: doc, audited, worst, interrupted, relations, workerFailed };
 }
 
 function assertReadable(path: string): void {

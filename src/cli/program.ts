@@ -150,6 +150,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
       const schedule = prepareSchedule(flags, flags, io);
+      // A report that nothing else reads (no baseline, no snapshot) may keep its results on disk.
+      schedule.hooks.spill = !streaming && !schedule.needsDocument;
       let run: RunResult;
       try {
         run = await runAudit(
@@ -163,12 +165,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       } finally {
         schedule.close();
       }
-      if (run.doc && !streaming) {
-        const report = renderChunks(run.doc, flags.format, {
-          color: useColor(io, flags.output),
-          explain: flags.explain,
-        });
-        emit(report, flags.output, io);
+      try {
+        if (run.report && !streaming) {
+          const report = renderChunks(run.report, flags.format, {
+            color: useColor(io, flags.output),
+            explain: flags.explain,
+          });
+          emit(report, flags.output, io);
+        }
+      } finally {
+        run.release?.();
       }
       // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
       const incomplete = run.interrupted !== undefined || run.workerFailed > 0;

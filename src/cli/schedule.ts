@@ -102,7 +102,7 @@ export function prepareSchedule(
     close: () => journal?.close(),
     finish(doc, interrupted, relations) {
       journal?.close();
-      if (interrupted || !doc) {
+      if (interrupted) {
         if (journalPath)
           io.stderr(
             `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
@@ -110,13 +110,13 @@ export function prepareSchedule(
         return 0;
       }
       let code = 0;
-      if (baseline) {
+      if (baseline && doc) {
         const diff = diffDocuments(baseline, doc, { relations });
         const color = io.stderrIsTty && !('NO_COLOR' in io.env);
         io.stderr(renderDiff(diff, 'table', { color }));
         if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
       }
-      if (flags.saveDir) {
+      if (flags.saveDir && doc) {
         const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
         io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
       }

@@ -73,7 +73,8 @@ export const BLOCK_ROWS = 200;
 
 export interface TableSpec {
   head: string[];
-  rows: readonly string[][];
+  /** Read twice when long (widths, then blocks): an array, or an object that makes them again. */
+  rows: Iterable<string[]>;
   style: { head: string[]; border: string[] };
 }
 
@@ -88,28 +89,45 @@ const AS_SEPARATOR: Record<string, string> = { '┌': '├', '┬': '┼', '┐'
 export function* tableBlocks(spec: TableSpec, blockRows = BLOCK_ROWS): Generator<string> {
   const { head, rows, style } = spec;
   const measure = loadUtils()?.strlen;
-  if (rows.length <= blockRows || typeof measure !== 'function') {
+  // First pass: the widths, and the rows themselves while they fit in one block.
+  const widths = head.map((h) => (measure ? measure(h) + 2 : 0));
+  let first: string[][] | null = [];
+  for (const row of rows) {
+    if (first) {
+      first.push(row);
+      if (first.length > blockRows && measure) first = null;
+    }
+    if (measure)
+      for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, measure(cell) + 2);
+  }
+  if (first) {
     const table = new Table({ head, style });
-    for (const row of rows) table.push(row);
+    for (const row of first) table.push(row);
     yield drawFitted(table);
     return;
   }
-  const widths = head.map((h) => measure(h) + 2);
-  for (const row of rows)
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, measure(cell) + 2);
-  for (let start = 0; start < rows.length; start += blockRows) {
-    const first = start === 0;
-    const last = start + blockRows >= rows.length;
+  let block: string[][] = [];
+  let drawn = 0;
+  const draw = (last: boolean): string => {
     // cli-table3 writes the computed widths back into colWidths and its style: a copy each.
     const table = new Table({
-      head: first ? head : [],
+      head: drawn === 0 ? head : [],
       colWidths: [...widths],
       style: { head: [...style.head], border: [...style.border] },
     });
-    for (const row of rows.slice(start, start + blockRows)) table.push(row);
+    for (const row of block) table.push(row);
     const lines = drawFitted(table).split('\n');
-    if (!first) lines[0] = lines[0]!.replace(/[┌┬┐]/g, (c) => AS_SEPARATOR[c]!);
+    if (drawn > 0) lines[0] = lines[0]!.replace(/[┌┬┐]/g, (c) => AS_SEPARATOR[c]!);
     if (!last) lines.pop();
-    yield `${first ? '' : '\n'}${lines.join('\n')}`;
+    const text = `${drawn === 0 ? '' : '\n'}${lines.join('\n')}`;
+    drawn += block.length;
+    block = [];
+    return text;
+  };
+  // Second pass: a block is drawn once the next row shows it is not the last.
+  for (const row of rows) {
+    if (block.length === blockRows) yield draw(false);
+    block.push(row);
   }
+  yield draw(true);
 }

@@ -1,13 +1,7 @@
-import {
-  type AuditDocument,
-  type DomainResult,
-  type Finding,
-  LAYERS,
-  type Layer,
-  SEVERITIES,
-} from '../types.js';
+import { type DomainResult, type Finding, LAYERS, type Layer, SEVERITIES } from '../types.js';
 import { batched } from './chunks.js';
 import { escapeCsv } from './escape.js';
+import type { ReportDocument } from './spill.js';
 
 // Flat rows for spreadsheets: one per domain × layer × dependency. Every cell goes through
 // escapeCsv, which also defuses formulas (a header value such as =HYPERLINK(...) stays text).
@@ -102,7 +96,7 @@ function rows(r: DomainResult): string[][] {
   return out.map((row) => [...row.slice(0, 10), ...error]);
 }
 
-export function* csvChunks(doc: AuditDocument): Generator<string> {
+export function* csvChunks(doc: ReportDocument): Generator<string> {
   const line = (cells: string[]) => `${cells.map(escapeCsv).join(',')}\r\n`;
   // RFC 4180 line ends, which spreadsheet imports expect.
   yield line(HEADER);

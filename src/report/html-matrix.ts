@@ -9,6 +9,7 @@ import {
   severityRank,
 } from './html-labels.js';
 import { clip, html, type Markup } from './html-template.js';
+import type { ResultList } from './spill.js';
 
 const orderOf = (d: Dependency) => d.order ?? 0;
 
@@ -22,7 +23,7 @@ interface Chip {
 }
 
 /** Columns: every provider seen, most-used first; the domain's own infrastructure last. */
-export function matrixProviders(domains: readonly DomainResult[]): string[] {
+export function matrixProviders(domains: Iterable<DomainResult>): string[] {
   const count = new Map<string, number>();
   for (const d of domains) {
     for (const p of new Set(d.dependencies.map((x) => x.provider))) count.set(p, (count.get(p) ?? 0) + 1);
@@ -82,7 +83,7 @@ function worst(domain: DomainResult): string | undefined {
 
 /** The domain × provider matrix: its opening, a row per domain, its close (one table in all). */
 export function* matrixParts(
-  domains: readonly DomainResult[],
+  domains: ResultList,
   ids: readonly string[],
   providers: readonly string[] = matrixProviders(domains),
 ): Generator<Markup> {
@@ -96,13 +97,14 @@ export function* matrixParts(
   yield html`<section id="matrix"><h2>Domain × provider matrix</h2>
 <p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path.</p>
 <div class="scroll"><table class="matrix"><thead><tr><th scope="col" class="corner">Domain</th>${head}</tr></thead><tbody>`;
-  for (const [i, d] of domains.entries()) {
+  let i = 0;
+  for (const d of domains) {
     const sev = worst(d);
     const cells = providers.map((p) => {
       const chips = chipsFor(d, p);
       return chips.length === 0 ? html`<td></td>` : html`<td class="hit">${chips.map(chip)}</td>`;
     });
-    yield html`<tr class="mx-row"><th scope="row"><a href="#${ids[i] ?? ''}">${d.domain}</a>${sev ? html` <span class="dot ${severityClass(sev)}" title="worst finding: ${sev}"></span>` : ''}${d.error ? html` <span class="tag err">error</span>` : ''}</th>${cells}</tr>`;
+    yield html`<tr class="mx-row"><th scope="row"><a href="#${ids[i++] ?? ''}">${d.domain}</a>${sev ? html` <span class="dot ${severityClass(sev)}" title="worst finding: ${sev}"></span>` : ''}${d.error ? html` <span class="tag err">error</span>` : ''}</th>${cells}</tr>`;
   }
   yield html`</tbody></table></div></section>`;
 }

@@ -1,4 +1,4 @@
-import type { AuditDocument, DomainResult, Summary } from '../types.js';
+import type { DomainResult, Summary } from '../types.js';
 import { SEVERITIES } from '../types.js';
 import { batched } from './chunks.js';
 import { blastSection, concentrationSection } from './html-charts.js';
@@ -7,6 +7,7 @@ import { compareText, severityClass } from './html-labels.js';
 import { matrixParts, matrixProviders } from './html-matrix.js';
 import { stylesheet } from './html-style.js';
 import { html, type Markup, markupText, uniqueIds } from './html-template.js';
+import type { ReportDocument, ResultList } from './spill.js';
 
 // One self-contained HTML5 file: inline CSS, inline SVG charts and no JavaScript at all, so an
 // injected script cannot run even if escaping were missed; the CSP says the same to the browser.
@@ -36,11 +37,14 @@ function optionsList(options: Record<string, unknown>): Markup {
  * Renders an audit as one self-contained, script-free HTML page, in pieces (the matrix and the
  * domain details a row or a domain at a time). Pure: same document, same bytes.
  */
-export function* htmlChunks(doc: AuditDocument): Generator<string> {
-  const domains: DomainResult[] = [...doc.domains].sort((a, b) => compareText(a.domain, b.domain));
+export function* htmlChunks(doc: ReportDocument): Generator<string> {
+  // Results kept on disk come back sorted by name already (the order compareText gives).
+  const domains: ResultList = Array.isArray(doc.domains)
+    ? [...(doc.domains as DomainResult[])].sort((a, b) => compareText(a.domain, b.domain))
+    : doc.domains;
   const ids = uniqueIds(
     'd',
-    domains.map((d) => d.domain),
+    Array.from(domains, (d) => d.domain),
   );
   const s = doc.summary;
   const findings = SEVERITIES.reduce((n, sev) => n + (s.findings[sev] ?? 0), 0);
@@ -78,7 +82,8 @@ ${blastSection(s)}
 <section id="domains"><h2>Domains</h2>
 <p class="lede">Dependencies per layer with the evidence behind each, findings, and the raw observations.</p>
 `);
-    for (const [i, d] of domains.entries()) yield markupText(html`${domainDetails(d, ids[i]!)}\n`);
+    let i = 0;
+    for (const d of domains) yield markupText(html`${domainDetails(d, ids[i++]!)}\n`);
     yield markupText(html`</section>
 <footer>singlepath ${doc.tool?.version ?? ''} · schema ${doc.schema} · generated ${doc.generatedAt}</footer>
 </div>
@@ -89,6 +94,6 @@ ${blastSection(s)}
   yield* batched(pieces());
 }
 
-export function renderHtml(doc: AuditDocument): string {
+export function renderHtml(doc: ReportDocument): string {
   return [...htmlChunks(doc)].join('');
 }

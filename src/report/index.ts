@@ -1,10 +1,10 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
-import type { AuditDocument } from '../types.js';
 import { csvChunks } from './csv.js';
 import { htmlChunks } from './html.js';
 import { jsonChunks, renderJson } from './json.js';
 import { markdownChunks, renderWhatIfMarkdown } from './markdown.js';
 import { ndjsonChunks } from './ndjson.js';
+import type { ReportDocument } from './spill.js';
 import { renderWhatIfTable, tableChunks } from './table.js';
 
 // One entry point per report kind; renderers return strings, or pieces of one, and the CLI writes
@@ -27,7 +27,7 @@ export interface RenderOptions {
  * The report in pieces, to be written one after another: no single string grows with the number
  * of domains (a whole JSON or HTML document of ~70k domains would pass V8's 512 MiB string limit).
  */
-export function renderChunks(doc: AuditDocument, format: Format, opts: RenderOptions): Iterable<string> {
+export function renderChunks(doc: ReportDocument, format: Format, opts: RenderOptions): Iterable<string> {
   switch (format) {
     case 'table':
       return tableChunks(doc, opts);
@@ -45,7 +45,7 @@ export function renderChunks(doc: AuditDocument, format: Format, opts: RenderOpt
 }
 
 /** The report as one string (for a document of a few tens of thousands of domains at most). */
-export function render(doc: AuditDocument, format: Format, opts: RenderOptions): string {
+export function render(doc: ReportDocument, format: Format, opts: RenderOptions): string {
   return [...renderChunks(doc, format, opts)].join('');
 }
 

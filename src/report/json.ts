@@ -2,6 +2,7 @@ import type { WhatIfResult } from '../analyse/whatif.js';
 import type { AuditDocument } from '../types.js';
 import { batched } from './chunks.js';
 import { escapeJsonText } from './escape.js';
+import { RESULT_LIST, type ReportDocument } from './spill.js';
 
 // The producer sorts the document, so serialising it is the whole renderer. It comes out in
 // pieces, byte for byte what JSON.stringify(doc, null, 2) would give: the top levels (the
@@ -45,15 +46,18 @@ function* pretty(value: unknown, level: number): Generator<string> {
     return;
   }
   const inner = indent(level + 1);
-  if (Array.isArray(value)) {
-    if (value.length === 0) return yield '[]';
+  // Results kept on disk (report/spill.ts) are written as the array they stand for.
+  if (Array.isArray(value) || RESULT_LIST in value) {
+    const list = value as Iterable<unknown> & { length: number };
+    if (list.length === 0) return yield '[]';
     yield '[\n';
-    for (let i = 0; i < value.length; i++) {
-      const item = resolved(value[i], String(i));
+    let i = 0;
+    for (const raw of list) {
+      const item = resolved(raw, String(i));
       yield inner;
       if (skipped(item)) yield 'null';
       else yield* pretty(item, level + 1);
-      yield i < value.length - 1 ? ',\n' : '\n';
+      yield ++i < list.length ? ',\n' : '\n';
     }
     return yield `${indent(level)}]`;
   }
@@ -77,6 +81,6 @@ export function* jsonChunks(value: unknown): Generator<string> {
   yield '\n';
 }
 
-export function renderJson(doc: AuditDocument | WhatIfResult): string {
+export function renderJson(doc: ReportDocument | AuditDocument | WhatIfResult): string {
   return [...jsonChunks(doc)].join('');
 }

@@ -1,7 +1,8 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
-import { type AuditDocument, type DomainResult, LAYERS, SEVERITIES } from '../types.js';
+import { type DomainResult, LAYERS, SEVERITIES } from '../types.js';
 import { batched, joined } from './chunks.js';
 import { escapeMarkdown as esc } from './escape.js';
+import type { ReportDocument } from './spill.js';
 import {
   dependencyLabel,
   indirectText,
@@ -23,7 +24,7 @@ export interface MarkdownOptions {
 const row = (cells: (string | number)[]): string => `| ${cells.join(' | ')} |`;
 const plain = (_f: unknown, text: string): string => text;
 
-function summarySection(doc: AuditDocument): string[] {
+function summarySection(doc: ReportDocument): string[] {
   const s = doc.summary;
   const out = [
     '## Summary',
@@ -71,19 +72,21 @@ function summarySection(doc: AuditDocument): string[] {
   return out;
 }
 
-function indirectSection(doc: AuditDocument): string[] {
-  const rows = doc.domains.flatMap((r) =>
-    (r.indirect ?? []).map((d) => row([esc(r.domain), d.layer, esc(d.provider), indirectText(d, esc)])),
-  );
-  if (rows.length === 0) return [];
-  return [
-    '',
-    "## Indirect dependencies (a provider's provider)",
-    '',
-    row(['domain', 'layer', 'provider', 'path']),
-    row(['---', '---', '---', '---']),
-    ...rows,
-  ];
+function* indirectSection(doc: ReportDocument): Generator<string> {
+  let first = true;
+  for (const r of doc.domains)
+    for (const d of r.indirect ?? []) {
+      if (first)
+        yield* [
+          '',
+          "## Indirect dependencies (a provider's provider)",
+          '',
+          row(['domain', 'layer', 'provider', 'path']),
+          row(['---', '---', '---', '---']),
+        ];
+      first = false;
+      yield row([esc(r.domain), d.layer, esc(d.provider), indirectText(d, esc)]);
+    }
 }
 
 function risksCell(r: DomainResult): string {
@@ -108,7 +111,7 @@ function details(r: DomainResult): string[] {
   return out;
 }
 
-export function* markdownChunks(doc: AuditDocument, opts: MarkdownOptions = {}): Generator<string> {
+export function* markdownChunks(doc: ReportDocument, opts: MarkdownOptions = {}): Generator<string> {
   const head = [
     '# singlepath report',
     '',

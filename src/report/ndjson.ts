@@ -1,6 +1,7 @@
-import type { AuditDocument, DomainResult, Summary } from '../types.js';
+import type { DomainResult, Summary } from '../types.js';
 import { batched } from './chunks.js';
 import { escapeJsonText } from './escape.js';
+import type { ReportDocument } from './spill.js';
 
 // One JSON object per line, so a streamed audit can emit each domain as soon as it is done and the
 // portfolio summary last. JSON.stringify escapes \n inside strings, so a line is always one record.
@@ -14,11 +15,11 @@ export function renderNdjsonSummary(summary: Summary): string {
   return `${escapeJsonText(JSON.stringify({ type: 'summary', ...summary }))}\n`;
 }
 
-function* lines(domains: readonly DomainResult[]): Generator<string> {
+function* lines(domains: Iterable<DomainResult>): Generator<string> {
   for (const d of domains) yield renderNdjsonLine(d);
 }
 
-export function* ndjsonChunks(doc: AuditDocument): Generator<string> {
+export function* ndjsonChunks(doc: ReportDocument): Generator<string> {
   yield* batched(lines(doc.domains));
   yield renderNdjsonSummary(doc.summary);
 }

@@ -1,7 +1,8 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
-import { type AuditDocument, type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
+import { type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
 import { type TableSpec, tableBlocks } from './cli-table.js';
 import { escapeTerminal as esc } from './escape.js';
+import type { ReportDocument } from './spill.js';
 import {
   dependencyLabel,
   indirectText,
@@ -61,28 +62,28 @@ function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): strin
   return lines;
 }
 
-/** One line per domain with indirect dependencies; nothing when no domain has any. */
-function indirectLines(doc: AuditDocument): string[] {
-  const withIndirect = doc.domains.filter((r) => r.indirect?.length);
-  if (withIndirect.length === 0) return [];
-  return [
-    '',
-    "Indirect dependencies (a provider's provider):",
-    ...withIndirect.map(
-      (r) => `  ${esc(r.domain)}  ${r.indirect!.map((d) => indirectText(d, esc)).join('; ')}`,
-    ),
-  ];
+/** One line per domain with indirect dependencies, under a title; nothing when no domain has any. */
+function* indirectLines(doc: ReportDocument): Generator<string> {
+  let first = true;
+  for (const r of doc.domains) {
+    if (!r.indirect?.length) continue;
+    if (first) yield* ['', "Indirect dependencies (a provider's provider):"];
+    first = false;
+    yield `  ${esc(r.domain)}  ${r.indirect.map((d) => indirectText(d, esc)).join('; ')}`;
+  }
 }
 
 /** The report in pieces (the per-domain table in blocks): no one string grows with the list. */
-export function* tableChunks(doc: AuditDocument, opts: TableOptions): Generator<string> {
+export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator<string> {
   const paint = painter(opts.color);
   yield `${[...summaryLines(doc.summary, esc), ''].join('\n')}\n`;
-  const rows = doc.domains.map((r) => [
-    esc(r.domain),
-    ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)),
-    risksCell(r, paint),
-  ]);
+  // Rows made as they are drawn (tableBlocks reads them twice: widths, then blocks).
+  const rows = {
+    *[Symbol.iterator]() {
+      for (const r of doc.domains)
+        yield [esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r, paint)];
+    },
+  };
   yield* tableBlocks({
     head: ['domain', ...LAYERS.map((l) => LAYER_TITLES[l]), 'risks'],
     rows,

@@ -1,0 +1,121 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditDocument, DomainResult } from '../types.js';
+
+// A whole-document report of a long list (json, table, csv, markdown, html) needs every result at
+// the end, sorted by name. Held as objects they cost ~5 KB each (a million would not fit Node's
+// heap); here each goes to a temporary file as one JSON line the moment it is finished, and only
+// its name and place in the file stay in memory (~60 bytes). The report then reads them back in
+// name order, one at a time, as often as its renderer needs.
+
+/** The list of results a report renders: an array, or results kept on disk. */
+export interface ResultList extends Iterable<DomainResult> {
+  readonly length: number;
+}
+
+/** Marks a ResultList that is not an array (the JSON writer writes it as one). */
+export const RESULT_LIST = Symbol.for('singlepath.result-list');
+
+const WRITE_BATCH_CHARS = 1024 * 1024;
+
+export class SpilledResults implements ResultList {
+  readonly [RESULT_LIST] = true;
+  readonly #dir: string;
+  readonly #path: string;
+  #fd: number | null;
+  readonly #names: string[] = [];
+  readonly #offsets: number[] = [];
+  readonly #lengths: number[] = [];
+  #size = 0;
+  #pending: string[] = [];
+  #pendingChars = 0;
+  #order: Uint32Array | null = null;
+  #exitHook = () => this.close();
+
+  /** Opens the temporary file (in `dir`, by default the system's temporary folder). */
+  constructor(dir = tmpdir()) {
+    this.#dir = mkdtempSync(join(dir, 'singlepath-results-'));
+    this.#path = join(this.#dir, 'results.ndjson');
+    this.#fd = openSync(this.#path, 'wx+', 0o600);
+    // A crash or an exit before close() must not leave the results behind.
+    process.once('exit', this.#exitHook);
+  }
+
+  get length(): number {
+    return this.#names.length;
+  }
+
+  /** Where the results are kept (for error messages). */
+  get path(): string {
+    return this.#path;
+  }
+
+  add(result: DomainResult): void {
+    if (this.#order) throw new Error('SpilledResults: add() after the list was read');
+    const line = `${JSON.stringify(result)}\n`;
+    const bytes = Buffer.byteLength(line);
+    this.#names.push(result.domain);
+    this.#offsets.push(this.#size);
+    this.#lengths.push(bytes);
+    this.#size += bytes;
+    this.#pending.push(line);
+    this.#pendingChars += line.length;
+    if (this.#pendingChars >= WRITE_BATCH_CHARS) this.#flush();
+  }
+
+  /** The results in name order (as buildDocument sorts them), each read and parsed as it comes. */
+  *[Symbol.iterator](): Iterator<DomainResult> {
+    const fd = this.#open();
+    const order = this.#sorted();
+    let buf = Buffer.allocUnsafe(64 * 1024);
+    for (const i of order) {
+      const length = this.#lengths[i]!;
+      if (length > buf.length) buf = Buffer.allocUnsafe(length);
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, buf, got, length - got, this.#offsets[i]! + got);
+        if (n === 0) throw new Error(`${this.#path}: ends before result ${i + 1}`);
+        got += n;
+      }
+      yield JSON.parse(buf.toString('utf8', 0, length)) as DomainResult;
+    }
+  }
+
+  /** Removes the temporary file; the list is empty afterwards. */
+  close(): void {
+    process.off('exit', this.#exitHook);
+    if (this.#fd !== null) {
+      closeSync(this.#fd);
+      this.#fd = null;
+    }
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  #open(): number {
+    if (this.#fd === null) throw new Error('SpilledResults: read after close()');
+    this.#flush();
+    return this.#fd;
+  }
+
+  #sorted(): Uint32Array {
+    if (!this.#order) {
+      const names = this.#names;
+      const order = Uint32Array.from(names.keys());
+      order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b));
+      this.#order = order;
+    }
+    return this.#order;
+  }
+
+  #flush(): void {
+    if (this.#fd === null || this.#pending.length === 0) return;
+    const data = Buffer.from(this.#pending.join(''));
+    this.#pending = [];
+    this.#pendingChars = 0;
+    for (let at = 0; at < data.length; ) at += writeSync(this.#fd, data, at);
+  }
+}
+
+/** What a report renders: a document whose domains may be kept on disk. */
+export type ReportDocument = Omit<AuditDocument, 'domains'> & { domains: ResultList };

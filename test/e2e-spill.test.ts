@@ -1,0 +1,112 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FORMATS, render } from '../src/report/index.js';
+import { SpilledResults } from '../src/report/spill.js';
+import type { AuditDocument } from '../src/types.js';
+import { runCli } from './helpers/cli.js';
+import { generatedLab } from './helpers/generated.js';
+import { type Lab, startLab } from './helpers/lab.js';
+import { withoutTimings } from './helpers/results.js';
+
+// Whole-document reports of long lists keep their results in a temporary file past
+// SINGLEPATH_SPILL_AFTER (10,000) instead of in memory. The report must be the same either way.
+
+const golden = JSON.parse(
+  readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
+) as AuditDocument;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'singlepath-spill-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('SpilledResults', () => {
+  it('renders every format as the same document held in memory would, byte for byte', () => {
+    const spilled = new SpilledResults(dir);
+    try {
+      // Added in another order: read back in name order, as buildDocument sorts.
+      for (const r of [...golden.domains].reverse()) spilled.add(r);
+      expect(spilled.length).toBe(golden.domains.length);
+      const onDisk = { ...golden, domains: spilled };
+      for (const format of FORMATS)
+        for (const explain of [false, true])
+          expect([format, explain, render(onDisk, format, { color: false, explain })]).toEqual([
+            format,
+            explain,
+            render(golden, format, { color: false, explain }),
+          ]);
+      // Read as often as wanted.
+      expect([...spilled]).toEqual(golden.domains);
+    } finally {
+      spilled.close();
+    }
+    expect(readdirSync(dir).filter((f) => f.startsWith('singlepath-results-'))).toEqual([]);
+  });
+});
+
+describe('audit with results kept on disk', () => {
+  const N = 30;
+  const { fixture, domains } = generatedLab(N, 3);
+  let lab: Lab;
+  let list: string;
+  beforeAll(async () => {
+    lab = await startLab(fixture);
+    list = join(dir, 'domains.txt');
+    writeFileSync(list, `${domains.join('\n')}\n`);
+  });
+  afterAll(() => lab?.close());
+
+  const audit = (extra: string[], env: Record<string, string>) =>
+    runCli(['audit', list, '--no-http', ...lab.args(), ...extra], { env });
+
+  it('gives the document held in memory would, and leaves no temporary file', async () => {
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const held = await audit(['--format', 'json'], { SINGLEPATH_SPILL_AFTER: '1000000', TMPDIR: tmp });
+    const spilled = await audit(['--format', 'json'], { SINGLEPATH_SPILL_AFTER: '5', TMPDIR: tmp });
+    expect(held.code, held.stderr).toBe(0);
+    expect(spilled.code, spilled.stderr).toBe(0);
+    const [a, b] = [JSON.parse(held.stdout), JSON.parse(spilled.stdout)] as AuditDocument[];
+    expect(b.domains.map((d) => d.domain)).toEqual([...domains].sort());
+    expect(withoutTimings(b.domains)).toEqual(withoutTimings(a.domains));
+    expect(b.summary).toEqual(a.summary);
+    expect(b.options).toEqual(a.options);
+    const table = await audit(['--format', 'table', '-o', join(dir, 'report.txt')], {
+      SINGLEPATH_SPILL_AFTER: '0',
+      TMPDIR: tmp,
+    });
+    expect(table.code, table.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'report.txt'), 'utf8')).toBe(
+      (await audit(['--format', 'table'], { SINGLEPATH_SPILL_AFTER: '1000000', TMPDIR: tmp })).stdout,
+    );
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('a temporary folder it cannot write is a clear error, exit 2', async () => {
+    const run = await audit(['--format', 'json'], {
+      SINGLEPATH_SPILL_AFTER: '0',
+      TMPDIR: join(dir, 'no-such-folder'),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot keep results in a temporary folder \(.*no-such-folder\): ENOENT/);
+  });
+
+  it('a complete --format ndjson run with --journal removes its journal', async () => {
+    const journal = join(dir, 'ndjson.journal');
+    const run = await audit(['--format', 'ndjson', '-o', join(dir, 'out.ndjson'), '--journal', journal], {});
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/--resume/);
+    expect(existsSync(journal)).toBe(false);
+  });
+});
