@@ -215,10 +215,10 @@ export async function runAudit(
         if (results.length >= KEEP_WARNING && !warnedKeep) {
           warnedKeep = true;
           io.stderr(
-            `singlepath: warning: ${KEEP_WARNING} results held in memory for a whole document ` +
-              "(json/table/csv/markdown/html, --save-dir, --baseline), ~5 KB each; Node's default " +
-              'heap holds ~600k (raise it with NODE_OPTIONS=--max-old-space-size=MB). For lists this ' +
-              'long use --format ndjson --output FILE, which streams\n',
+            `singlepath: warning: ${KEEP_WARNING} results held in memory (for --save-dir, ` +
+              "--baseline or whatif), ~5 KB each; Node's default heap holds ~600k (raise it with " +
+              'NODE_OPTIONS=--max-old-space-size=MB). For lists this long use --format ndjson ' +
+              '--output FILE, which streams\n',
           );
         }
       }
