@@ -93,6 +93,32 @@ describe('audit with results kept on disk', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('merge and report of NDJSON results give the same report from disk as from memory', async () => {
+    const tmp = join(dir, 'tmp-merge');
+    mkdirSync(tmp);
+    const parts = [join(dir, 'a.ndjson'), join(dir, 'b.ndjson')];
+    for (const [i, part] of parts.entries()) {
+      const run = await audit(['--format', 'ndjson', '-o', part, '--shard', `${i}/2`], {});
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const both = async (args: string[]) => {
+      const [memory, disk] = [
+        await runCli(args, { env: { SINGLEPATH_SPILL_AFTER: '1000000', TMPDIR: tmp } }),
+        await runCli(args, { env: { SINGLEPATH_SPILL_AFTER: '2', TMPDIR: tmp } }),
+      ];
+      expect(memory.code, memory.stderr).toBe(0);
+      expect(disk.code, disk.stderr).toBe(0);
+      const time = /\d{4}-\d\d-\d\dT[\d:.]+Z/g;
+      expect(disk.stdout.replace(time, 'T')).toBe(memory.stdout.replace(time, 'T'));
+      return disk.stdout;
+    };
+    const merged = JSON.parse(await both(['merge', ...parts, '--format', 'json'])) as AuditDocument;
+    expect(merged.domains.map((d) => d.domain)).toEqual([...domains].sort());
+    await both(['merge', ...parts, '--format', 'html']);
+    await both(['report', parts[0]!, '--format', 'table', '--explain']);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
   it('a temporary folder it cannot write is a clear error, exit 2', async () => {
     const run = await audit(['--format', 'json'], {
       SINGLEPATH_SPILL_AFTER: '0',
@@ -100,6 +126,19 @@ describe('audit with results kept on disk', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/cannot keep results in a temporary folder \(.*no-such-folder\): ENOENT/);
+    // merge and report go the same way (their results are kept on disk too).
+    const part = join(dir, 'all.ndjson');
+    expect((await audit(['--format', 'ndjson', '-o', part], {})).code).toBe(0);
+    for (const args of [
+      ['merge', part, '--format', 'json'],
+      ['report', part],
+    ]) {
+      const r = await runCli(args, {
+        env: { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') },
+      });
+      expect([args[0], r.code]).toEqual([args[0], 2]);
+      expect(r.stderr).toMatch(/cannot keep results in a temporary folder/);
+    }
   });
 
   it('a complete --format ndjson run with --journal removes its journal', async () => {

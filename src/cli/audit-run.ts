@@ -1,5 +1,4 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { severityAtLeast } from '../analyse/domain.js';
 import type { Relations } from '../analyse/layer-loss.js';
@@ -11,7 +10,7 @@ import { inShard, parseShard } from '../input/dedupe.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
 import { escapeTerminal } from '../report/escape.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
-import { type ReportDocument, SpilledResults } from '../report/spill.js';
+import { type ReportDocument, ResultKeeper } from '../report/spill.js';
 import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js';
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
@@ -58,25 +57,6 @@ export interface RunHooks {
    * SPILL_AFTER of them they are kept in a temporary file rather than in memory.
    */
   spill?: boolean;
-}
-
-/** Results held in memory before a report's results go to a temporary file (RunHooks.spill). */
-const SPILL_AFTER = 10_000;
-
-/** SINGLEPATH_SPILL_AFTER=<count> overrides SPILL_AFTER (0: from the first result). */
-function spillAfter(env: NodeJS.ProcessEnv): number {
-  const given = env.SINGLEPATH_SPILL_AFTER;
-  return given !== undefined && /^\d{1,9}$/.test(given) ? Number(given) : SPILL_AFTER;
-}
-
-/** Results kept on disk, with disk errors said as the user's to fix. */
-function openSpill(env: NodeJS.ProcessEnv): SpilledResults {
-  try {
-    return new SpilledResults(env.TMPDIR || undefined);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`cannot keep results in a temporary folder (${env.TMPDIR || tmpdir()}): ${code}`);
-  }
 }
 
 /** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
@@ -163,25 +143,10 @@ export async function runAudit(
   const summary = new SummaryBuilder({ parents: auditor.parents });
   // Fed as results come when they are streamed out, or may be kept on disk.
   const summarise = sink !== null || (keep && hooks.spill === true);
-  const results: DomainResult[] = [];
-  const threshold = keep && hooks.spill ? spillAfter(io.env) : Number.POSITIVE_INFINITY;
-  let spilled: SpilledResults | null = null;
-  const keepResult = (r: DomainResult) => {
-    if (!spilled && results.length >= threshold) {
-      spilled = openSpill(io.env);
-      for (const held of results.splice(0)) spilled.add(held);
-    }
-    if (!spilled) return void results.push(r);
-    try {
-      spilled.add(r);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw code ? new InputError(`cannot write ${spilled.path}: ${code}`) : err;
-    }
-  };
+  const kept = new ResultKeeper(io.env, keep && hooks.spill === true);
   let worst: Severity | undefined;
   for (const r of hooks.carried?.results() ?? []) {
-    if (keep) keepResult(r);
+    if (keep) kept.add(r);
     worst = worstOf(worst, r);
     if (summarise) summary.add(r);
     if (sink) sink.write(renderNdjsonLine(r));
@@ -211,8 +176,8 @@ export async function runAudit(
       if (summarise) summary.add(r);
       if (sink) sink.write(renderNdjsonLine(r));
       if (keep) {
-        keepResult(r);
-        if (results.length >= KEEP_WARNING && !warnedKeep) {
+        kept.add(r);
+        if (kept.held.length >= KEEP_WARNING && !warnedKeep) {
           warnedKeep = true;
           io.stderr(
             `singlepath: warning: ${KEEP_WARNING} results held in memory (for --save-dir, ` +
@@ -226,7 +191,7 @@ export async function runAudit(
     }
   } catch (err) {
     sink?.discard();
-    (spilled as SpilledResults | null)?.close();
+    kept.close();
     // Stop reading: an open stdin would otherwise keep the process alive after the error.
     input.destroy();
     throw err;
@@ -267,14 +232,14 @@ export async function runAudit(
     }
   }
   const relations = { parents: auditor.parents };
-  const kept = spilled as SpilledResults | null;
-  if (kept) {
+  const spilled = kept.spilled;
+  if (spilled) {
     // Results on disk come back in name order, as buildDocument sorts them.
-    const report: ReportDocument = { ...documentHead(opts), domains: kept, summary: summary.finish() };
+    const report: ReportDocument = { ...documentHead(opts), domains: spilled, summary: summary.finish() };
     printNotes(report.summary);
-    return { report, release: () => kept.close(), audited, worst, interrupted, relations, workerFailed };
+    return { report, release: () => spilled.close(), audited, worst, interrupted, relations, workerFailed };
   }
-  const doc = buildDocument(results, opts, auditor.parents);
+  const doc = buildDocument(kept.held, opts, auditor.parents);
   if (!sink) printNotes(doc.summary);
   return { doc, report: doc, audited, worst, interrupted, relations, workerFailed };
 }

@@ -1,12 +1,13 @@
 import { type Command, Option } from 'commander';
 import { SummaryBuilder } from '../analyse/portfolio.js';
-import { buildDocument, parentsOf } from '../audit.js';
+import { buildDocument, documentHead, parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DomainSet } from '../input/dedupe.js';
 import { boundedLines, openInput } from '../input/stream.js';
 import { FORMATS, type Format, renderChunks } from '../report/index.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/ndjson.js';
+import { type ReportDocument, ResultKeeper } from '../report/spill.js';
 import { LaidOutJson, LayoutError } from '../snapshot/layout.js';
 import { checkSnapshot, parseSnapshot, WHOLE_TEXT_BYTES } from '../snapshot/read.js';
 import type { AuditDocument, DomainResult } from '../types.js';
@@ -141,8 +142,12 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
         await streamMerge(files, parents, flags.output, io, duplicate);
         return setExit(EXIT.ok);
       }
-      const doc = await readResultFiles(files, parents, duplicate);
-      emit(renderChunks(doc, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
+      const { report, release } = await readResultReport(files, parents, duplicate, io.env);
+      try {
+        emit(renderChunks(report, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
+      } finally {
+        release();
+      }
       setExit(EXIT.ok);
     });
 }
@@ -169,6 +174,50 @@ export async function readResultFiles(
   const doc = buildDocument([...byDomain.values()], {}, parents);
   if (options) doc.options = options;
   return doc;
+}
+
+/**
+ * The same document for rendering only: past SINGLEPATH_SPILL_AFTER results (10,000) they are
+ * kept in a temporary file, so merging the shards of a million domains into one report does not
+ * hold them all; `release` removes the file.
+ */
+export async function readResultReport(
+  files: string[],
+  parents: Record<string, string>,
+  duplicate: (file: string, domain: string) => void,
+  env: NodeJS.ProcessEnv,
+): Promise<{ report: ReportDocument; release: () => void }> {
+  const seen = new DomainSet();
+  const kept = new ResultKeeper(env);
+  const summary = new SummaryBuilder({ parents });
+  let options: Record<string, unknown> | undefined;
+  try {
+    for (const file of files) {
+      const fileOptions = await readResults(file, (r) => {
+        if (!seen.add(r.domain)) return duplicate(file, r.domain);
+        kept.add(r);
+        summary.add(r);
+      });
+      options ??= fileOptions;
+    }
+  } catch (err) {
+    kept.close();
+    throw err;
+  }
+  const spilled = kept.spilled;
+  if (!spilled) {
+    const doc = buildDocument(kept.held, {}, parents);
+    if (options) doc.options = options;
+    return { report: doc, release: () => {} };
+  }
+  const head = documentHead({});
+  const report: ReportDocument = {
+    ...head,
+    options: options ?? head.options,
+    domains: spilled,
+    summary: summary.finish(),
+  };
+  return { report, release: () => spilled.close() };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   WHATIF_FORMATS,
   type WhatIfFormat,
 } from '../report/index.js';
+import type { ReportDocument } from '../report/spill.js';
 import {
   fileLooksLikeNdjson,
   fileLooksLikeSnapshot,
@@ -24,7 +25,7 @@ import type { AuditDocument, Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
-import { mergeCommand, readResultFiles } from './merge-command.js';
+import { mergeCommand, readResultFiles, readResultReport } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
@@ -56,7 +57,7 @@ export function exitFor(worst: Severity | undefined, failOn: Severity | undefine
   return failOn && worst && severityAtLeast(worst, failOn) ? EXIT.findings : EXIT.ok;
 }
 
-function worstIn(doc: AuditDocument): Severity | undefined {
+function worstIn(doc: ReportDocument): Severity | undefined {
   let worst: Severity | undefined;
   for (const d of doc.domains)
     for (const r of d.risks) if (!worst || severityAtLeast(r.severity, worst)) worst = r.severity;
@@ -193,25 +194,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .description('re-render a saved result without touching the network')
       .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
   ).action(async (path: string, flags: OutputFlags) => {
-    const doc = await readSaved(path);
-    emit(
-      renderChunks(doc, flags.format as Format, {
-        color: useColor(io, flags.output),
-        explain: flags.explain,
-      }),
-      flags.output,
-      io,
-    );
-    setExit(exitFor(worstIn(doc), flags.failOn));
+    const { report, release } = fileLooksLikeNdjson(path)
+      ? await readResultReport([path], parentsOf(loadCatalogue()), twice, io.env)
+      : { report: readSnapshot(path), release: () => {} };
+    try {
+      emit(
+        renderChunks(report, flags.format as Format, {
+          color: useColor(io, flags.output),
+          explain: flags.explain,
+        }),
+        flags.output,
+        io,
+      );
+      setExit(exitFor(worstIn(report), flags.failOn));
+    } finally {
+      release();
+    }
   });
+
+  const twice = (file: string, domain: string) =>
+    io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);
 
   /** A saved result: NDJSON results (their summary computed again, as merge does) or a JSON document. */
   async function readSaved(path: string, catalogFiles?: string[]): Promise<AuditDocument> {
     if (!fileLooksLikeNdjson(path)) return readSnapshot(path);
-    const parents = parentsOf(loadCatalogue({ extraFiles: catalogFiles }));
-    return readResultFiles([path], parents, (file, domain) =>
-      io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`),
-    );
+    return readResultFiles([path], parentsOf(loadCatalogue({ extraFiles: catalogFiles })), twice);
   }
 
   /** whatif's input: a saved result (a file read a line at a time when large), or a list audited first. */

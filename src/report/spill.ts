@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InputError } from '../errors.js';
 import type { AuditDocument, DomainResult } from '../types.js';
 
 // A whole-document report of a long list (json, table, csv, markdown, html) needs every result at
@@ -119,3 +120,76 @@ export class SpilledResults implements ResultList {
 
 /** What a report renders: a document whose domains may be kept on disk. */
 export type ReportDocument = Omit<AuditDocument, 'domains'> & { domains: ResultList };
+
+/** Results held in memory before the rest go to a temporary file. */
+export const SPILL_AFTER = 10_000;
+
+/**
+ * The results of a report as they come: in memory up to `threshold` (SINGLEPATH_SPILL_AFTER in
+ * `env`, else SPILL_AFTER), then all of them in a temporary file under TMPDIR. Disk errors are
+ * InputErrors naming the folder or file.
+ */
+export class ResultKeeper {
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #threshold: number;
+  readonly #held: DomainResult[] = [];
+  #spilled: SpilledResults | null = null;
+
+  constructor(env: NodeJS.ProcessEnv, spill = true) {
+    this.#env = env;
+    const given = env.SINGLEPATH_SPILL_AFTER;
+    this.#threshold = !spill
+      ? Number.POSITIVE_INFINITY
+      : given !== undefined && /^\d{1,9}$/.test(given)
+        ? Number(given)
+        : SPILL_AFTER;
+  }
+
+  /** The results held in memory (all of them unless they went to disk). */
+  get held(): DomainResult[] {
+    return this.#held;
+  }
+
+  /** The results on disk, once past the threshold. */
+  get spilled(): SpilledResults | null {
+    return this.#spilled;
+  }
+
+  get length(): number {
+    return this.#spilled?.length ?? this.#held.length;
+  }
+
+  add(result: DomainResult): void {
+    if (!this.#spilled && this.#held.length >= this.#threshold) {
+      this.#spilled = this.#open();
+      for (const r of this.#held.splice(0)) this.#write(r);
+    }
+    if (this.#spilled) this.#write(result);
+    else this.#held.push(result);
+  }
+
+  close(): void {
+    this.#spilled?.close();
+  }
+
+  #open(): SpilledResults {
+    const dir = this.#env.TMPDIR || tmpdir();
+    try {
+      return new SpilledResults(dir);
+    } catch (err) {
+      throw new InputError(
+        `cannot keep results in a temporary folder (${dir}): ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+  }
+
+  #write(result: DomainResult): void {
+    const spilled = this.#spilled!;
+    try {
+      spilled.add(result);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw code ? new InputError(`cannot write ${spilled.path}: ${code}`) : err;
+    }
+  }
+}
