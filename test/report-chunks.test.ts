@@ -84,6 +84,15 @@ describe('tableBlocks: long tables drawn in blocks, as one table', () => {
     expect([...tableBlocks({ head, rows, style }, 5)]).toHaveLength(5);
   });
 
+  it('refuses rows it could read only once (it reads them twice)', () => {
+    function* once() {
+      yield* rows;
+    }
+    expect(() => [...tableBlocks({ head, rows: once(), style: { head: [], border: [] } }, 2)]).toThrow(
+      /reads its rows twice/,
+    );
+  });
+
   it('an empty table is its head', () => {
     const one = new Table({ head, style: { head: [], border: [] } });
     expect([...tableBlocks({ head, rows: [], style: { head: [], border: [] } }, 2)].join('')).toBe(

@@ -152,6 +152,8 @@ describe('union of vantages', () => {
       count: 4,
       examples: ['a.shop.com', 'b.shop.com', 'c.shop.com'],
     });
+    // The same examples whatever order the results come in (streamed, merged, kept on disk).
+    expect(summarise([...results].reverse()).notes).toEqual(notes);
     expect(summarise(results.map((r) => ({ ...r, observations: obs([]) }))).notes).toBeUndefined();
   });
 });

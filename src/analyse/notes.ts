@@ -17,7 +17,10 @@ export class RunNotes {
     for (const resolver of resolvers) {
       const entry = this.ecsIgnored.get(resolver) ?? { count: 0, examples: [] };
       entry.count++;
-      if (entry.examples.length < EXAMPLES) entry.examples.push(result.domain);
+      // The first names in code-unit order, whatever order the results come in (a streamed or
+      // merged run feeds them as they finish; a document, sorted).
+      entry.examples.push(result.domain);
+      if (entry.examples.length > EXAMPLES) entry.examples = entry.examples.sort(byString).slice(0, EXAMPLES);
       this.ecsIgnored.set(resolver, entry);
     }
   }

@@ -145,12 +145,6 @@ export async function runAudit(
   const summarise = sink !== null || (keep && hooks.spill === true);
   const kept = new ResultKeeper(io.env, keep && hooks.spill === true);
   let worst: Severity | undefined;
-  for (const r of hooks.carried?.results() ?? []) {
-    if (keep) kept.add(r);
-    worst = worstOf(worst, r);
-    if (summarise) summary.add(r);
-    if (sink) sink.write(renderNdjsonLine(r));
-  }
   const progress = new Progress(
     io.stderrIsTty,
     io.stderrIsTty && typeof source === 'string' ? await countLines(source) : undefined,
@@ -168,6 +162,13 @@ export async function runAudit(
   let workerFailed = 0;
   let warnedKeep = false;
   try {
+    // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
+    for (const r of hooks.carried?.results() ?? []) {
+      if (keep) kept.add(r);
+      worst = worstOf(worst, r);
+      if (summarise) summary.add(r);
+      if (sink) sink.write(renderNdjsonLine(r));
+    }
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;

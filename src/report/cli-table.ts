@@ -88,6 +88,8 @@ const AS_SEPARATOR: Record<string, string> = { '┌': '├', '┬': '┼', '┐'
  */
 export function* tableBlocks(spec: TableSpec, blockRows = BLOCK_ROWS): Generator<string> {
   const { head, rows, style } = spec;
+  if (!Array.isArray(rows) && (rows[Symbol.iterator]() as unknown) === rows)
+    throw new TypeError('tableBlocks reads its rows twice: give an array or an object that makes them again');
   const measure = loadUtils()?.strlen;
   // First pass: the widths, and the rows themselves while they fit in one block.
   const widths = head.map((h) => (measure ? measure(h) + 2 : 0));

@@ -32,6 +32,8 @@ export class SpilledResults implements ResultList {
   #pending: string[] = [];
   #pendingChars = 0;
   #order: Uint32Array | null = null;
+  /** The file was removed from its folder at once (POSIX): only the open descriptor holds it. */
+  #unlinked = false;
   #exitHook = () => this.close();
 
   /** Opens the temporary file (in `dir`, by default the system's temporary folder). */
@@ -39,8 +41,14 @@ export class SpilledResults implements ResultList {
     this.#dir = mkdtempSync(join(dir, 'singlepath-results-'));
     this.#path = join(this.#dir, 'results.ndjson');
     this.#fd = openSync(this.#path, 'wx+', 0o600);
-    // A crash or an exit before close() must not leave the results behind.
-    process.once('exit', this.#exitHook);
+    // Removed from the folder while open, the file goes with the process however it ends (a
+    // signal, a crash). Where an open file cannot be removed (Windows), at exit at least.
+    try {
+      rmSync(this.#dir, { recursive: true });
+      this.#unlinked = true;
+    } catch {
+      process.once('exit', this.#exitHook);
+    }
   }
 
   get length(): number {
@@ -85,11 +93,12 @@ export class SpilledResults implements ResultList {
 
   /** Removes the temporary file; the list is empty afterwards. */
   close(): void {
-    process.off('exit', this.#exitHook);
     if (this.#fd !== null) {
       closeSync(this.#fd);
       this.#fd = null;
     }
+    if (this.#unlinked) return;
+    process.off('exit', this.#exitHook);
     rmSync(this.#dir, { recursive: true, force: true });
   }
 
