@@ -92,6 +92,24 @@ describe('readSnapshot, a line at a time', () => {
     expect((proto as { schema?: number }).schema).toBeUndefined();
   });
 
+  it('hands the items of a top-level array to onItem, keeping only those it does not take', () => {
+    const text = [...jsonChunks({ schema: 1, domains: [{ domain: 'a' }, 'b', [3]], other: [1, 2] })].join('');
+    const seen: unknown[] = [];
+    const reader = new LaidOutJson('doc.json', (member, item) => {
+      seen.push([member, item]);
+      return member === 'domains';
+    });
+    for (const line of text.split('\n')) reader.push(line);
+    expect(reader.finish()).toEqual({ schema: 1, domains: [], other: [1, 2] });
+    expect(seen).toEqual([
+      ['domains', { domain: 'a' }],
+      ['domains', 'b'],
+      ['domains', [3]],
+      ['other', 1],
+      ['other', 2],
+    ]);
+  });
+
   it('reads CRLF line ends', () => {
     const text = [...jsonChunks({ schema: 1, domains: [{ domain: 'a' }], summary: {} })].join('');
     expect(readLaidOut(text.replaceAll('\n', '\r\n'))).toEqual({

@@ -3,7 +3,8 @@
 // Whole-document formats (--formats) are checked the same way, as far as they tell.
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { readSnapshot } from '../../src/snapshot/read.js';
+import { LaidOutJson, readLinesSync } from '../../src/snapshot/layout.js';
+import type { DomainResult } from '../../src/types.js';
 
 export interface OutputCount {
   lines: number;
@@ -89,17 +90,23 @@ export async function countOutput(path: string, n: number): Promise<OutputCount>
 }
 
 /**
- * The same count for a whole-document format: `json` read back as singlepath reads snapshots (a
- * line at a time past 256 MiB), `table` by the domain names in its first column.
+ * The same count for a whole-document format: `json` read back a line at a time, as singlepath
+ * reads large snapshots, `table` by the domain names in its first column.
  */
 export async function countDocument(path: string, format: 'json' | 'table', n: number): Promise<OutputCount> {
   const c = emptyCount(n);
   if (!existsSync(path)) return c;
   const seen = new Uint8Array(n);
   if (format === 'json') {
-    const doc = readSnapshot(path);
-    c.summary = typeof doc.summary === 'object';
-    for (const d of doc.domains) tally(c, seen, d.domain, d.error, JSON.stringify(d));
+    // Each domain counted as it is read (a million would not fit in memory at once).
+    const reader = new LaidOutJson(path, (member, item) => {
+      if (member !== 'domains') return false;
+      const d = item as DomainResult;
+      tally(c, seen, d.domain, d.error, JSON.stringify(d));
+      return true;
+    });
+    for (const line of readLinesSync(path)) reader.push(line);
+    c.summary = typeof reader.finish().summary === 'object';
     return c;
   }
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });

@@ -76,8 +76,15 @@ export class LaidOutJson {
   /** Whether the member or item before ended with a comma (undefined: there was none). */
   #comma: boolean | undefined;
 
-  constructor(source: string) {
+  readonly #onItem?: (member: string, item: unknown) => boolean;
+
+  /**
+   * `onItem`, when given, sees each item of a top-level array as it is read; the items it takes
+   * (returning true) are not kept in the array, so a reader can count or pass on a million.
+   */
+  constructor(source: string, onItem?: (member: string, item: unknown) => boolean) {
     this.#source = source;
+    this.#onItem = onItem;
   }
 
   push(raw: string): void {
@@ -105,7 +112,7 @@ export class LaidOutJson {
           const text = this.#trail(line);
           if (text === '    {' || text === '    [')
             this.#collect(text, 'item', text.endsWith('{') ? '    }' : '    ]');
-          else this.#array.push(this.#parse(text, this.#line));
+          else this.#item(this.#parse(text, this.#line));
         }
         return;
       case 'item':
@@ -118,7 +125,7 @@ export class LaidOutJson {
         this.#lines.push(this.#trail(line));
         const value = this.#parse(this.#lines.join('\n'), this.#startLine);
         if (this.#state === 'item') {
-          this.#array.push(value);
+          this.#item(value);
           this.#state = 'array';
         } else {
           this.#set(this.#key, value);
@@ -152,6 +159,10 @@ export class LaidOutJson {
       this.#comma = undefined;
     } else if (value === '{') this.#collect('{', 'value', '  }');
     else this.#set(this.#key, this.#parse(value, this.#line));
+  }
+
+  #item(value: unknown): void {
+    if (!this.#onItem?.(this.#key, value)) this.#array.push(value);
   }
 
   /** The line without its trailing comma, noted for the next member or item (or closer). */
