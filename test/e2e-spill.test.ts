@@ -55,6 +55,33 @@ describe('SpilledResults', () => {
   });
 });
 
+describe('report of a JSON document with its results kept on disk', () => {
+  it('renders what the document held in memory renders', async () => {
+    const path = new URL('../samples/golden-snapshot.json', import.meta.url).pathname;
+    for (const args of [
+      ['--format', 'json'],
+      ['--format', 'html'],
+      ['--format', 'table', '--explain'],
+    ]) {
+      const memory = await runCli(['report', path, ...args]);
+      const disk = await runCli(['report', path, ...args], { env: { SINGLEPATH_SPILL_AFTER: '1' } });
+      expect(disk.code, disk.stderr).toBe(0);
+      expect([args, disk.stdout]).toEqual([args, memory.stdout]);
+    }
+    // A document laid out otherwise (read whole, being small) too.
+    const four = join(dir, 'four.json');
+    writeFileSync(four, JSON.stringify(golden, null, 4));
+    const disk = await runCli(['report', four, '--format', 'json'], { env: { SINGLEPATH_SPILL_AFTER: '1' } });
+    expect(disk.code, disk.stderr).toBe(0);
+    expect(disk.stdout).toBe((await runCli(['report', path, '--format', 'json'])).stdout);
+    // It did keep them on disk: without a temporary folder it cannot.
+    const env = { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') };
+    const refused = await runCli(['report', path], { env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+  });
+});
+
 describe('audit with results kept on disk', () => {
   const N = 30;
   const { fixture, domains } = generatedLab(N, 3);

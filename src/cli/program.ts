@@ -13,13 +13,14 @@ import {
   WHATIF_FORMATS,
   type WhatIfFormat,
 } from '../report/index.js';
-import type { ReportDocument } from '../report/spill.js';
+import { type ReportDocument, ResultKeeper } from '../report/spill.js';
 import {
   fileLooksLikeNdjson,
   fileLooksLikeSnapshot,
   looksLikeSnapshot,
   parseSnapshot,
   readSnapshot,
+  readSnapshotDomains,
 } from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
@@ -196,7 +197,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (path: string, flags: OutputFlags) => {
     const { report, release } = fileLooksLikeNdjson(path)
       ? await readResultReport([path], parentsOf(loadCatalogue()), twice, io.env)
-      : { report: readSnapshot(path), release: () => {} };
+      : readSnapshotReport(path);
     try {
       emit(
         renderChunks(report, flags.format as Format, {
@@ -211,6 +212,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       release();
     }
   });
+
+  /** A JSON document to render: its domains past 10,000 kept on disk as they are read. */
+  function readSnapshotReport(path: string): { report: ReportDocument; release: () => void } {
+    const kept = new ResultKeeper(io.env);
+    try {
+      const head = readSnapshotDomains(path, (d) => kept.add(d));
+      return { report: { ...head, domains: kept.spilled ?? kept.held }, release: () => kept.close() };
+    } catch (err) {
+      kept.close();
+      throw err;
+    }
+  }
 
   const twice = (file: string, domain: string) =>
     io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import type { AuditDocument, BlastRadius, Summary } from '../types.js';
-import { LaidOutJson, readLinesSync } from './layout.js';
+import type { AuditDocument, BlastRadius, DomainResult, Summary } from '../types.js';
+import { LaidOutJson, LayoutError, readLinesSync } from './layout.js';
 
 /** Snapshots are our own JSON documents; anything else is refused with what is wrong. */
 export function parseSnapshot(text: string, source: string): AuditDocument {
@@ -24,15 +24,57 @@ export function checkSnapshot(data: unknown, source: string): AuditDocument {
   if (!Array.isArray(doc.domains) || typeof doc.summary !== 'object' || doc.summary === null)
     throw new InputError(`${source}: snapshot lacks "domains" or "summary"`);
   // Renderers trust the shape of each domain: check it here, naming the first bad entry.
-  doc.domains.forEach((d, i) => {
-    const bad = (what: string) => new InputError(`${source}: domains[${i}]: ${what}`);
-    if (typeof d !== 'object' || d === null || typeof d.domain !== 'string') throw bad('no "domain" name');
-    if (!Array.isArray(d.dependencies) || !Array.isArray(d.risks))
-      throw bad('"dependencies" and "risks" must be arrays');
-    if (typeof d.observations !== 'object' || d.observations === null) throw bad('no "observations"');
-  });
+  doc.domains.forEach((d, i) => checkDomain(d, i, source));
   radiusCounts(doc.summary as Partial<Summary>, source);
   return doc as AuditDocument;
+}
+
+/** Item `i` of a snapshot's domains, checked for the shape renderers rely on. */
+function checkDomain(data: unknown, i: number, source: string): DomainResult {
+  const d = data as Partial<DomainResult> | null;
+  const bad = (what: string) => new InputError(`${source}: domains[${i}]: ${what}`);
+  if (typeof d !== 'object' || d === null || typeof d.domain !== 'string') throw bad('no "domain" name');
+  if (!Array.isArray(d.dependencies) || !Array.isArray(d.risks))
+    throw bad('"dependencies" and "risks" must be arrays');
+  if (typeof d.observations !== 'object' || d.observations === null) throw bad('no "observations"');
+  return d as DomainResult;
+}
+
+/**
+ * A snapshot whose domains go to `onDomain` one at a time as they are read (checked as
+ * checkSnapshot checks them) and are not kept; the rest of it is returned. Any size in our layout;
+ * one laid out otherwise is read whole if it is no larger than `wholeTextBytes`.
+ */
+export function readSnapshotDomains(
+  path: string,
+  onDomain: (d: DomainResult) => void,
+  wholeTextBytes = WHOLE_TEXT_BYTES,
+): Omit<AuditDocument, 'domains'> {
+  let handed = 0;
+  const head = (doc: AuditDocument): Omit<AuditDocument, 'domains'> => {
+    const { domains: _, ...rest } = doc;
+    return rest;
+  };
+  try {
+    const reader = new LaidOutJson(path, (member, item) => {
+      if (member !== 'domains') return false;
+      onDomain(checkDomain(item, handed++, path));
+      return true;
+    });
+    try {
+      for (const line of readLinesSync(path)) reader.push(line);
+      return head(checkSnapshot(reader.finish(), path));
+    } catch (err) {
+      if (!(err instanceof LayoutError) || statSync(path).size > wholeTextBytes) throw err;
+    }
+    const doc = parseSnapshot(readFileSync(path, 'utf8'), path);
+    // Those before the layout broke were handed on already.
+    for (const d of doc.domains.slice(handed)) onDomain(d);
+    return head(doc);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
 
 /**
