@@ -24,7 +24,7 @@ export function checkSnapshot(data: unknown, source: string): AuditDocument {
   if (!Array.isArray(doc.domains) || typeof doc.summary !== 'object' || doc.summary === null)
     throw new InputError(`${source}: snapshot lacks "domains" or "summary"`);
   // Renderers trust the shape of each domain: check it here, naming the first bad entry.
-  doc.domains.forEach((d, i) => checkDomain(d, i, source));
+  for (const [i, d] of doc.domains.entries()) checkDomain(d, i, source);
   radiusCounts(doc.summary as Partial<Summary>, source);
   return doc as AuditDocument;
 }
