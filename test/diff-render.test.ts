@@ -105,6 +105,15 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 `;
 
 describe('renderDiff', () => {
+  it('renders a diff of 150k new findings (more lines than a call takes arguments)', () => {
+    const one = diff.findings.new[0]!;
+    const many = Array.from({ length: 150_000 }, (_, i) => ({ ...one, domain: `d${i}.example` }));
+    const big = { ...diff, findings: { ...diff.findings, new: many } };
+    const text = renderDiff(big, 'table', { color: false });
+    expect(text).toContain('New findings (150000)');
+    expect(text).toContain('d149999.example');
+  });
+
   it('markdown matches the golden text', () => {
     expect(renderDiff(diff, 'markdown', { color: false })).toBe(GOLDEN_MARKDOWN);
   });

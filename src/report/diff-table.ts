@@ -37,14 +37,16 @@ const painter =
   (style, text) =>
     color ? `${SGR[style]}${text}${RESET}` : text;
 
+// Loops, not spread arguments: a diff can list more lines than a call can take arguments (~120k).
 function section(out: string[], title: string, lines: string[], count = lines.length): void {
   if (lines.length === 0) return;
-  out.push('', `${title} (${count})`, ...lines.map((l) => `  ${l}`));
+  out.push('', `${title} (${count})`);
+  for (const l of lines) out.push(`  ${l}`);
 }
 
 /** Pads every column but the last to one width (leading columns are escaped, never coloured). */
 function columns(rows: string[][]): string[] {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = (rows[0] ?? []).map((_, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
   return rows.map((r) => r.map((cell, i) => (i < r.length - 1 ? cell.padEnd(widths[i]!) : cell)).join('  '));
 }
 

@@ -161,7 +161,9 @@ export function renderWhatIfMarkdown(result: WhatIfResult): string {
     ),
   ];
   if (rows.length > 0)
-    out.push('', row(['domain', 'outcome', 'layers', 'detail']), row(['---', '---', '---', '---']), ...rows);
+    out.push('', row(['domain', 'outcome', 'layers', 'detail']), row(['---', '---', '---', '---']));
+  // A loop: more rows than a call can take arguments (~120k) would overflow the stack.
+  for (const r of rows) out.push(r);
   if (result.unaffected.length > 0) out.push('', `Unaffected: ${unaffectedList(result.unaffected, esc)}`);
   return `${out.join('\n')}\n`;
 }
