@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
-import { DIFF_FORMATS, type DiffFormat, renderDiff } from '../report/diff-render.js';
+import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff-render.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
 import { fileLooksLikeNdjson, parseSnapshot, readSnapshot } from '../snapshot/read.js';
 import type { AuditDocument, Severity } from '../types.js';
@@ -62,9 +62,9 @@ export function diffCommand(program: Command, io: CliIo, setExit: (code: number)
       ];
       const diff = diffDocuments(before, after, { relations });
       const color = io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb' && !flags.output;
-      const text = renderDiff(diff, flags.format, { color });
-      if (flags.output) writeFileAtomic(flags.output, text);
-      else io.stdout(text);
+      const pieces = renderDiffChunks(diff, flags.format, { color });
+      if (flags.output) writeFileAtomic(flags.output, pieces);
+      else for (const piece of pieces) io.stdout(piece);
       setExit(flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew) ? 1 : 0);
     });
 }

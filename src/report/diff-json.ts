@@ -1,8 +1,9 @@
 import type { SnapshotDiff } from '../snapshot/diff.js';
-import { escapeJsonText } from './escape.js';
+import { jsonChunks } from './json.js';
 
-// The diff is built sorted, so serialising it is the whole renderer.
+// The diff is built sorted, so serialising it is the whole renderer: in pieces, since the first
+// diff of a long list can name millions of new findings (past what one string can hold).
 
-export function renderDiffJson(diff: SnapshotDiff): string {
-  return `${escapeJsonText(JSON.stringify(diff, null, 2))}\n`;
+export function diffJsonChunks(diff: SnapshotDiff): Iterable<string> {
+  return jsonChunks(diff);
 }

@@ -1,9 +1,9 @@
 import type { SnapshotDiff } from '../snapshot/diff.js';
-import { renderDiffJson } from './diff-json.js';
+import { diffJsonChunks } from './diff-json.js';
 import { renderDiffMarkdown } from './diff-markdown.js';
 import { renderDiffTable } from './diff-table.js';
 
-// One entry point for the drift report; like the other renderers it returns a string.
+// One entry point for the drift report; like the other renderers it returns a string, or pieces.
 
 export type DiffFormat = 'table' | 'json' | 'markdown';
 export const DIFF_FORMATS: readonly DiffFormat[] = ['table', 'json', 'markdown'];
@@ -15,13 +15,22 @@ export interface DiffRenderOptions {
   maxRows?: number;
 }
 
-export function renderDiff(diff: SnapshotDiff, format: DiffFormat, opts: DiffRenderOptions): string {
+/** The drift report in pieces (json item by item; table and markdown are one piece). */
+export function renderDiffChunks(
+  diff: SnapshotDiff,
+  format: DiffFormat,
+  opts: DiffRenderOptions,
+): Iterable<string> {
   switch (format) {
     case 'table':
-      return renderDiffTable(diff, opts);
+      return [renderDiffTable(diff, opts)];
     case 'json':
-      return renderDiffJson(diff);
+      return diffJsonChunks(diff);
     case 'markdown':
-      return renderDiffMarkdown(diff, { maxRows: opts.maxRows });
+      return [renderDiffMarkdown(diff, { maxRows: opts.maxRows })];
   }
+}
+
+export function renderDiff(diff: SnapshotDiff, format: DiffFormat, opts: DiffRenderOptions): string {
+  return [...renderDiffChunks(diff, format, opts)].join('');
 }
