@@ -40,7 +40,12 @@ export class SpilledResults implements ResultList {
   constructor(dir = tmpdir()) {
     this.#dir = mkdtempSync(join(dir, 'singlepath-results-'));
     this.#path = join(this.#dir, 'results.ndjson');
-    this.#fd = openSync(this.#path, 'wx+', 0o600);
+    try {
+      this.#fd = openSync(this.#path, 'wx+', 0o600);
+    } catch (err) {
+      rmSync(this.#dir, { recursive: true, force: true });
+      throw err;
+    }
     // Removed from the folder while open, the file goes with the process however it ends (a
     // signal, a crash). Where an open file cannot be removed (Windows), at exit at least.
     try {
