@@ -146,6 +146,40 @@ describe('audit with results kept on disk', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('--save-dir writes the same snapshot from results on disk', async () => {
+    const tmp = join(dir, 'tmp-save');
+    mkdirSync(tmp);
+    const saved: string[] = [];
+    for (const [i, spill] of ['1000000', '3'].entries()) {
+      const saveDir = join(dir, `saved-${i}`);
+      // NDJSON streams to its file; the snapshot needs every result kept.
+      const out = join(dir, `saved-${i}.ndjson`);
+      const run = await audit(['--format', 'ndjson', '-o', out, '--save-dir', saveDir], {
+        SINGLEPATH_SPILL_AFTER: spill,
+        TMPDIR: tmp,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      saved.push(readFileSync(join(saveDir, 'latest.json'), 'utf8'));
+    }
+    const [held, spilled] = saved.map((text) => ({
+      ...JSON.parse(text),
+      generatedAt: '',
+    })) as AuditDocument[];
+    expect(spilled!.domains).toHaveLength(N);
+    expect(spilled).toEqual(held);
+    expect(readdirSync(tmp)).toEqual([]);
+    // It did keep them on disk: without a temporary folder it cannot.
+    const refused = await audit(
+      ['--format', 'ndjson', '-o', join(dir, 'x.ndjson'), '--save-dir', join(dir, 'x')],
+      {
+        SINGLEPATH_SPILL_AFTER: '0',
+        TMPDIR: join(dir, 'no-such-folder'),
+      },
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+  });
+
   it('a temporary folder it cannot write is a clear error, exit 2', async () => {
     const run = await audit(['--format', 'json'], {
       SINGLEPATH_SPILL_AFTER: '0',

@@ -153,20 +153,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
       const schedule = prepareSchedule(flags, flags, io);
       // A report that nothing else reads (no baseline, no snapshot) may keep its results on disk.
-      schedule.hooks.spill = !streaming && !schedule.needsDocument;
+      // Results are kept for a whole-document report or a snapshot; on disk past 10,000 unless the
+      // baseline diff needs them all in memory.
+      const keep = !streaming || schedule.needsDocument || Boolean(flags.saveDir);
+      schedule.hooks.spill = !schedule.needsDocument;
       let run: RunResult;
       try {
-        run = await runAudit(
-          list,
-          flags,
-          io,
-          streaming,
-          schedule.hooks,
-          !streaming || schedule.needsDocument,
-        );
+        run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
       } finally {
         schedule.close();
       }
+      // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
+      const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
+      let drift: number;
       try {
         if (run.report && !streaming) {
           const report = renderChunks(run.report, flags.format, {
@@ -175,12 +174,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
           });
           emit(report, flags.output, io);
         }
+        drift = schedule.finish(run.report, incomplete, run.relations);
       } finally {
         run.release?.();
       }
-      // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
-      const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
-      const drift = schedule.finish(run.doc, incomplete, run.relations);
       if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
       if (run.workerFailed > 0) {
         io.stderr(`singlepath: ${run.workerFailed} domains failed in worker processes (WORKER_FAILED)\n`);

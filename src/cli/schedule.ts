@@ -4,6 +4,7 @@ import type { Relations } from '../analyse/layer-loss.js';
 import { documentOptions } from '../audit.js';
 import { InputError } from '../errors.js';
 import { renderDiff } from '../report/diff-render.js';
+import type { ReportDocument } from '../report/spill.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
 import { Journal, scanJournal } from '../snapshot/journal.js';
 import { readBaseline } from '../snapshot/read.js';
@@ -26,10 +27,13 @@ export interface ScheduleFlags {
 
 export interface Schedule {
   hooks: RunHooks;
-  /** Results must be kept in memory (a document is needed for the diff or the snapshot). */
+  /** Results must be kept in memory (the diff against the baseline needs them all at once). */
   needsDocument: boolean;
-  /** After a complete run: diff against the baseline, save, drop the journal; returns the exit code part. */
-  finish(doc: AuditDocument | undefined, interrupted: boolean, relations?: Relations): number;
+  /**
+   * After a complete run: diff against the baseline, save, drop the journal; returns the exit
+   * code part. `doc` may keep its results on disk unless needsDocument.
+   */
+  finish(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number;
   close(): void;
 }
 
@@ -98,7 +102,7 @@ export function prepareSchedule(
   }
   return {
     hooks,
-    needsDocument: Boolean(flags.baseline || flags.saveDir),
+    needsDocument: Boolean(flags.baseline),
     close: () => journal?.close(),
     finish(doc, interrupted, relations) {
       journal?.close();
@@ -110,8 +114,8 @@ export function prepareSchedule(
         return 0;
       }
       let code = 0;
-      if (baseline && doc) {
-        const diff = diffDocuments(baseline, doc, { relations });
+      if (baseline && doc && Array.isArray(doc.domains)) {
+        const diff = diffDocuments(baseline, doc as AuditDocument, { relations });
         const color = io.stderrIsTty && !('NO_COLOR' in io.env);
         io.stderr(renderDiff(diff, 'table', { color }));
         if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;

@@ -132,6 +132,17 @@ export class SpilledResults implements ResultList {
   }
 }
 
+/** `list` with `fn` applied to each result as it is read (a list kept on disk stays there). */
+export function mapResults(list: ResultList, fn: (r: DomainResult) => DomainResult): ResultList {
+  return {
+    [RESULT_LIST]: true,
+    length: list.length,
+    *[Symbol.iterator]() {
+      for (const r of list) yield fn(r);
+    },
+  } as ResultList;
+}
+
 /** What a report renders: a document whose domains may be kept on disk. */
 export type ReportDocument = Omit<AuditDocument, 'domains'> & { domains: ResultList };
 

@@ -1,5 +1,6 @@
 import { sortFindings } from '../analyse/domain.js';
 import { byString } from '../analyse/layer-loss.js';
+import { mapResults, type ReportDocument } from '../report/spill.js';
 import {
   type AuditDocument,
   type Dependency,
@@ -147,7 +148,24 @@ export interface StableOptions {
  * modified.
  */
 export function stableDocument(doc: AuditDocument, opts: StableOptions = {}): AuditDocument {
-  const domains = (doc.domains ?? []).map(stableResult).sort((a, b) => byString(a.domain, b.domain));
+  return stableReport(doc, opts) as AuditDocument;
+}
+
+/**
+ * stableDocument for a report whose results may be kept on disk: those are made stable one at a
+ * time as they are read (they come back sorted by name already); an array is copied and sorted.
+ */
+export function stableReport(doc: ReportDocument, opts: StableOptions = {}): ReportDocument {
+  if (doc.domains && !Array.isArray(doc.domains))
+    return {
+      ...doc,
+      generatedAt: opts.keepGeneratedAt ? doc.generatedAt : '',
+      domains: mapResults(doc.domains, stableResult),
+      summary: structuredClone(doc.summary),
+    };
+  const domains = ((doc.domains ?? []) as DomainResult[])
+    .map(stableResult)
+    .sort((a, b) => byString(a.domain, b.domain));
   return {
     ...doc,
     generatedAt: opts.keepGeneratedAt ? doc.generatedAt : '',

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { jsonChunks } from '../report/json.js';
+import type { ReportDocument } from '../report/spill.js';
 import type { AuditDocument } from '../types.js';
-import { stableDocument } from './normalise.js';
+import { stableDocument, stableReport } from './normalise.js';
 
 // A snapshot directory holds one file per run and latest.json, a copy (not a symlink: CI
 // artifacts and Windows keep copies) of the newest. Both are written through a temp file in the
@@ -51,13 +52,14 @@ export function writeAtomic(dir: string, name: string, data: string | Iterable<s
 }
 
 /** Writes `<dir>/singlepath-<UTC stamp>.json` and `<dir>/latest.json`, creating `dir` if needed. */
-export function saveSnapshot(doc: AuditDocument, dir: string, now: Date): SavedSnapshot {
+export function saveSnapshot(doc: ReportDocument, dir: string, now: Date): SavedSnapshot {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
     throw new InputError(`cannot create snapshot directory ${dir}: ${(err as NodeJS.ErrnoException).code}`);
   }
-  const stable = stableDocument(doc, { keepGeneratedAt: true });
+  // Results kept on disk are made stable as they are written, once per file.
+  const stable = stableReport(doc, { keepGeneratedAt: true });
   try {
     const path = writeAtomic(dir, snapshotFileName(now), jsonChunks(stable));
     const latest = writeAtomic(dir, 'latest.json', jsonChunks(stable));
