@@ -180,6 +180,42 @@ describe('audit with results kept on disk', () => {
     expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
   });
 
+  it('--baseline and diff give the same drift from results on disk', async () => {
+    const tmp = join(dir, 'tmp-drift');
+    mkdirSync(tmp);
+    // A baseline that differs: the golden document (other domains, other findings).
+    const baseline = new URL('../samples/golden-snapshot.json', import.meta.url).pathname;
+    const drift: string[] = [];
+    for (const spill of ['1000000', '2']) {
+      const env = { SINGLEPATH_SPILL_AFTER: spill, TMPDIR: tmp };
+      const run = await audit(
+        ['--format', 'ndjson', '-o', join(dir, `drift-${spill}.ndjson`), '--baseline', baseline],
+        env,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      drift.push(run.stderr.slice(run.stderr.indexOf('singlepath diff:')).replace(/→ \S+Z/, ''));
+    }
+    expect(drift[0]).toMatch(/Domains added \(30\)/);
+    expect(drift[1]).toBe(drift[0]);
+    const diffs: string[] = [];
+    for (const spill of ['1000000', '2']) {
+      const env = { SINGLEPATH_SPILL_AFTER: spill, TMPDIR: tmp };
+      const run = await runCli(['diff', baseline, join(dir, 'drift-2.ndjson'), '--format', 'json'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      diffs.push(run.stdout.replace(/"generatedAt": "[^"]*"/g, ''));
+    }
+    expect(diffs[1]).toBe(diffs[0]);
+    expect(readdirSync(tmp)).toEqual([]);
+    // The baseline did go to disk: without a temporary folder it cannot be read so.
+    const env = { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') };
+    const refused = await audit(
+      ['--format', 'ndjson', '-o', join(dir, 'r.ndjson'), '--baseline', baseline],
+      env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+  });
+
   it('a temporary folder it cannot write is a clear error, exit 2', async () => {
     const run = await audit(['--format', 'json'], {
       SINGLEPATH_SPILL_AFTER: '0',

@@ -77,10 +77,12 @@ describe('saveSnapshot', () => {
 
   it('a missing baseline is the first run (null); a bad one is an InputError', () => {
     const dir = tempDir();
-    expect(readBaseline(join(dir, 'latest.json'))).toBeNull();
+    expect(readBaseline(join(dir, 'latest.json'), {})).toBeNull();
     const { latest } = saveSnapshot(load(), dir, new Date('2026-01-15T09:30:00Z'));
-    expect(readBaseline(latest)?.domains).toHaveLength(7);
+    const baseline = readBaseline(latest, {});
+    expect([...baseline!.report.domains]).toHaveLength(7);
+    baseline!.release();
     writeFileSync(latest, 'example.com\n');
-    expect(() => readBaseline(latest)).toThrow(InputError);
+    expect(() => readBaseline(latest, {})).toThrow(InputError);
   });
 });

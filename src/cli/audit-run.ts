@@ -181,8 +181,8 @@ export async function runAudit(
         if (kept.held.length >= KEEP_WARNING && !warnedKeep) {
           warnedKeep = true;
           io.stderr(
-            `singlepath: warning: ${KEEP_WARNING} results held in memory (for --baseline or ` +
-              "whatif), ~5 KB each; Node's default heap holds ~600k (raise it with " +
+            `singlepath: warning: ${KEEP_WARNING} results held in memory (for whatif), ` +
+              "~5 KB each; Node's default heap holds ~600k (raise it with " +
               'NODE_OPTIONS=--max-old-space-size=MB). For lists this long use --format ndjson ' +
               '--output FILE, which streams\n',
           );

@@ -3,11 +3,16 @@ import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff-render.js';
-import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
-import { fileLooksLikeNdjson, parseSnapshot, readSnapshot } from '../snapshot/read.js';
-import type { AuditDocument, Severity } from '../types.js';
+import { diffDocuments, hasNewFindingAtLeast, type SnapshotDiff } from '../snapshot/diff.js';
+import {
+  fileLooksLikeNdjson,
+  parseSnapshot,
+  readSnapshotReport,
+  type SnapshotReport,
+} from '../snapshot/read.js';
+import type { Severity } from '../types.js';
 import { readInput, writeFileAtomic } from './io.js';
-import { readResultFiles } from './merge-command.js';
+import { readResultReport } from './merge-command.js';
 import { formatOption, severityOption } from './options.js';
 import type { CliIo } from './program.js';
 
@@ -21,12 +26,18 @@ interface DiffFlags {
   catalog?: string[];
 }
 
-/** A snapshot, stdin, or NDJSON results (their summary computed again, as merge does). */
-async function load(path: string, parents: Record<string, string>, io: CliIo): Promise<AuditDocument> {
-  if (path === '-') return parseSnapshot(await readInput('-'), 'stdin');
-  if (!fileLooksLikeNdjson(path)) return readSnapshot(path);
-  return readResultFiles([path], parents, (file, domain) =>
-    io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`),
+/**
+ * A snapshot, stdin, or NDJSON results (their summary computed again, as merge does); from files,
+ * past 10,000 results they are kept on disk until the diff is made.
+ */
+async function load(path: string, parents: Record<string, string>, io: CliIo): Promise<SnapshotReport> {
+  if (path === '-') return { report: parseSnapshot(await readInput('-'), 'stdin'), release: () => {} };
+  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env);
+  return readResultReport(
+    [path],
+    parents,
+    (file, domain) => io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`),
+    io.env,
   );
 }
 
@@ -56,11 +67,18 @@ export function diffCommand(program: Command, io: CliIo, setExit: (code: number)
       if (oldPath === '-' && newPath === '-')
         throw new InputError('only one of OLD and NEW can be - (stdin)');
       const relations = { parents: parentsOf(loadCatalogue({ extraFiles: flags.catalog })) };
-      const [before, after] = [
-        await load(oldPath, relations.parents, io),
-        await load(newPath, relations.parents, io),
-      ];
-      const diff = diffDocuments(before, after, { relations });
+      const before = await load(oldPath, relations.parents, io);
+      let diff: SnapshotDiff;
+      try {
+        const after = await load(newPath, relations.parents, io);
+        try {
+          diff = diffDocuments(before.report, after.report, { relations });
+        } finally {
+          after.release();
+        }
+      } finally {
+        before.release();
+      }
       const color = io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb' && !flags.output;
       const pieces = renderDiffChunks(diff, flags.format, { color });
       if (flags.output) writeFileAtomic(flags.output, pieces);

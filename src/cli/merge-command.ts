@@ -154,32 +154,10 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
 
 /**
  * Result files (NDJSON, or JSON documents) as one document, its summary computed again: what
- * `merge` reports, and how `report`, `diff` and `whatif` read an NDJSON result. The first result
- * of a domain is kept; `duplicate` hears of the others.
- */
-export async function readResultFiles(
-  files: string[],
-  parents: Record<string, string>,
-  duplicate: (file: string, domain: string) => void,
-): Promise<AuditDocument> {
-  const byDomain = new Map<string, DomainResult>();
-  let options: Record<string, unknown> | undefined;
-  for (const file of files) {
-    const fileOptions = await readResults(file, (r) => {
-      if (byDomain.has(r.domain)) duplicate(file, r.domain);
-      else byDomain.set(r.domain, r);
-    });
-    options ??= fileOptions;
-  }
-  const doc = buildDocument([...byDomain.values()], {}, parents);
-  if (options) doc.options = options;
-  return doc;
-}
-
-/**
- * The same document for rendering only: past SINGLEPATH_SPILL_AFTER results (10,000) they are
- * kept in a temporary file, so merging the shards of a million domains into one report does not
- * hold them all; `release` removes the file.
+ * `merge` reports, and how `report`, `diff` and `whatif` read NDJSON. The first result of a domain
+ * is kept; `duplicate` hears of the others. Past SINGLEPATH_SPILL_AFTER results (10,000) they are
+ * kept in a temporary file, so merging the shards of a million domains does not hold them all;
+ * `release` removes it.
  */
 export async function readResultReport(
   files: string[],

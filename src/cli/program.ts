@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
-import { whatIf } from '../analyse/whatif.js';
+import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
@@ -13,20 +13,20 @@ import {
   WHATIF_FORMATS,
   type WhatIfFormat,
 } from '../report/index.js';
-import { type ReportDocument, ResultKeeper } from '../report/spill.js';
+import type { ReportDocument } from '../report/spill.js';
 import {
   fileLooksLikeNdjson,
   fileLooksLikeSnapshot,
   looksLikeSnapshot,
   parseSnapshot,
-  readSnapshot,
-  readSnapshotDomains,
+  readSnapshotReport,
+  type SnapshotReport,
 } from '../snapshot/read.js';
-import type { AuditDocument, Severity } from '../types.js';
+import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
-import { mergeCommand, readResultFiles, readResultReport } from './merge-command.js';
+import { mergeCommand, readResultReport } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
@@ -80,7 +80,7 @@ export function addOutputOptions(cmd: Command, formats?: readonly string[]): Com
 }
 
 /** A mistyped provider would silently leave everything "unaffected": refuse it, with a hint. */
-function checkProviders(ids: string[], catalogue: Catalogue, doc: AuditDocument): void {
+function checkProviders(ids: string[], catalogue: Catalogue, doc: ReportDocument): void {
   const known = new Set<string>(catalogue.providers.keys());
   for (const d of doc.domains)
     for (const dep of [...d.dependencies, ...(d.indirect ?? [])]) known.add(dep.provider);
@@ -153,10 +153,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
       const schedule = prepareSchedule(flags, flags, io);
       // A report that nothing else reads (no baseline, no snapshot) may keep its results on disk.
-      // Results are kept for a whole-document report or a snapshot; on disk past 10,000 unless the
-      // baseline diff needs them all in memory.
-      const keep = !streaming || schedule.needsDocument || Boolean(flags.saveDir);
-      schedule.hooks.spill = !schedule.needsDocument;
+      // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
+      // past 10,000.
+      const keep = !streaming || schedule.keepsResults;
+      schedule.hooks.spill = true;
       let run: RunResult;
       try {
         run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
@@ -194,7 +194,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (path: string, flags: OutputFlags) => {
     const { report, release } = fileLooksLikeNdjson(path)
       ? await readResultReport([path], parentsOf(loadCatalogue()), twice, io.env)
-      : readSnapshotReport(path);
+      : readSnapshotReport(path, io.env);
     try {
       emit(
         renderChunks(report, flags.format as Format, {
@@ -210,34 +210,27 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     }
   });
 
-  /** A JSON document to render: its domains past 10,000 kept on disk as they are read. */
-  function readSnapshotReport(path: string): { report: ReportDocument; release: () => void } {
-    const kept = new ResultKeeper(io.env);
-    try {
-      const head = readSnapshotDomains(path, (d) => kept.add(d));
-      return { report: { ...head, domains: kept.spilled ?? kept.held }, release: () => kept.close() };
-    } catch (err) {
-      kept.close();
-      throw err;
-    }
-  }
-
   const twice = (file: string, domain: string) =>
     io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);
 
-  /** A saved result: NDJSON results (their summary computed again, as merge does) or a JSON document. */
-  async function readSaved(path: string, catalogFiles?: string[]): Promise<AuditDocument> {
-    if (!fileLooksLikeNdjson(path)) return readSnapshot(path);
-    return readResultFiles([path], parentsOf(loadCatalogue({ extraFiles: catalogFiles })), twice);
+  /**
+   * A saved result to read (NDJSON results, their summary computed again as merge does, or a JSON
+   * document): past 10,000 results kept on disk until `release`.
+   */
+  async function readSaved(path: string, catalogFiles?: string[]): Promise<SnapshotReport> {
+    if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env);
+    return readResultReport([path], parentsOf(loadCatalogue({ extraFiles: catalogFiles })), twice, io.env);
   }
 
   /** whatif's input: a saved result (a file read a line at a time when large), or a list audited first. */
-  async function snapshotOrAudit(input: string, flags: RunFlags): Promise<AuditDocument> {
+  async function snapshotOrAudit(input: string, flags: RunFlags): Promise<SnapshotReport> {
     if (input !== '-' && fileLooksLikeSnapshot(input)) return readSaved(input, flags.catalog);
     const text = await readInput(input);
     const name = input === '-' ? 'stdin' : input;
-    if (looksLikeSnapshot(text)) return parseSnapshot(text, name);
-    return (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
+    const doc = looksLikeSnapshot(text)
+      ? parseSnapshot(text, name)
+      : (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
+    return { report: doc, release: () => {} };
   }
 
   const whatifCmd = program
@@ -256,10 +249,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))
     .action(async (input: string, flags: RunFlags & OutputFlags & { provider: string[] }) => {
-      const doc = await snapshotOrAudit(input, flags);
-      const catalogue = loadCatalogue({ extraFiles: flags.catalog });
-      checkProviders(flags.provider, catalogue, doc);
-      const result = whatIf(doc.domains, flags.provider, { parents: parentsOf(catalogue) });
+      const { report: doc, release } = await snapshotOrAudit(input, flags);
+      let result: WhatIfResult;
+      try {
+        const catalogue = loadCatalogue({ extraFiles: flags.catalog });
+        checkProviders(flags.provider, catalogue, doc);
+        result = whatIf(doc.domains, flags.provider, { parents: parentsOf(catalogue) });
+      } finally {
+        release();
+      }
       emit(
         renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
         flags.output,

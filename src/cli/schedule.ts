@@ -9,7 +9,7 @@ import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
 import { Journal, scanJournal } from '../snapshot/journal.js';
 import { readBaseline } from '../snapshot/read.js';
 import { saveSnapshot } from '../snapshot/save.js';
-import type { AuditDocument, Severity } from '../types.js';
+import type { Severity } from '../types.js';
 import type { RunHooks } from './audit-run.js';
 import { resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
@@ -27,11 +27,11 @@ export interface ScheduleFlags {
 
 export interface Schedule {
   hooks: RunHooks;
-  /** Results must be kept in memory (the diff against the baseline needs them all at once). */
-  needsDocument: boolean;
+  /** The run's results are needed at the end (for the diff or the snapshot), whatever the format. */
+  keepsResults: boolean;
   /**
    * After a complete run: diff against the baseline, save, drop the journal; returns the exit
-   * code part. `doc` may keep its results on disk unless needsDocument.
+   * code part. `doc` may keep its results on disk.
    */
   finish(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number;
   close(): void;
@@ -46,7 +46,8 @@ export function prepareSchedule(
   if (flags.failOnNew && !flags.baseline)
     throw new InputError('--fail-on-new needs --baseline (what is "new" is relative to it)');
   // Read the baseline before any network traffic: a bad one stops the run at once.
-  const baseline = flags.baseline ? readBaseline(flags.baseline) : null;
+  // Its results past 10,000 are kept on disk until the diff at the end.
+  const baseline = flags.baseline ? readBaseline(flags.baseline, io.env) : null;
   if (flags.baseline && !baseline)
     io.stderr(`singlepath: no baseline at ${flags.baseline} yet (first run): nothing to compare\n`);
 
@@ -102,32 +103,42 @@ export function prepareSchedule(
   }
   return {
     hooks,
-    needsDocument: Boolean(flags.baseline),
+    keepsResults: Boolean(flags.baseline || flags.saveDir),
     close: () => journal?.close(),
     finish(doc, interrupted, relations) {
       journal?.close();
-      if (interrupted) {
-        if (journalPath)
-          io.stderr(
-            `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
-          );
-        return 0;
+      // The baseline's results are not needed past this call, whatever happens in it.
+      try {
+        return finishRun(doc, interrupted, relations);
+      } finally {
+        baseline?.release();
       }
-      let code = 0;
-      if (baseline && doc && Array.isArray(doc.domains)) {
-        const diff = diffDocuments(baseline, doc as AuditDocument, { relations });
-        const color = io.stderrIsTty && !('NO_COLOR' in io.env);
-        io.stderr(renderDiff(diff, 'table', { color }));
-        if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
-      }
-      if (flags.saveDir && doc) {
-        const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
-        io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
-      }
-      // The run is complete (and saved): its journal has served its purpose, and the next
-      // scheduled run with the same --journal must not be refused.
-      if (journalPath) rmSync(journalPath, { force: true });
-      return code;
     },
   };
+
+  function finishRun(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number {
+    if (interrupted) {
+      if (journalPath)
+        io.stderr(
+          `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
+        );
+      return 0;
+    }
+    let code = 0;
+    if (baseline && doc) {
+      // Both sides are read once, in name order (from disk when they are many).
+      const diff = diffDocuments(baseline.report, doc, { relations });
+      const color = io.stderrIsTty && !('NO_COLOR' in io.env);
+      io.stderr(renderDiff(diff, 'table', { color }));
+      if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
+    }
+    if (flags.saveDir && doc) {
+      const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
+      io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
+    }
+    // The run is complete (and saved): its journal has served its purpose, and the next
+    // scheduled run with the same --journal must not be refused.
+    if (journalPath) rmSync(journalPath, { force: true });
+    return code;
+  }
 }

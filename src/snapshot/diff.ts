@@ -1,8 +1,8 @@
 import { severityAtLeast } from '../analyse/domain.js';
 import { byString, type Relations } from '../analyse/layer-loss.js';
 import { summarise } from '../analyse/portfolio.js';
+import type { ReportDocument, ResultList } from '../report/spill.js';
 import {
-  type AuditDocument,
   type BlastRadius,
   type Dependency,
   type DomainResult,
@@ -141,10 +141,45 @@ const round4 = (n: number): number => Math.round(n * 10000) / 10000;
 const severityIndex = (s: Severity): number => SEVERITIES.indexOf(s);
 const layerIndex = (l: Layer | undefined): number => (l ? LAYERS.indexOf(l) : -1);
 
-function byDomain(results: readonly DomainResult[] | undefined): Map<string, DomainResult> {
-  const map = new Map<string, DomainResult>();
-  for (const r of results ?? []) map.set(r.domain, r);
-  return map;
+/**
+ * A document's results one per name in name order: a list kept on disk comes sorted; an array
+ * is sorted here. Of results sharing a name the last counts (as a map by name would have it).
+ */
+function* byName(results: ResultList | undefined): Generator<DomainResult> {
+  const sorted = Array.isArray(results)
+    ? [...(results as DomainResult[])].sort((a, b) => byString(a.domain, b.domain))
+    : (results ?? []);
+  let held: DomainResult | undefined;
+  for (const r of sorted) {
+    if (held && held.domain !== r.domain) yield held;
+    held = r;
+  }
+  if (held) yield held;
+}
+
+/** The two documents' results side by side, by name (either side absent for a name). */
+function* joined(
+  oldDomains: ResultList | undefined,
+  newDomains: ResultList | undefined,
+): Generator<[DomainResult | undefined, DomainResult | undefined]> {
+  const a = byName(oldDomains);
+  const b = byName(newDomains);
+  let x = a.next();
+  let y = b.next();
+  while (!x.done || !y.done) {
+    const order = x.done ? 1 : y.done ? -1 : byString(x.value.domain, y.value.domain);
+    if (order < 0) {
+      yield [x.value as DomainResult, undefined];
+      x = a.next();
+    } else if (order > 0) {
+      yield [undefined, y.value as DomainResult];
+      y = b.next();
+    } else {
+      yield [x.value as DomainResult, y.value as DomainResult];
+      x = a.next();
+      y = b.next();
+    }
+  }
 }
 
 function ref(d: Dependency): DependencyRef {
@@ -322,8 +357,8 @@ function diffShares(
 }
 
 function diffPortfolioLayers(
-  oldDoc: AuditDocument,
-  newDoc: AuditDocument,
+  oldDoc: ReportDocument,
+  newDoc: ReportDocument,
   opts: { shareThreshold: number; hhiThreshold: number },
 ) {
   const was = new Map((oldDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
@@ -364,15 +399,15 @@ const isCut = (r: BlastRadius) =>
   (r.downCount ?? r.down.length) > r.down.length ||
   (r.degradedCount ?? r.degraded.length) > r.degraded.length;
 
-const isWhole = (doc: AuditDocument) => !(doc.summary?.blastRadius ?? []).some(isCut);
+const isWhole = (doc: ReportDocument) => !(doc.summary?.blastRadius ?? []).some(isCut);
 
 /** The snapshot's blast radius worked out again from its domains, every name kept. */
-const rebuilt = (doc: AuditDocument, relations: Relations | undefined) =>
-  summarise(doc.domains, relations, { radiusNames: Number.POSITIVE_INFINITY }).blastRadius;
+const rebuilt = (doc: ReportDocument, relations: Relations | undefined) =>
+  summarise(doc.domains ?? [], relations, { radiusNames: Number.POSITIVE_INFINITY }).blastRadius;
 
 function diffBlastRadius(
-  oldDoc: AuditDocument,
-  newDoc: AuditDocument,
+  oldDoc: ReportDocument,
+  newDoc: ReportDocument,
   relations: Relations | undefined,
 ): BlastRadiusChange[] {
   const index = (list: BlastRadius[]) => new Map(list.map((r) => [r.provider, r]));
@@ -398,8 +433,8 @@ function diffBlastRadius(
   );
 }
 
-function totals(oldDoc: AuditDocument, newDoc: AuditDocument): DiffTotals {
-  const count = (doc: AuditDocument, s: Severity) => doc.summary?.findings?.[s] ?? 0;
+function totals(oldDoc: ReportDocument, newDoc: ReportDocument): DiffTotals {
+  const count = (doc: ReportDocument, s: Severity) => doc.summary?.findings?.[s] ?? 0;
   return {
     domains: [oldDoc.domains?.length ?? 0, newDoc.domains?.length ?? 0],
     failed: [oldDoc.summary?.failed ?? 0, newDoc.summary?.failed ?? 0],
@@ -416,22 +451,17 @@ function totals(oldDoc: AuditDocument, newDoc: AuditDocument): DiffTotals {
  * "resolved" — the domain is listed as removed instead.
  */
 export function diffDocuments(
-  oldDoc: AuditDocument,
-  newDoc: AuditDocument,
+  oldDoc: ReportDocument,
+  newDoc: ReportDocument,
   opts: DiffOptions = {},
 ): SnapshotDiff {
   const o = { ...DIFF_DEFAULTS, ...opts };
-  const before = byDomain(oldDoc.domains);
-  const after = byDomain(newDoc.domains);
   const diff: SnapshotDiff = {
     schema: 1,
     old: { generatedAt: oldDoc.generatedAt ?? '' },
     new: { generatedAt: newDoc.generatedAt ?? '' },
     totals: totals(oldDoc, newDoc),
-    domains: {
-      added: [...after.keys()].filter((d) => !before.has(d)).sort(byString),
-      removed: [...before.keys()].filter((d) => !after.has(d)).sort(byString),
-    },
+    domains: { added: [], removed: [] },
     layers: [],
     findings: { new: [], resolved: [], severity: [] },
     errors: { started: [], stopped: [], changed: [] },
@@ -440,9 +470,14 @@ export function diffDocuments(
       blastRadius: diffBlastRadius(oldDoc, newDoc, opts.relations),
     },
   };
-  for (const domain of [...after.keys()].sort(byString)) {
-    const newR = after.get(domain)!;
-    const oldR = before.get(domain);
+  // One pass over both in name order: the documents may keep their results on disk.
+  for (const [oldR, newR] of joined(oldDoc.domains, newDoc.domains)) {
+    if (!newR) {
+      diff.domains.removed.push(oldR!.domain);
+      continue;
+    }
+    const domain = newR.domain;
+    if (!oldR) diff.domains.added.push(domain);
     if (oldR) diff.layers.push(...diffLayers(oldR, newR));
     const f = diffFindings(domain, oldR, newR);
     diff.findings.new.push(...f.added);

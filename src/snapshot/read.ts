@@ -1,5 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { type ReportDocument, ResultKeeper } from '../report/spill.js';
 import type { AuditDocument, BlastRadius, DomainResult, Summary } from '../types.js';
 import { LaidOutJson, LayoutError, readLinesSync } from './layout.js';
 
@@ -128,8 +129,31 @@ export function readSnapshot(path: string, wholeTextBytes = WHOLE_TEXT_BYTES): A
  * The `--baseline` of a scheduled run: null while the file does not exist yet (the first run has
  * nothing to compare with); anything else must be a readable snapshot (InputError otherwise).
  */
-export function readBaseline(path: string): AuditDocument | null {
-  return existsSync(path) ? readSnapshot(path) : null;
+export function readBaseline(path: string, env: NodeJS.ProcessEnv): SnapshotReport | null {
+  return existsSync(path) ? readSnapshotReport(path, env) : null;
+}
+
+/** A snapshot whose results may be kept on disk, and how to let them go. */
+export interface SnapshotReport {
+  report: ReportDocument;
+  /** Removes the results kept on disk (none while they were few). */
+  release: () => void;
+}
+
+/**
+ * A snapshot read a domain at a time into a ResultKeeper: past SINGLEPATH_SPILL_AFTER (10,000)
+ * its results are kept in a temporary file, so reports, diffs and baselines of a million domains
+ * do not hold them.
+ */
+export function readSnapshotReport(path: string, env: NodeJS.ProcessEnv): SnapshotReport {
+  const kept = new ResultKeeper(env);
+  try {
+    const head = readSnapshotDomains(path, (d) => kept.add(d));
+    return { report: { ...head, domains: kept.spilled ?? kept.held }, release: () => kept.close() };
+  } catch (err) {
+    kept.close();
+    throw err;
+  }
 }
 
 /** A file is a snapshot when its first non-blank character opens a JSON object. */
