@@ -68,6 +68,9 @@ describe('report of a JSON document with its results kept on disk', () => {
       expect(disk.code, disk.stderr).toBe(0);
       expect([args, disk.stdout]).toEqual([args, memory.stdout]);
     }
+    // The document's members keep their order (domains before summary).
+    const json = await runCli(['report', path, '--format', 'json'], { env: { SINGLEPATH_SPILL_AFTER: '1' } });
+    expect(Object.keys(JSON.parse(json.stdout))).toEqual(Object.keys(golden));
     // A document laid out otherwise (read whole, being small) too.
     const four = join(dir, 'four.json');
     writeFileSync(four, JSON.stringify(golden, null, 4));

@@ -181,7 +181,7 @@ export async function runAudit(
         if (kept.held.length >= KEEP_WARNING && !warnedKeep) {
           warnedKeep = true;
           io.stderr(
-            `singlepath: warning: ${KEEP_WARNING} results held in memory (for whatif), ` +
+            `singlepath: warning: ${KEEP_WARNING} results held in memory, ` +
               "~5 KB each; Node's default heap holds ~600k (raise it with " +
               'NODE_OPTIONS=--max-old-space-size=MB). For lists this long use --format ndjson ' +
               '--output FILE, which streams\n',
@@ -223,21 +223,20 @@ export async function runAudit(
   const printNotes = (s: Summary) => {
     for (const n of s.notes ?? []) io.stderr(`singlepath: note: ${escapeTerminal(n.message)}\n`);
   };
-  if (sink) {
-    const finished = summary.finish();
-    sink.write(renderNdjsonSummary(finished));
-    sink.commit();
-    if (!keep) {
-      printNotes(finished);
-      return { audited, worst, interrupted, relations: { parents: auditor.parents }, workerFailed };
-    }
-  }
   const relations = { parents: auditor.parents };
+  // The incremental summary, when it was fed (streamed or spilled results); finished once.
+  const finished = summarise ? summary.finish() : undefined;
+  if (sink) {
+    sink.write(renderNdjsonSummary(finished!));
+    sink.commit();
+    printNotes(finished!);
+    if (!keep) return { audited, worst, interrupted, relations, workerFailed };
+  }
   const spilled = kept.spilled;
   if (spilled) {
     // Results on disk come back in name order, as buildDocument sorts them.
-    const report: ReportDocument = { ...documentHead(opts), domains: spilled, summary: summary.finish() };
-    printNotes(report.summary);
+    const report: ReportDocument = { ...documentHead(opts), domains: spilled, summary: finished! };
+    if (!sink) printNotes(report.summary);
     return { report, release: () => spilled.close(), audited, worst, interrupted, relations, workerFailed };
   }
   const doc = buildDocument(kept.held, opts, auditor.parents);

@@ -152,31 +152,34 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
       const schedule = prepareSchedule(flags, flags, io);
-      // A report that nothing else reads (no baseline, no snapshot) may keep its results on disk.
       // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
       // past 10,000.
       const keep = !streaming || schedule.keepsResults;
       schedule.hooks.spill = true;
       let run: RunResult;
-      try {
-        run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
-      } finally {
-        schedule.close();
-      }
-      // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
-      const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
       let drift: number;
       try {
-        if (run.report && !streaming) {
-          const report = renderChunks(run.report, flags.format, {
-            color: useColor(io, flags.output),
-            explain: flags.explain,
-          });
-          emit(report, flags.output, io);
+        try {
+          run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
+        } finally {
+          schedule.close();
         }
-        drift = schedule.finish(run.report, incomplete, run.relations);
+        try {
+          if (run.report && !streaming) {
+            const report = renderChunks(run.report, flags.format, {
+              color: useColor(io, flags.output),
+              explain: flags.explain,
+            });
+            emit(report, flags.output, io);
+          }
+          // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
+          const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
+          drift = schedule.finish(run.report, incomplete, run.relations);
+        } finally {
+          run.release?.();
+        }
       } finally {
-        run.release?.();
+        schedule.release();
       }
       if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
       if (run.workerFailed > 0) {

@@ -29,6 +29,8 @@ export interface Schedule {
   hooks: RunHooks;
   /** The run's results are needed at the end (for the diff or the snapshot), whatever the format. */
   keepsResults: boolean;
+  /** Lets the baseline's results go (kept on disk when many); call it once the run is over. */
+  release(): void;
   /**
    * After a complete run: diff against the baseline, save, drop the journal; returns the exit
    * code part. `doc` may keep its results on disk.
@@ -51,94 +53,103 @@ export function prepareSchedule(
   if (flags.baseline && !baseline)
     io.stderr(`singlepath: no baseline at ${flags.baseline} yet (first run): nothing to compare\n`);
 
-  const hooks: RunHooks = {};
-  const autoJournal =
-    !flags.journal && !flags.resume && flags.saveDir ? join(flags.saveDir, 'in-progress.journal') : undefined;
-  let journalPath = flags.resume ?? flags.journal ?? autoJournal;
-  if (autoJournal && existsSync(autoJournal)) {
-    io.stderr(`singlepath: an interrupted run left ${autoJournal}: resuming it\n`);
-    flags.resume = autoJournal;
-  } else if (flags.journal && existsSync(flags.journal)) {
-    throw new InputError(
-      `journal ${flags.journal} already exists: use --resume ${flags.journal} to finish that run`,
-    );
+  // Whatever fails from here on (a journal in the way, a folder that cannot be made) lets the
+  // baseline's results go.
+  try {
+    return rest();
+  } catch (err) {
+    baseline?.release();
+    throw err;
   }
-  if (flags.resume) {
-    const previous = scanJournal(flags.resume);
-    if (previous.torn)
-      io.stderr(
-        `singlepath: ${flags.resume}: the last line was cut by the interruption; that domain is audited again\n`,
-      );
-    if (previous.skipped.length)
-      io.stderr(`singlepath: ${flags.resume}: unreadable lines ${previous.skipped.join(', ')} skipped\n`);
-    io.stderr(`singlepath: resuming: ${previous.done.size} domains already done\n`);
-    const now = documentOptions(resolveAuditOptions(auditFlags, io.env));
-    const before = previous.header.options;
-    const changed = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(before[k]));
-    if (changed.length)
-      io.stderr(
-        `singlepath: warning: resuming with different options (${changed.join(', ')}): the results mix both runs\n`,
-      );
-    hooks.carried = { count: previous.done.size, results: () => previous.results() };
-    hooks.skip = (d) => previous.done.has(d);
-    journalPath = flags.resume;
-  }
-  let journal: Journal | undefined;
-  if (flags.saveDir) {
-    try {
-      mkdirSync(flags.saveDir, { recursive: true });
-    } catch (err) {
-      throw new InputError(
-        `cannot create --save-dir ${flags.saveDir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
-      );
-    }
-  }
-  if (journalPath) {
-    const opts = resolveAuditOptions(auditFlags, io.env);
-    journal = Journal.open(journalPath, {
-      options: documentOptions(opts),
-      startedAt: new Date().toISOString(),
-    });
-    hooks.onResult = (r) => journal!.append(r);
-  }
-  return {
-    hooks,
-    keepsResults: Boolean(flags.baseline || flags.saveDir),
-    close: () => journal?.close(),
-    finish(doc, interrupted, relations) {
-      journal?.close();
-      // The baseline's results are not needed past this call, whatever happens in it.
-      try {
-        return finishRun(doc, interrupted, relations);
-      } finally {
-        baseline?.release();
-      }
-    },
-  };
 
-  function finishRun(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number {
-    if (interrupted) {
-      if (journalPath)
+  function rest(): Schedule {
+    const hooks: RunHooks = {};
+    const autoJournal =
+      !flags.journal && !flags.resume && flags.saveDir
+        ? join(flags.saveDir, 'in-progress.journal')
+        : undefined;
+    let journalPath = flags.resume ?? flags.journal ?? autoJournal;
+    if (autoJournal && existsSync(autoJournal)) {
+      io.stderr(`singlepath: an interrupted run left ${autoJournal}: resuming it\n`);
+      flags.resume = autoJournal;
+    } else if (flags.journal && existsSync(flags.journal)) {
+      throw new InputError(
+        `journal ${flags.journal} already exists: use --resume ${flags.journal} to finish that run`,
+      );
+    }
+    if (flags.resume) {
+      const previous = scanJournal(flags.resume);
+      if (previous.torn)
         io.stderr(
-          `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
+          `singlepath: ${flags.resume}: the last line was cut by the interruption; that domain is audited again\n`,
         );
-      return 0;
+      if (previous.skipped.length)
+        io.stderr(`singlepath: ${flags.resume}: unreadable lines ${previous.skipped.join(', ')} skipped\n`);
+      io.stderr(`singlepath: resuming: ${previous.done.size} domains already done\n`);
+      const now = documentOptions(resolveAuditOptions(auditFlags, io.env));
+      const before = previous.header.options;
+      const changed = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(before[k]));
+      if (changed.length)
+        io.stderr(
+          `singlepath: warning: resuming with different options (${changed.join(', ')}): the results mix both runs\n`,
+        );
+      hooks.carried = { count: previous.done.size, results: () => previous.results() };
+      hooks.skip = (d) => previous.done.has(d);
+      journalPath = flags.resume;
     }
-    let code = 0;
-    if (baseline && doc) {
-      // Both sides are read once, in name order (from disk when they are many).
-      const diff = diffDocuments(baseline.report, doc, { relations });
-      const color = io.stderrIsTty && !('NO_COLOR' in io.env);
-      io.stderr(renderDiff(diff, 'table', { color }));
-      if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
+    let journal: Journal | undefined;
+    if (flags.saveDir) {
+      try {
+        mkdirSync(flags.saveDir, { recursive: true });
+      } catch (err) {
+        throw new InputError(
+          `cannot create --save-dir ${flags.saveDir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        );
+      }
     }
-    if (flags.saveDir && doc) {
-      const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
-      io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
+    if (journalPath) {
+      const opts = resolveAuditOptions(auditFlags, io.env);
+      journal = Journal.open(journalPath, {
+        options: documentOptions(opts),
+        startedAt: new Date().toISOString(),
+      });
+      hooks.onResult = (r) => journal!.append(r);
     }
-    // The run is complete (and saved): its journal has served its purpose, and the next
-    // scheduled run with the same --journal must not be refused.
-    if (journalPath) rmSync(journalPath, { force: true });
-    return code;
+    return {
+      hooks,
+      keepsResults: Boolean(flags.baseline || flags.saveDir),
+      close: () => journal?.close(),
+      finish(doc, interrupted, relations) {
+        journal?.close();
+        return finishRun(doc, interrupted, relations);
+      },
+      release: () => baseline?.release(),
+    };
+
+    function finishRun(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number {
+      if (interrupted) {
+        if (journalPath)
+          io.stderr(
+            `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
+          );
+        return 0;
+      }
+      let code = 0;
+      if (baseline && doc) {
+        // Both sides are read once, in name order (from disk when they are many).
+        const diff = diffDocuments(baseline.report, doc, { relations });
+        const color = io.stderrIsTty && !('NO_COLOR' in io.env);
+        io.stderr(renderDiff(diff, 'table', { color }));
+        if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
+      }
+      if (flags.saveDir && doc) {
+        const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
+        io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
+      }
+      // The run is complete (and saved): its journal has served its purpose, and the next
+      // scheduled run with the same --journal must not be refused.
+      if (journalPath) rmSync(journalPath, { force: true });
+      return code;
+    }
   }
 }

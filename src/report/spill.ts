@@ -10,7 +10,10 @@ import type { AuditDocument, DomainResult } from '../types.js';
 // its name and place in the file stay in memory (~60 bytes). The report then reads them back in
 // name order, one at a time, as often as its renderer needs.
 
-/** The list of results a report renders: an array, or results kept on disk. */
+/**
+ * The list of results a report renders: an array (in any order), or results kept on disk, which
+ * always come in name order (SpilledResults, and mapResults over one).
+ */
 export interface ResultList extends Iterable<DomainResult> {
   readonly length: number;
 }

@@ -43,18 +43,19 @@ function checkDomain(data: unknown, i: number, source: string): DomainResult {
 
 /**
  * A snapshot whose domains go to `onDomain` one at a time as they are read (checked as
- * checkSnapshot checks them) and are not kept; the rest of it is returned. Any size in our layout;
- * one laid out otherwise is read whole if it is no larger than `wholeTextBytes`.
+ * checkSnapshot checks them) and are not kept: it is returned with `domains` empty, in its place
+ * among the members. Any size in our layout; one laid out otherwise is read whole if it is no
+ * larger than `wholeTextBytes`.
  */
 export function readSnapshotDomains(
   path: string,
   onDomain: (d: DomainResult) => void,
   wholeTextBytes = WHOLE_TEXT_BYTES,
-): Omit<AuditDocument, 'domains'> {
+): AuditDocument {
   let handed = 0;
-  const head = (doc: AuditDocument): Omit<AuditDocument, 'domains'> => {
-    const { domains: _, ...rest } = doc;
-    return rest;
+  const head = (doc: AuditDocument): AuditDocument => {
+    doc.domains = [];
+    return doc;
   };
   try {
     const reader = new LaidOutJson(path, (member, item) => {
@@ -148,8 +149,10 @@ export interface SnapshotReport {
 export function readSnapshotReport(path: string, env: NodeJS.ProcessEnv): SnapshotReport {
   const kept = new ResultKeeper(env);
   try {
-    const head = readSnapshotDomains(path, (d) => kept.add(d));
-    return { report: { ...head, domains: kept.spilled ?? kept.held }, release: () => kept.close() };
+    // Assigned in place: the document keeps the order of its members (domains before summary).
+    const report: ReportDocument = readSnapshotDomains(path, (d) => kept.add(d));
+    report.domains = kept.spilled ?? kept.held;
+    return { report, release: () => kept.close() };
   } catch (err) {
     kept.close();
     throw err;
