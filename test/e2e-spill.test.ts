@@ -112,6 +112,15 @@ describe('audit with results kept on disk', () => {
     expect(withoutTimings(b.domains)).toEqual(withoutTimings(a.domains));
     expect(b.summary).toEqual(a.summary);
     expect(b.options).toEqual(a.options);
+    // The same from --jobs 2 (results from two processes, kept on disk by the parent).
+    const jobs = await audit(['--format', 'json', '--jobs', '2'], {
+      SINGLEPATH_SPILL_AFTER: '4',
+      TMPDIR: tmp,
+    });
+    expect(jobs.code, jobs.stderr).toBe(0);
+    const fromJobs = JSON.parse(jobs.stdout) as AuditDocument;
+    expect(withoutTimings(fromJobs.domains)).toEqual(withoutTimings(a!.domains));
+    expect(fromJobs.summary).toEqual(a!.summary);
     const table = await audit(['--format', 'table', '-o', join(dir, 'report.txt')], {
       SINGLEPATH_SPILL_AFTER: '0',
       TMPDIR: tmp,

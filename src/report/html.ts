@@ -44,7 +44,8 @@ export function* htmlChunks(doc: ReportDocument): Generator<string> {
     : doc.domains;
   const ids = uniqueIds(
     'd',
-    Array.from(domains, (d) => d.domain),
+    // A list kept on disk knows its names without reading every result back.
+    domains.names?.() ?? Array.from(domains, (d) => d.domain),
   );
   const s = doc.summary;
   const findings = SEVERITIES.reduce((n, sev) => n + (s.findings[sev] ?? 0), 0);

@@ -16,6 +16,8 @@ import type { AuditDocument, DomainResult } from '../types.js';
  */
 export interface ResultList extends Iterable<DomainResult> {
   readonly length: number;
+  /** The names in the list's order, without reading the results (lists kept on disk). */
+  names?(): string[];
 }
 
 /** Marks a ResultList that is not an array (the JSON writer writes it as one). */
@@ -61,6 +63,10 @@ export class SpilledResults implements ResultList {
 
   get length(): number {
     return this.#names.length;
+  }
+
+  names(): string[] {
+    return Array.from(this.#sorted(), (i) => this.#names[i]!);
   }
 
   /** Where the results are kept (for error messages). */
