@@ -130,9 +130,11 @@ describe('readSnapshot, a line at a time', () => {
     const text = [
       ...jsonChunks({ schema: 1, domains: [{ domain: 'a' }, { domain: 'b' }], summary: {} }),
     ].join('');
-    const bad = await runCli(['merge', file('bad.json', text.replace('"domain": "b"', '"domain": b'))]);
+    // (The items are not whole results: the first problem in file order is the one reported, so
+    // the broken item is the first.)
+    const bad = await runCli(['merge', file('bad.json', text.replace('"domain": "a"', '"domain": a'))]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/bad\.json:7: not JSON/);
+    expect(bad.stderr).toMatch(/bad\.json:4: not JSON/);
     const nocomma = await runCli([
       'merge',
       file('nocomma.json', text.replace('"schema": 1,', '"schema": 1')),

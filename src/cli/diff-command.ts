@@ -4,15 +4,10 @@ import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff-render.js';
 import { diffDocuments, hasNewFindingAtLeast, type SnapshotDiff } from '../snapshot/diff.js';
-import {
-  fileLooksLikeNdjson,
-  parseSnapshot,
-  readSnapshotReport,
-  type SnapshotReport,
-} from '../snapshot/read.js';
+import { parseSnapshot, type SnapshotReport } from '../snapshot/read.js';
 import type { Severity } from '../types.js';
 import { readInput, writeFileAtomic } from './io.js';
-import { readResultReport } from './merge-command.js';
+import { readSavedResult } from './merge-command.js';
 import { formatOption, severityOption } from './options.js';
 import type { CliIo } from './program.js';
 
@@ -32,13 +27,7 @@ interface DiffFlags {
  */
 async function load(path: string, parents: Record<string, string>, io: CliIo): Promise<SnapshotReport> {
   if (path === '-') return { report: parseSnapshot(await readInput('-'), 'stdin'), release: () => {} };
-  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env);
-  return readResultReport(
-    [path],
-    parents,
-    (file, domain) => io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`),
-    io.env,
-  );
+  return readSavedResult(path, io, () => parents);
 }
 
 export function diffCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {

@@ -8,9 +8,14 @@ import { boundedLines, openInput } from '../input/stream.js';
 import { FORMATS, type Format, renderChunks } from '../report/index.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/ndjson.js';
 import { type ReportDocument, ResultKeeper } from '../report/spill.js';
-import { LaidOutJson, LayoutError } from '../snapshot/layout.js';
-import { checkSnapshot, parseSnapshot, WHOLE_TEXT_BYTES } from '../snapshot/read.js';
-import type { AuditDocument, DomainResult } from '../types.js';
+import {
+  fileLooksLikeNdjson,
+  parseSnapshot,
+  readSnapshotDomains,
+  readSnapshotReport,
+  type SnapshotReport,
+} from '../snapshot/read.js';
+import type { DomainResult } from '../types.js';
 import { type CliIo, EXIT, emit, useColor } from './program.js';
 import { fileSink, stdoutSink } from './sink.js';
 
@@ -63,7 +68,11 @@ async function readResultsOrThrow(
       first = line;
       // A pretty-printed JSON document starts with a lone "{"; NDJSON with a whole record.
       if (!/^\s*\{.*\}\s*$/.test(line)) {
-        const doc = await readDocument(line, n, lines, source);
+        // A file is read again, a domain at a time (as report and diff read snapshots); stdin whole.
+        if (path !== '-') return readSnapshotDomains(path, onResult).options;
+        let text = line;
+        for await (const rest of lines) text += `\n${rest}`;
+        const doc = parseSnapshot(text, source);
         for (const r of doc.domains) onResult(r);
         return doc.options;
       }
@@ -75,51 +84,6 @@ async function readResultsOrThrow(
     if (r) onResult(r);
   }
   return undefined;
-}
-
-/**
- * A JSON document part, from its first line on: read a line at a time in singlepath's layout (no
- * string grows with the part). One laid out otherwise is parsed whole if it is small enough; an
- * error in the JSON itself is reported with its line.
- */
-async function readDocument(
-  first: string,
-  lineNo: number,
-  lines: AsyncIterable<string>,
-  source: string,
-): Promise<AuditDocument> {
-  const reader = new LaidOutJson(source);
-  let held: string[] | null = [first];
-  let size = first.length;
-  let layoutError: LayoutError | undefined;
-  const push = (line: string) => {
-    if (layoutError) return;
-    try {
-      reader.push(line);
-    } catch (err) {
-      if (!(err instanceof LayoutError)) throw err;
-      layoutError = err;
-    }
-  };
-  for (let blank = 1; blank < lineNo; blank++) push('');
-  push(first);
-  for await (const line of lines) {
-    push(line);
-    if (held) {
-      size += line.length + 1;
-      if (size <= WHOLE_TEXT_BYTES) held.push(line);
-      else held = null;
-    }
-    if (layoutError && !held) throw layoutError;
-  }
-  if (!layoutError) {
-    try {
-      return checkSnapshot(reader.finish(), source);
-    } catch (err) {
-      if (!(err instanceof LayoutError) || !held) throw err;
-    }
-  }
-  return parseSnapshot(held!.join('\n'), source);
 }
 
 export function mergeCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -164,7 +128,7 @@ export async function readResultReport(
   parents: Record<string, string>,
   duplicate: (file: string, domain: string) => void,
   env: NodeJS.ProcessEnv,
-): Promise<{ report: ReportDocument; release: () => void }> {
+): Promise<SnapshotReport> {
   const seen = new DomainSet();
   const kept = new ResultKeeper(env);
   const summary = new SummaryBuilder({ parents });
@@ -196,6 +160,22 @@ export async function readResultReport(
     summary: summary.finish(),
   };
   return { report, release: () => spilled.close() };
+}
+
+/**
+ * A saved result for `report`, `diff` and `whatif`: NDJSON results (their summary computed again,
+ * with `parents`, as merge does) or a JSON document; past 10,000 results kept on disk until
+ * `release`.
+ */
+export function readSavedResult(
+  path: string,
+  io: CliIo,
+  parents: () => Record<string, string>,
+): Promise<SnapshotReport> | SnapshotReport {
+  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env);
+  const twice = (file: string, domain: string) =>
+    io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);
+  return readResultReport([path], parents(), twice, io.env);
 }
 
 /**

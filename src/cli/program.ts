@@ -15,18 +15,16 @@ import {
 } from '../report/index.js';
 import type { ReportDocument } from '../report/spill.js';
 import {
-  fileLooksLikeNdjson,
   fileLooksLikeSnapshot,
   looksLikeSnapshot,
   parseSnapshot,
-  readSnapshotReport,
   type SnapshotReport,
 } from '../snapshot/read.js';
 import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
-import { mergeCommand, readResultReport } from './merge-command.js';
+import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
@@ -195,9 +193,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .description('re-render a saved result without touching the network')
       .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
   ).action(async (path: string, flags: OutputFlags) => {
-    const { report, release } = fileLooksLikeNdjson(path)
-      ? await readResultReport([path], parentsOf(loadCatalogue()), twice, io.env)
-      : readSnapshotReport(path, io.env);
+    const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
     try {
       emit(
         renderChunks(report, flags.format as Format, {
@@ -213,21 +209,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     }
   });
 
-  const twice = (file: string, domain: string) =>
-    io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);
-
-  /**
-   * A saved result to read (NDJSON results, their summary computed again as merge does, or a JSON
-   * document): past 10,000 results kept on disk until `release`.
-   */
-  async function readSaved(path: string, catalogFiles?: string[]): Promise<SnapshotReport> {
-    if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env);
-    return readResultReport([path], parentsOf(loadCatalogue({ extraFiles: catalogFiles })), twice, io.env);
-  }
-
   /** whatif's input: a saved result (a file read a line at a time when large), or a list audited first. */
   async function snapshotOrAudit(input: string, flags: RunFlags): Promise<SnapshotReport> {
-    if (input !== '-' && fileLooksLikeSnapshot(input)) return readSaved(input, flags.catalog);
+    if (input !== '-' && fileLooksLikeSnapshot(input))
+      return readSavedResult(input, io, () => parentsOf(loadCatalogue({ extraFiles: flags.catalog })));
     const text = await readInput(input);
     const name = input === '-' ? 'stdin' : input;
     const doc = looksLikeSnapshot(text)

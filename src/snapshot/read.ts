@@ -111,19 +111,15 @@ function radiusCounts(summary: Partial<Summary>, source: string): void {
   });
 }
 
-/** Files up to this size are read as one string; larger ones a line at a time (layout.ts). */
-export const WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
+/** Files up to this size in another layout than ours are read as one string (layout.ts). */
+const WHOLE_TEXT_BYTES = 256 * 1024 * 1024;
 
+/** A snapshot, all of it in memory (read as readSnapshotDomains reads it). */
 export function readSnapshot(path: string, wholeTextBytes = WHOLE_TEXT_BYTES): AuditDocument {
-  try {
-    if (statSync(path).size <= wholeTextBytes) return parseSnapshot(readFileSync(path, 'utf8'), path);
-    const reader = new LaidOutJson(path);
-    for (const line of readLinesSync(path)) reader.push(line);
-    return checkSnapshot(reader.finish(), path);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
+  const domains: DomainResult[] = [];
+  const doc = readSnapshotDomains(path, (d) => domains.push(d), wholeTextBytes);
+  doc.domains = domains;
+  return doc;
 }
 
 /**
