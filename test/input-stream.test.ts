@@ -28,6 +28,34 @@ describe('DomainSet', () => {
     // Every one of them is still found (probing wraps past the end of the table).
     for (let i = 0; i < 1_000_000; i += 101) expect(set.add(`host-${i}.zone${i % 1000}.test`)).toBe(false);
   });
+
+  it('grows a part at a time: no single step adds more than a few percent to a large set', () => {
+    const set = new DomainSet();
+    let bytes = set.bytes;
+    let largestStep = 0;
+    let steps = 0;
+    for (let i = 0; i < 400_000; i++) {
+      set.add(`n${i}.z${i % 977}.example`);
+      const now = set.bytes;
+      if (now !== bytes) {
+        steps++;
+        // Past the first few kilobytes, a step is the growth of one part (a sixteenth of the set).
+        if (bytes > 1 << 20) largestStep = Math.max(largestStep, (now - bytes) / bytes);
+        bytes = now;
+      }
+    }
+    // One table grown by half at once would be a step of 0.5.
+    expect(largestStep).toBeGreaterThan(0);
+    expect(largestStep).toBeLessThan(0.06);
+    expect(steps).toBeGreaterThan(16 * 10);
+    expect(set.bytes / set.size).toBeLessThanOrEqual(16);
+  });
+
+  it('has() agrees with add() in every part', () => {
+    const set = new DomainSet();
+    for (let i = 0; i < 20_000; i += 2) set.add(`h${i}.test`);
+    for (let i = 0; i < 20_000; i++) expect(set.has(`h${i}.test`)).toBe(i % 2 === 0);
+  });
 });
 
 describe('shards', () => {
