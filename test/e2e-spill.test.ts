@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMATS, render } from '../src/report/index.js';
 import { SpilledResults } from '../src/report/spill.js';
-import type { AuditDocument } from '../src/types.js';
+import type { AuditDocument, DomainResult } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
 import { generatedLab } from './helpers/generated.js';
 import { type Lab, startLab } from './helpers/lab.js';
@@ -52,6 +52,58 @@ describe('SpilledResults', () => {
       spilled.close();
     }
     expect(readdirSync(dir).filter((f) => f.startsWith('singlepath-results-'))).toEqual([]);
+  });
+});
+
+describe('SpilledResults keeps names compactly and sorts them as strings sort', () => {
+  const bySort = (names: string[]) => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const keep = (names: string[]) => {
+    const spilled = new SpilledResults(dir);
+    for (const domain of names)
+      spilled.add({ domain, dependencies: [], risks: [] } as unknown as DomainResult);
+    return spilled;
+  };
+
+  it('in UTF-16 order past ASCII too: prefixes, accents, astral characters, a lone surrogate', () => {
+    const names = [
+      'b.example',
+      'a.example',
+      'a.example.org',
+      'a',
+      '',
+      'zürich.example',
+      'zz.example',
+      'z\u00e9.example',
+      'x\uffff.example',
+      // U+1F600 is two code units (D83D DE00): before U+FFFF as strings, after it as UTF-8 bytes.
+      'x\u{1F600}.example',
+      'x\ue000.example',
+      'x\ud800.example',
+      'x\udfff',
+      'a.example',
+    ];
+    const spilled = keep(names);
+    try {
+      expect(spilled.names()).toEqual(bySort(names));
+      expect([...spilled].map((r) => r.domain)).toEqual(
+        bySort(names).map((n) => JSON.parse(JSON.stringify(n))),
+      );
+    } finally {
+      spilled.close();
+    }
+  });
+
+  it('across pages of names, a name longer than a page among them', () => {
+    const names = Array.from({ length: 80_000 }, (_, i) => `n${(i * 7919) % 80_000}.zone${i % 97}.example`);
+    names.push(`long-${'x'.repeat(1_100_000)}.example`, 'zz-last.example');
+    const spilled = keep(names);
+    try {
+      const got = spilled.names();
+      expect(got.length).toBe(names.length);
+      expect(got).toEqual(bySort(names));
+    } finally {
+      spilled.close();
+    }
   });
 });
 
