@@ -23,7 +23,7 @@ interface DiffFlags {
 
 /**
  * A snapshot, stdin, or NDJSON results (their summary computed again, as merge does); from files,
- * past 10,000 results they are kept on disk until the diff is made.
+ * past 2,000 results they are kept on disk until the diff is made.
  */
 async function load(path: string, parents: Record<string, string>, io: CliIo): Promise<SnapshotReport> {
   if (path === '-') return { report: parseSnapshot(await readInput('-'), 'stdin'), release: () => {} };

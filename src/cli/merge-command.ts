@@ -119,7 +119,7 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
 /**
  * Result files (NDJSON, or JSON documents) as one document, its summary computed again: what
  * `merge` reports, and how `report`, `diff` and `whatif` read NDJSON. The first result of a domain
- * is kept; `duplicate` hears of the others. Past SINGLEPATH_SPILL_AFTER results (10,000) they are
+ * is kept; `duplicate` hears of the others. Past SINGLEPATH_SPILL_AFTER results (2,000) they are
  * kept in a temporary file, so merging the shards of a million domains does not hold them all;
  * `release` removes it.
  */
@@ -164,7 +164,7 @@ export async function readResultReport(
 
 /**
  * A saved result for `report`, `diff` and `whatif`: NDJSON results (their summary computed again,
- * with `parents`, as merge does) or a JSON document; past 10,000 results kept on disk until
+ * with `parents`, as merge does) or a JSON document; past 2,000 results kept on disk until
  * `release`.
  */
 export function readSavedResult(

@@ -151,7 +151,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
       const schedule = prepareSchedule(flags, flags, io);
       // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
-      // past 10,000.
+      // past 2,000.
       const keep = !streaming || schedule.keepsResults;
       schedule.hooks.spill = true;
       let run: RunResult;

@@ -260,7 +260,7 @@ export function mapResults(list: ResultList, fn: (r: DomainResult) => DomainResu
 export type ReportDocument = Omit<AuditDocument, 'domains'> & { domains: ResultList };
 
 /** Results held in memory before the rest go to a temporary file. */
-export const SPILL_AFTER = 10_000;
+export const SPILL_AFTER = 2_000;
 
 /**
  * The results of a report as they come: in memory up to `threshold` (SINGLEPATH_SPILL_AFTER in

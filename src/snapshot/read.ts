@@ -138,7 +138,7 @@ export interface SnapshotReport {
 }
 
 /**
- * A snapshot read a domain at a time into a ResultKeeper: past SINGLEPATH_SPILL_AFTER (10,000)
+ * A snapshot read a domain at a time into a ResultKeeper: past SINGLEPATH_SPILL_AFTER (2,000)
  * its results are kept in a temporary file, so reports, diffs and baselines of a million domains
  * do not hold them.
  */
