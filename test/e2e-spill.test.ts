@@ -210,6 +210,31 @@ describe('audit with results kept on disk', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('whatif of a list (a file, or stdin) audits it with its results on disk past the threshold', async () => {
+    const tmp = join(dir, 'tmp-whatif');
+    mkdirSync(tmp);
+    const whatif = (input: string, spill: string, stdin?: string) =>
+      runCli(['whatif', input, '-p', 'cloudflare', '--format', 'json', '--no-http', ...lab.args()], {
+        env: { SINGLEPATH_SPILL_AFTER: spill, TMPDIR: tmp },
+        ...(stdin === undefined ? {} : { stdin }),
+      });
+    const held = await whatif(list, '1000000');
+    expect(held.code, held.stderr).toBe(0);
+    const result = JSON.parse(held.stdout) as { down: unknown[]; unaffected: unknown[] };
+    expect(result.down.length + result.unaffected.length).toBeGreaterThan(0);
+    for (const run of [await whatif(list, '3'), await whatif('-', '3', readFileSync(list, 'utf8'))]) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe(held.stdout);
+    }
+    expect(readdirSync(tmp)).toEqual([]);
+    // It did keep them on disk: without a temporary folder it cannot.
+    const refused = await runCli(['whatif', list, '-p', 'cloudflare', '--no-http', ...lab.args()], {
+      env: { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') },
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+  });
+
   it('--save-dir writes the same snapshot from results on disk', async () => {
     const tmp = join(dir, 'tmp-save');
     mkdirSync(tmp);

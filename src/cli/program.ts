@@ -213,12 +213,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   async function snapshotOrAudit(input: string, flags: RunFlags): Promise<SnapshotReport> {
     if (input !== '-' && fileLooksLikeSnapshot(input))
       return readSavedResult(input, io, () => parentsOf(loadCatalogue({ extraFiles: flags.catalog })));
+    // A list is audited as it is read, its results kept on disk past 2,000 (as for a report).
+    const audit = async (source: string | { name: string; text: string }): Promise<SnapshotReport> => {
+      const run = await runAudit(source, { ...flags, quiet: true }, io, false, { spill: true });
+      return { report: run.report!, release: run.release ?? (() => {}) };
+    };
+    if (input !== '-') return audit(input);
     const text = await readInput(input);
-    const name = input === '-' ? 'stdin' : input;
-    const doc = looksLikeSnapshot(text)
-      ? parseSnapshot(text, name)
-      : (await runAudit({ name, text }, { ...flags, quiet: true }, io, false)).doc!;
-    return { report: doc, release: () => {} };
+    return looksLikeSnapshot(text)
+      ? { report: parseSnapshot(text, 'stdin'), release: () => {} }
+      : audit({ name: 'stdin', text });
   }
 
   const whatifCmd = program
