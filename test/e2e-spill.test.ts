@@ -19,7 +19,7 @@ import { type Lab, startLab } from './helpers/lab.js';
 import { withoutTimings } from './helpers/results.js';
 
 // Whole-document reports of long lists keep their results in a temporary file past
-// SINGLEPATH_SPILL_AFTER (10,000) instead of in memory. The report must be the same either way.
+// SINGLEPATH_SPILL_AFTER (2,000) instead of in memory. The report must be the same either way.
 
 const golden = JSON.parse(
   readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
@@ -79,6 +79,8 @@ describe('SpilledResults keeps names compactly and sorts them as strings sort', 
       'x\u{1F600}.example',
       'x\ue000.example',
       'x\ud800.example',
+      // The same bytes as the lone surrogate once encoded: told apart as strings.
+      'x\ufffd.example',
       'x\udfff',
       'a.example',
     ];
@@ -226,6 +228,17 @@ describe('audit with results kept on disk', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toBe(held.stdout);
     }
+    expect(readdirSync(tmp)).toEqual([]);
+    // A snapshot on stdin is still read as one; an unknown provider is refused after the audit.
+    const snapshot = await audit(['--format', 'json'], { SINGLEPATH_SPILL_AFTER: '1000000' });
+    const fromStdin = await whatif('-', '3', snapshot.stdout);
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(fromStdin.stdout).toBe(held.stdout);
+    const unknown = await runCli(['whatif', list, '-p', 'no-such-cdn', '--no-http', ...lab.args()], {
+      env: { SINGLEPATH_SPILL_AFTER: '3', TMPDIR: tmp },
+    });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown provider "no-such-cdn"/);
     expect(readdirSync(tmp)).toEqual([]);
     // It did keep them on disk: without a temporary folder it cannot.
     const refused = await runCli(['whatif', list, '-p', 'cloudflare', '--no-http', ...lab.args()], {

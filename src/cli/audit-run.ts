@@ -53,8 +53,8 @@ export interface RunHooks {
    */
   carried?: { count: number; results: () => Iterable<DomainResult> };
   /**
-   * The results only feed a rendered report (no baseline, no snapshot, no what-if): past
-   * SPILL_AFTER of them they are kept in a temporary file rather than in memory.
+   * The results are read back only in name order (a report, the baseline diff, a snapshot, a
+   * what-if): past SPILL_AFTER of them they are kept in a temporary file rather than in memory.
    */
   spill?: boolean;
 }
