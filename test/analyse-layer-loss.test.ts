@@ -75,3 +75,33 @@ describe('relations', () => {
     expect(lineage(relations)('a')).toEqual(['a', 'b']);
   });
 });
+
+describe('layerLost', () => {
+  it('agrees with layerImpact(...).lost on random dependency sets and outages', () => {
+    // A small deterministic generator: layers, orders (absent included), self, repeated providers.
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const layers: Layer[] = ['dns', 'cdn', 'cloud', 'ca', 'email'];
+    const providers = ['self', 'p0', 'p1', 'p2', 'p3', 'p4'];
+    let lost = 0;
+    for (let round = 0; round < 3000; round++) {
+      const deps = Array.from({ length: rand(9) }, () => {
+        const order = rand(4);
+        return dep(layers[rand(2)]!, providers[rand(providers.length)]!, order === 3 ? {} : { order });
+      });
+      const down = new Set(providers.filter(() => rand(2) === 0));
+      const failed = (p: string) => down.has(p);
+      for (const layer of layers) {
+        const expected = layerImpact(deps, layer, failed).lost;
+        expect([round, layer, layerLost(deps, layer, failed)]).toEqual([round, layer, expected]);
+        if (expected) lost++;
+      }
+    }
+    // Both answers occurred often enough for the comparison to mean something.
+    expect(lost).toBeGreaterThan(500);
+    expect(lost).toBeLessThan(5000);
+  });
+});

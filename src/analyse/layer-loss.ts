@@ -94,8 +94,28 @@ export function layerImpact(deps: readonly Dependency[], layer: Layer, failed: F
   return { layer, lost, hit, alternatives: lost ? [] : [...alternatives].sort() };
 }
 
+/**
+ * layerImpact(...).lost without building the impact: the blast radius asks it for every layer
+ * of every provider of every domain, so it allocates nothing. A group is judged once, at its
+ * first member: lost when none of its members is self or still up.
+ */
 export function layerLost(deps: readonly Dependency[], layer: Layer, failed: Failure): boolean {
-  return layerImpact(deps, layer, failed).lost;
+  next: for (let i = 0; i < deps.length; i++) {
+    const d = deps[i]!;
+    if (d.layer !== layer) continue;
+    const order = d.order ?? 0;
+    for (let j = 0; j < i; j++) {
+      const e = deps[j]!;
+      if (e.layer === layer && (e.order ?? 0) === order) continue next;
+    }
+    for (let j = i; j < deps.length; j++) {
+      const e = deps[j]!;
+      if (e.layer !== layer || (e.order ?? 0) !== order) continue;
+      if (e.provider === SELF || !failed(e.provider, e)) continue next;
+    }
+    return true;
+  }
+  return false;
 }
 
 /** Lost layers in canonical order. */

@@ -104,8 +104,13 @@ export class SummaryBuilder {
     const deps = result.dependencies.filter((d) => d.provider !== SELF);
 
     for (const layer of LAYERS) {
-      const here = new Set(deps.filter((d) => d.layer === layer).map((d) => d.provider));
-      if (here.size === 0) continue;
+      let here: Set<string> | undefined;
+      for (const d of deps) {
+        if (d.layer !== layer) continue;
+        here ??= new Set();
+        here.add(d.provider);
+      }
+      if (!here) continue;
       this.covered.set(layer, this.covered.get(layer)! + 1);
       const counts = this.users.get(layer)!;
       for (const p of here) counts.set(p, (counts.get(p) ?? 0) + 1);
