@@ -47,6 +47,8 @@ function sortDependencies(deps: Dependency[]): Dependency[] {
   const layerIndex = (d: Dependency) => LAYERS.indexOf(d.layer);
   for (const d of deps) {
     d.order ??= 0;
+    // Most dependencies have one piece of evidence: nothing to sort or merge (and no copy).
+    if (d.evidence.length < 2) continue;
     d.evidence.sort((a, b) => a.signal.localeCompare(b.signal) || a.value.localeCompare(b.value));
     d.evidence = d.evidence.filter(
       (e, i, all) => i === 0 || e.signal !== all[i - 1]!.signal || e.value !== all[i - 1]!.value,
