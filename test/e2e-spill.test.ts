@@ -10,8 +10,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
 import { FORMATS, render } from '../src/report/index.js';
-import { SpilledResults } from '../src/report/spill.js';
+import { ResultKeeper, SpilledResults } from '../src/report/spill.js';
 import type { AuditDocument, DomainResult } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
 import { generatedLab } from './helpers/generated.js';
@@ -20,6 +21,9 @@ import { withoutTimings } from './helpers/results.js';
 
 // Whole-document reports of long lists keep their results in a temporary file past
 // SINGLEPATH_SPILL_AFTER (2,000) instead of in memory. The report must be the same either way.
+
+/** What a run says when its temporary folder cannot be used: the results stay in memory. */
+const HELD_INSTEAD = /warning: cannot keep results in a temporary folder \(.*\): \w+; holding them in memory/;
 
 const golden = JSON.parse(
   readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
@@ -131,11 +135,12 @@ describe('report of a JSON document with its results kept on disk', () => {
     const disk = await runCli(['report', four, '--format', 'json'], { env: { SINGLEPATH_SPILL_AFTER: '1' } });
     expect(disk.code, disk.stderr).toBe(0);
     expect(disk.stdout).toBe((await runCli(['report', path, '--format', 'json'])).stdout);
-    // It did keep them on disk: without a temporary folder it cannot.
+    // It did try to keep them on disk: without a temporary folder it says so and holds them.
     const env = { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') };
-    const refused = await runCli(['report', path], { env });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+    const held = await runCli(['report', path], { env });
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stderr).toMatch(HELD_INSTEAD);
+    expect(held.stdout).toBe((await runCli(['report', path])).stdout);
   });
 });
 
@@ -240,12 +245,14 @@ describe('audit with results kept on disk', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown provider "no-such-cdn"/);
     expect(readdirSync(tmp)).toEqual([]);
-    // It did keep them on disk: without a temporary folder it cannot.
-    const refused = await runCli(['whatif', list, '-p', 'cloudflare', '--no-http', ...lab.args()], {
-      env: { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') },
-    });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+    // It did try to keep them on disk: without a temporary folder it says so and holds them.
+    const noTmp = await runCli(
+      ['whatif', list, '-p', 'cloudflare', '--format', 'json', '--no-http', ...lab.args()],
+      { env: { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') } },
+    );
+    expect(noTmp.code, noTmp.stderr).toBe(0);
+    expect(noTmp.stderr).toMatch(HELD_INSTEAD);
+    expect(noTmp.stdout).toBe(held.stdout);
   });
 
   it('--save-dir writes the same snapshot from results on disk', async () => {
@@ -270,16 +277,18 @@ describe('audit with results kept on disk', () => {
     expect(spilled!.domains).toHaveLength(N);
     expect(spilled).toEqual(held);
     expect(readdirSync(tmp)).toEqual([]);
-    // It did keep them on disk: without a temporary folder it cannot.
-    const refused = await audit(
+    // It did try to keep them on disk: without a temporary folder it says so and holds them.
+    const noTmp = await audit(
       ['--format', 'ndjson', '-o', join(dir, 'x.ndjson'), '--save-dir', join(dir, 'x')],
       {
         SINGLEPATH_SPILL_AFTER: '0',
         TMPDIR: join(dir, 'no-such-folder'),
       },
     );
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+    expect(noTmp.code, noTmp.stderr).toBe(0);
+    expect(noTmp.stderr).toMatch(HELD_INSTEAD);
+    const fallback = JSON.parse(readFileSync(join(dir, 'x', 'latest.json'), 'utf8')) as AuditDocument;
+    expect({ ...fallback, generatedAt: '' }).toEqual(held);
   });
 
   it('--baseline and diff give the same drift from results on disk', async () => {
@@ -308,23 +317,27 @@ describe('audit with results kept on disk', () => {
     }
     expect(diffs[1]).toBe(diffs[0]);
     expect(readdirSync(tmp)).toEqual([]);
-    // The baseline did go to disk: without a temporary folder it cannot be read so.
+    // The baseline did try to go to disk: without a temporary folder it is held, the drift the same.
     const env = { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') };
-    const refused = await audit(
+    const noTmp = await audit(
       ['--format', 'ndjson', '-o', join(dir, 'r.ndjson'), '--baseline', baseline],
       env,
     );
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/cannot keep results in a temporary folder/);
+    expect(noTmp.code, noTmp.stderr).toBe(0);
+    expect(noTmp.stderr).toMatch(HELD_INSTEAD);
+    expect(noTmp.stderr.slice(noTmp.stderr.indexOf('singlepath diff:')).replace(/→ \S+Z/, '')).toBe(drift[0]);
   });
 
-  it('a temporary folder it cannot write is a clear error, exit 2', async () => {
+  it('a temporary folder it cannot write is said once, and the results are held instead', async () => {
     const run = await audit(['--format', 'json'], {
       SINGLEPATH_SPILL_AFTER: '0',
       TMPDIR: join(dir, 'no-such-folder'),
     });
-    expect(run.code).toBe(2);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/cannot keep results in a temporary folder \(.*no-such-folder\): ENOENT/);
+    expect(run.stderr.match(/cannot keep results/g)).toHaveLength(1);
+    const doc = JSON.parse(run.stdout) as AuditDocument;
+    expect(doc.domains.map((d) => d.domain)).toEqual([...domains].sort());
     // merge and report go the same way (their results are kept on disk too).
     const part = join(dir, 'all.ndjson');
     expect((await audit(['--format', 'ndjson', '-o', part], {})).code).toBe(0);
@@ -335,9 +348,17 @@ describe('audit with results kept on disk', () => {
       const r = await runCli(args, {
         env: { SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') },
       });
-      expect([args[0], r.code]).toEqual([args[0], 2]);
-      expect(r.stderr).toMatch(/cannot keep results in a temporary folder/);
+      expect([args[0], r.code]).toEqual([args[0], 0]);
+      expect(r.stderr).toMatch(HELD_INSTEAD);
+      const time = /\d{4}-\d\d-\d\dT[\d:.]+Z/g;
+      expect(r.stdout.replace(time, 'T')).toBe((await runCli(args)).stdout.replace(time, 'T'));
     }
+  });
+
+  it('a library caller without a warning gets the folder it cannot use as an InputError', () => {
+    const keeper = new ResultKeeper({ SINGLEPATH_SPILL_AFTER: '0', TMPDIR: join(dir, 'no-such-folder') });
+    expect(() => keeper.add(golden.domains[0]!)).toThrow(InputError);
+    expect(() => keeper.add(golden.domains[0]!)).toThrow(/cannot keep results in a temporary folder/);
   });
 
   it('a complete --format ndjson run with --journal removes its journal', async () => {

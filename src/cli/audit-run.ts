@@ -143,7 +143,7 @@ export async function runAudit(
   const summary = new SummaryBuilder({ parents: auditor.parents });
   // Fed as results come when they are streamed out, or may be kept on disk.
   const summarise = sink !== null || (keep && hooks.spill === true);
-  const kept = new ResultKeeper(io.env, keep && hooks.spill === true);
+  const kept = new ResultKeeper(io.env, keep && hooks.spill === true, io.stderr);
   let worst: Severity | undefined;
   const progress = new Progress(
     io.stderrIsTty,

@@ -106,7 +106,7 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
         await streamMerge(files, parents, flags.output, io, duplicate);
         return setExit(EXIT.ok);
       }
-      const { report, release } = await readResultReport(files, parents, duplicate, io.env);
+      const { report, release } = await readResultReport(files, parents, duplicate, io.env, io.stderr);
       try {
         emit(renderChunks(report, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
       } finally {
@@ -128,9 +128,10 @@ export async function readResultReport(
   parents: Record<string, string>,
   duplicate: (file: string, domain: string) => void,
   env: NodeJS.ProcessEnv,
+  warn?: (message: string) => void,
 ): Promise<SnapshotReport> {
   const seen = new DomainSet();
-  const kept = new ResultKeeper(env);
+  const kept = new ResultKeeper(env, true, warn);
   const summary = new SummaryBuilder({ parents });
   let options: Record<string, unknown> | undefined;
   try {
@@ -172,10 +173,10 @@ export function readSavedResult(
   io: CliIo,
   parents: () => Record<string, string>,
 ): Promise<SnapshotReport> | SnapshotReport {
-  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env);
+  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env, io.stderr);
   const twice = (file: string, domain: string) =>
     io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);
-  return readResultReport([path], parents(), twice, io.env);
+  return readResultReport([path], parents(), twice, io.env, io.stderr);
 }
 
 /**

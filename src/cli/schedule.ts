@@ -49,7 +49,7 @@ export function prepareSchedule(
     throw new InputError('--fail-on-new needs --baseline (what is "new" is relative to it)');
   // Read the baseline before any network traffic: a bad one stops the run at once.
   // Its results past 2,000 are kept on disk until the diff at the end.
-  const baseline = flags.baseline ? readBaseline(flags.baseline, io.env) : null;
+  const baseline = flags.baseline ? readBaseline(flags.baseline, io.env, io.stderr) : null;
   if (flags.baseline && !baseline)
     io.stderr(`singlepath: no baseline at ${flags.baseline} yet (first run): nothing to compare\n`);
 

@@ -265,17 +265,21 @@ export const SPILL_AFTER = 2_000;
 
 /**
  * The results of a report as they come: in memory up to `threshold` (SINGLEPATH_SPILL_AFTER in
- * `env`, else SPILL_AFTER), then all of them in a temporary file under TMPDIR. Disk errors are
- * InputErrors naming the folder or file.
+ * `env`, else SPILL_AFTER), then all of them in a temporary file under TMPDIR. A temporary folder
+ * that cannot be used is an InputError naming it, unless `warn` is given: then it is said once and
+ * the results stay in memory (a read-only TMPDIR costs memory, not the run). A write that fails
+ * later (a full disk) is an InputError naming the file.
  */
 export class ResultKeeper {
   readonly #env: NodeJS.ProcessEnv;
-  readonly #threshold: number;
+  readonly #warn: ((message: string) => void) | undefined;
+  #threshold: number;
   readonly #held: DomainResult[] = [];
   #spilled: SpilledResults | null = null;
 
-  constructor(env: NodeJS.ProcessEnv, spill = true) {
+  constructor(env: NodeJS.ProcessEnv, spill = true, warn?: (message: string) => void) {
     this.#env = env;
+    this.#warn = warn;
     const given = env.SINGLEPATH_SPILL_AFTER;
     this.#threshold = !spill
       ? Number.POSITIVE_INFINITY
@@ -301,7 +305,8 @@ export class ResultKeeper {
   add(result: DomainResult): void {
     if (!this.#spilled && this.#held.length >= this.#threshold) {
       this.#spilled = this.#open();
-      for (const r of this.#held.splice(0)) this.#write(r);
+      if (this.#spilled) for (const r of this.#held.splice(0)) this.#write(r);
+      else this.#threshold = Number.POSITIVE_INFINITY;
     }
     if (this.#spilled) this.#write(result);
     else this.#held.push(result);
@@ -311,14 +316,17 @@ export class ResultKeeper {
     this.#spilled?.close();
   }
 
-  #open(): SpilledResults {
+  #open(): SpilledResults | null {
     const dir = this.#env.TMPDIR || tmpdir();
     try {
       return new SpilledResults(dir);
     } catch (err) {
-      throw new InputError(
-        `cannot keep results in a temporary folder (${dir}): ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      const problem = `cannot keep results in a temporary folder (${dir}): ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+      if (!this.#warn) throw new InputError(problem);
+      this.#warn(
+        `singlepath: warning: ${problem}; holding them in memory (~5 KB each; set TMPDIR to a writable folder)\n`,
       );
+      return null;
     }
   }
 

@@ -126,8 +126,12 @@ export function readSnapshot(path: string, wholeTextBytes = WHOLE_TEXT_BYTES): A
  * The `--baseline` of a scheduled run: null while the file does not exist yet (the first run has
  * nothing to compare with); anything else must be a readable snapshot (InputError otherwise).
  */
-export function readBaseline(path: string, env: NodeJS.ProcessEnv): SnapshotReport | null {
-  return existsSync(path) ? readSnapshotReport(path, env) : null;
+export function readBaseline(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  warn?: (message: string) => void,
+): SnapshotReport | null {
+  return existsSync(path) ? readSnapshotReport(path, env, warn) : null;
 }
 
 /** A snapshot whose results may be kept on disk, and how to let them go. */
@@ -140,10 +144,14 @@ export interface SnapshotReport {
 /**
  * A snapshot read a domain at a time into a ResultKeeper: past SINGLEPATH_SPILL_AFTER (2,000)
  * its results are kept in a temporary file, so reports, diffs and baselines of a million domains
- * do not hold them.
+ * do not hold them (`warn`: see ResultKeeper).
  */
-export function readSnapshotReport(path: string, env: NodeJS.ProcessEnv): SnapshotReport {
-  const kept = new ResultKeeper(env);
+export function readSnapshotReport(
+  path: string,
+  env: NodeJS.ProcessEnv,
+  warn?: (message: string) => void,
+): SnapshotReport {
+  const kept = new ResultKeeper(env, true, warn);
   try {
     // Assigned in place: the document keeps the order of its members (domains before summary).
     const report: ReportDocument = readSnapshotDomains(path, (d) => kept.add(d));
