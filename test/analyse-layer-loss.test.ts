@@ -86,14 +86,23 @@ describe('layerLost', () => {
     };
     const layers: Layer[] = ['dns', 'cdn', 'cloud', 'ca', 'email'];
     const providers = ['self', 'p0', 'p1', 'p2', 'p3', 'p4'];
+    const orders = [0, 1, 2, undefined, Number.NaN];
     let lost = 0;
     for (let round = 0; round < 3000; round++) {
-      const deps = Array.from({ length: rand(9) }, () => {
-        const order = rand(4);
-        return dep(layers[rand(2)]!, providers[rand(providers.length)]!, order === 3 ? {} : { order });
+      // Past 32 dependencies layerLost hands over to layerImpact: both paths are compared.
+      const deps = Array.from({ length: round % 50 === 0 ? 40 : rand(9) }, () => {
+        const order = orders[rand(orders.length)];
+        const region = ['r1', 'r2', undefined][rand(3)];
+        return dep(layers[rand(3)]!, providers[rand(providers.length)]!, {
+          ...(order === undefined ? {} : { order }),
+          ...(region ? { region } : {}),
+        });
       });
-      const down = new Set(providers.filter(() => rand(2) === 0));
-      const failed = (p: string) => down.has(p);
+      // Whole providers and regional outages (the answer depends on the dependency too).
+      const failed = failure(
+        providers.filter(() => rand(2) === 0).map((p) => (rand(3) === 0 ? `${p}@r1` : p)),
+        { parents: { p4: 'p3' } },
+      );
       for (const layer of layers) {
         const expected = layerImpact(deps, layer, failed).lost;
         expect([round, layer, layerLost(deps, layer, failed)]).toEqual([round, layer, expected]);

@@ -338,6 +338,16 @@ describe('audit with results kept on disk', () => {
     expect(run.stderr.match(/cannot keep results/g)).toHaveLength(1);
     const doc = JSON.parse(run.stdout) as AuditDocument;
     expect(doc.domains.map((d) => d.domain)).toEqual([...domains].sort());
+    // Past a threshold, with results already held when the folder fails: none of them is lost.
+    const later = await audit(['--format', 'json'], {
+      SINGLEPATH_SPILL_AFTER: '7',
+      TMPDIR: join(dir, 'no-such-folder'),
+    });
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stderr.match(/cannot keep results/g)).toHaveLength(1);
+    const held = JSON.parse(later.stdout) as AuditDocument;
+    expect(withoutTimings(held.domains)).toEqual(withoutTimings(doc.domains));
+    expect(held.summary).toEqual(doc.summary);
     // merge and report go the same way (their results are kept on disk too).
     const part = join(dir, 'all.ndjson');
     expect((await audit(['--format', 'ndjson', '-o', part], {})).code).toBe(0);

@@ -97,25 +97,32 @@ export function layerImpact(deps: readonly Dependency[], layer: Layer, failed: F
 /**
  * layerImpact(...).lost without building the impact: the blast radius asks it for every layer
  * of every provider of every domain, so it allocates nothing. A group is judged once, at its
- * first member: lost when none of its members is self or still up.
+ * first member: lost when none of its members is self or still up. Quadratic in the
+ * dependencies: past a few dozen (only a hand-made snapshot has them) layerImpact answers.
  */
 export function layerLost(deps: readonly Dependency[], layer: Layer, failed: Failure): boolean {
+  if (deps.length > 32) return layerImpact(deps, layer, failed).lost;
   next: for (let i = 0; i < deps.length; i++) {
     const d = deps[i]!;
     if (d.layer !== layer) continue;
     const order = d.order ?? 0;
     for (let j = 0; j < i; j++) {
       const e = deps[j]!;
-      if (e.layer === layer && (e.order ?? 0) === order) continue next;
+      if (e.layer === layer && sameOrder(e.order ?? 0, order)) continue next;
     }
     for (let j = i; j < deps.length; j++) {
       const e = deps[j]!;
-      if (e.layer !== layer || (e.order ?? 0) !== order) continue;
+      if (e.layer !== layer || !sameOrder(e.order ?? 0, order)) continue;
       if (e.provider === SELF || !failed(e.provider, e)) continue next;
     }
     return true;
   }
   return false;
+}
+
+/** Orders as layerImpact's Map keys tell them apart (SameValueZero: NaN is one group). */
+function sameOrder(a: number, b: number): boolean {
+  return a === b || (Number.isNaN(a) && Number.isNaN(b));
 }
 
 /** Lost layers in canonical order. */

@@ -1,6 +1,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import type { AuditDocument, DomainResult } from '../types.js';
 
@@ -72,11 +72,6 @@ export class SpilledResults implements ResultList {
     return Array.from(this.#sorted(), (i) => this.#names.get(i));
   }
 
-  /** Where the results are kept (for error messages). */
-  get path(): string {
-    return this.#path;
-  }
-
   add(result: DomainResult): void {
     if (this.#order) throw new Error('SpilledResults: add() after the list was read');
     const line = `${JSON.stringify(result)}\n`;
@@ -141,7 +136,16 @@ export class SpilledResults implements ResultList {
     const data = Buffer.from(this.#pending.join(''));
     this.#pending = [];
     this.#pendingChars = 0;
-    for (let at = 0; at < data.length; ) at += writeSync(this.#fd, data, at);
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(this.#fd, data, at);
+    } catch (err) {
+      // Also when the last results are written as the report starts reading (a full disk).
+      const code = (err as NodeJS.ErrnoException).code;
+      const where = dirname(this.#dir);
+      throw code
+        ? new InputError(`cannot write the results kept in a temporary file in ${where}: ${code}`)
+        : err;
+    }
   }
 }
 
@@ -267,8 +271,8 @@ export const SPILL_AFTER = 2_000;
  * The results of a report as they come: in memory up to `threshold` (SINGLEPATH_SPILL_AFTER in
  * `env`, else SPILL_AFTER), then all of them in a temporary file under TMPDIR. A temporary folder
  * that cannot be used is an InputError naming it, unless `warn` is given: then it is said once and
- * the results stay in memory (a read-only TMPDIR costs memory, not the run). A write that fails
- * later (a full disk) is an InputError naming the file.
+ * the results stay in memory (a read-only TMPDIR costs memory, not the run); each keeper says it
+ * once. A write that fails later (a full disk) is an InputError naming the folder.
  */
 export class ResultKeeper {
   readonly #env: NodeJS.ProcessEnv;
@@ -330,13 +334,8 @@ export class ResultKeeper {
     }
   }
 
+  /** A failed write is an InputError naming the folder (SpilledResults). */
   #write(result: DomainResult): void {
-    const spilled = this.#spilled!;
-    try {
-      spilled.add(result);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw code ? new InputError(`cannot write ${spilled.path}: ${code}`) : err;
-    }
+    this.#spilled!.add(result);
   }
 }
