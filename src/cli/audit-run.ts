@@ -52,11 +52,6 @@ export interface RunHooks {
    * Read once, as a stream (a journal of a million results is not held in memory to stream it).
    */
   carried?: { count: number; results: () => Iterable<DomainResult> };
-  /**
-   * The results are read back only in name order (a report, the baseline diff, a snapshot, a
-   * what-if): past SPILL_AFTER of them they are kept in a temporary file rather than in memory.
-   */
-  spill?: boolean;
 }
 
 /** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
@@ -141,9 +136,10 @@ export async function runAudit(
       )
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
-  // Fed as results come when they are streamed out, or may be kept on disk.
-  const summarise = sink !== null || (keep && hooks.spill === true);
-  const kept = new ResultKeeper(io.env, keep && hooks.spill === true, io.stderr);
+  // Fed as results come when they are streamed out or kept (past SPILL_AFTER they go to disk and
+  // are read back only in name order: for the report, the baseline diff, the snapshot, what-if).
+  const summarise = sink !== null || keep;
+  const kept = new ResultKeeper(io.env, io.stderr);
   let worst: Severity | undefined;
   const progress = new Progress(
     io.stderrIsTty,

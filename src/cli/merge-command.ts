@@ -131,7 +131,7 @@ export async function readResultReport(
   warn?: (message: string) => void,
 ): Promise<SnapshotReport> {
   const seen = new DomainSet();
-  const kept = new ResultKeeper(env, true, warn);
+  const kept = new ResultKeeper(env, warn);
   const summary = new SummaryBuilder({ parents });
   let options: Record<string, unknown> | undefined;
   try {

@@ -153,7 +153,6 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
       // past 2,000.
       const keep = !streaming || schedule.keepsResults;
-      schedule.hooks.spill = true;
       let run: RunResult;
       let drift: number;
       try {
@@ -215,7 +214,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       return readSavedResult(input, io, () => parentsOf(loadCatalogue({ extraFiles: flags.catalog })));
     // A list is audited as it is read, its results kept on disk past 2,000 (as for a report).
     const audit = async (source: string | { name: string; text: string }): Promise<SnapshotReport> => {
-      const run = await runAudit(source, { ...flags, quiet: true }, io, false, { spill: true });
+      const run = await runAudit(source, { ...flags, quiet: true }, io, false);
       return { report: run.report!, release: run.release ?? (() => {}) };
     };
     if (input !== '-') return audit(input);

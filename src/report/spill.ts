@@ -9,8 +9,8 @@ import type { AuditDocument, DomainResult } from '../types.js';
 // heap); here each goes to a temporary file as one JSON line the moment it is finished, and only
 // its name and place in the file stay in memory, in typed arrays and pages of bytes (the name's
 // UTF-8 and 24 bytes, 4 more once sorted: ~48 for a 20-character name, where strings and arrays
-// of numbers took ~75). The report
-// then reads them back in name order, one at a time, as often as its renderer needs.
+// of numbers took ~75). The report then reads them back in name order, one at a time, as often as
+// its renderer needs.
 
 /**
  * The list of results a report renders: an array (in any order), or results kept on disk, which
@@ -281,15 +281,11 @@ export class ResultKeeper {
   readonly #held: DomainResult[] = [];
   #spilled: SpilledResults | null = null;
 
-  constructor(env: NodeJS.ProcessEnv, spill = true, warn?: (message: string) => void) {
+  constructor(env: NodeJS.ProcessEnv, warn?: (message: string) => void) {
     this.#env = env;
     this.#warn = warn;
     const given = env.SINGLEPATH_SPILL_AFTER;
-    this.#threshold = !spill
-      ? Number.POSITIVE_INFINITY
-      : given !== undefined && /^\d{1,9}$/.test(given)
-        ? Number(given)
-        : SPILL_AFTER;
+    this.#threshold = given !== undefined && /^\d{1,9}$/.test(given) ? Number(given) : SPILL_AFTER;
   }
 
   /** The results held in memory (all of them unless they went to disk). */
@@ -309,10 +305,10 @@ export class ResultKeeper {
   add(result: DomainResult): void {
     if (!this.#spilled && this.#held.length >= this.#threshold) {
       this.#spilled = this.#open();
-      if (this.#spilled) for (const r of this.#held.splice(0)) this.#write(r);
+      if (this.#spilled) for (const r of this.#held.splice(0)) this.#spilled.add(r);
       else this.#threshold = Number.POSITIVE_INFINITY;
     }
-    if (this.#spilled) this.#write(result);
+    if (this.#spilled) this.#spilled.add(result);
     else this.#held.push(result);
   }
 
@@ -332,10 +328,5 @@ export class ResultKeeper {
       );
       return null;
     }
-  }
-
-  /** A failed write is an InputError naming the folder (SpilledResults). */
-  #write(result: DomainResult): void {
-    this.#spilled!.add(result);
   }
 }

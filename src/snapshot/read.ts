@@ -151,7 +151,7 @@ export function readSnapshotReport(
   env: NodeJS.ProcessEnv,
   warn?: (message: string) => void,
 ): SnapshotReport {
-  const kept = new ResultKeeper(env, true, warn);
+  const kept = new ResultKeeper(env, warn);
   try {
     // Assigned in place: the document keeps the order of its members (domains before summary).
     const report: ReportDocument = readSnapshotDomains(path, (d) => kept.add(d));
