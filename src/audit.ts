@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { domainRisks } from './analyse/domain.js';
+import { dnsFindings } from './analyse/dns-checks.js';
+import { domainRisks, sortFindings } from './analyse/domain.js';
+import { describeFinding } from './analyse/messages.js';
 import { SummaryBuilder } from './analyse/portfolio.js';
 import { type AsnDb, loadAsnDb } from './asn/index.js';
 import type { Catalogue } from './catalogue/catalogue.js';
@@ -10,9 +12,12 @@ import { matchHost } from './classify/memo.js';
 import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
+import { DelegationChecker } from './collect/dns/delegation.js';
+import { DirectClient } from './collect/dns/direct.js';
 import { createGate } from './collect/dns/gate.js';
+import { IANA_ROOT, readRootHints } from './collect/dns/hints.js';
 import { DEADLINE_QUERIES, observeDns } from './collect/dns/observe.js';
-import { parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
+import { isLoopback, parseResolver, readSystemResolvers } from './collect/dns/resolver-address.js';
 import { createWebProber, type ProbeOptions, type WebProber } from './collect/probe/index.js';
 import {
   createThreadedProber,
@@ -23,6 +28,7 @@ import {
 import { parseVantages } from './collect/vantage.js';
 import { MAX_DEPTH, ZoneLookup } from './collect/zones.js';
 import { ConfigError } from './errors.js';
+import { isPublicAddress } from './net/private.js';
 import { packageVersion } from './package-root.js';
 import type {
   AddressInfo,
@@ -77,6 +83,15 @@ export interface AuditOptions {
   vantages?: string[];
   /** Levels of providers' own DNS to follow for indirect dependencies (--depth); 0 = none. */
   depth?: number;
+  /**
+   * Direct checks of each zone's delegation and name servers (--dns-checks; the CLI's default is
+   * on, the library's off): walk from the root, ask every name server without recursion.
+   */
+  dnsChecks?: boolean;
+  /** Root hints file (BIND/Unbound format) for the checks' walk; default IANA's root servers. */
+  rootHints?: string;
+  /** Where the direct checks reach a server address (tests: a fake hierarchy on loopback ports). */
+  directRoute?: (ip: string) => { host: string; port: number };
   /** Already-loaded catalogue / ASN db (tests, long-lived callers). null asnDb = no ASN data. */
   catalogue?: Catalogue;
   asnDb?: AsnDb | null;
@@ -218,6 +233,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   };
   const annotateHosts = <T extends HostAddresses>(hosts: T[]): T[] =>
     hosts.map((h) => withAddresses(h, h.addresses.map(annotate)));
+  const checker = dnsChecker(opts, timeoutMs, client, annotate);
   const beyond = {
     client,
     vantages,
@@ -238,6 +254,13 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       // provider can "take it down", so it carries no risk and no blast radius.
       risks: GOOD.has(obs.dns.status) ? domainRisks(dependencies, { parents }) : [],
     };
+    if (GOOD.has(obs.dns.status)) {
+      const more = dnsFindings(obs, dependencies, catalogue, { ownAsns: opts.ownAsns });
+      if (more.length > 0) {
+        for (const f of more) result.risks.push({ ...f, message: describeFinding(f) });
+        sortFindings(result.risks);
+      }
+    }
     const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns });
     if (indirect.length > 0) result.indirect = indirect;
     const error = late ?? domainError(obs);
@@ -259,7 +282,17 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     // observeBeyond sets whole fields (vantages, providerZones): a copy taken meanwhile is whole.
     progress.dns = dns;
     progress.stage = 'provider DNS and vantages';
-    await dnsLimit(() => observeBeyond(domain, dns, beyond));
+    const apex = dns.zone.apex;
+    await dnsLimit(() =>
+      Promise.all([
+        observeBeyond(domain, dns, beyond),
+        checker && apex
+          ? checker.observe(domain, apex).then((d) => {
+              dns.delegation = d;
+            })
+          : undefined,
+      ]),
+    );
     progress.stage = 'web probe';
     const obs: Observation = { domain, dns };
     if (prober && GOOD.has(dns.status)) {
@@ -322,8 +355,46 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     close: async () => {
       await threaded?.close();
       await client.close();
+      await checker?.close();
     },
   };
+}
+
+/**
+ * The delegation checker of a run, or null when checks are off. With the loopback-only safety
+ * net and a root outside loopback, nothing may be sent: the checks are skipped. Without
+ * --root-hints only public addresses are asked (a delegation pointing into a private network is
+ * not followed) unless --allow-private; a private root given by the user is asked as given.
+ */
+function dnsChecker(
+  opts: AuditOptions,
+  timeoutMs: number,
+  client: DnsClient,
+  annotate: (a: AddressInfo) => AddressInfo,
+): (DelegationChecker & { close(): Promise<void> }) | null {
+  if (!(opts.dnsChecks ?? false)) return null;
+  const root = opts.rootHints ? readRootHints(opts.rootHints) : IANA_ROOT;
+  const rootIps = new Set(root.flatMap((s) => s.addresses));
+  if (opts.loopbackOnly && ![...rootIps].some(isLoopback)) return null;
+  const allow = opts.loopbackOnly
+    ? isLoopback
+    : opts.allowPrivate || opts.rootHints
+      ? () => true
+      : (ip: string) => rootIps.has(ip) || isPublicAddress(ip);
+  const direct = new DirectClient({
+    timeoutMs,
+    retries: 1,
+    qps: opts.qps,
+    allow,
+    ...(opts.directRoute ? { route: opts.directRoute } : {}),
+  });
+  const checker = new DelegationChecker({
+    direct,
+    ask: (name, type, shared) => client.query(name, type, shared ? { shared: true } : {}),
+    root,
+    annotate,
+  });
+  return Object.assign(checker, { close: () => direct.close() });
 }
 
 /** A name server, or a mail host with its priority, with other addresses (same keys, same order). */
@@ -376,6 +447,8 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
     ownAsns: opts.ownAsns ?? [],
     ...(opts.vantages?.length ? { vantages: opts.vantages } : {}),
     ...(opts.depth !== undefined && opts.depth !== DEFAULTS.depth ? { depth: opts.depth } : {}),
+    ...(opts.dnsChecks ? { dnsChecks: true } : {}),
+    ...(opts.rootHints ? { rootHints: opts.rootHints } : {}),
     ...(opts.domainTimeoutMs !== undefined && opts.domainTimeoutMs !== DEFAULTS.domainTimeoutMs
       ? { domainTimeoutMs: opts.domainTimeoutMs }
       : {}),

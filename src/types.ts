@@ -91,6 +91,69 @@ export interface DnsObservation {
   vantages?: VantageObservation[];
   /** Name servers of the zones the domain's providers answer from (--depth), for indirect dependencies. */
   providerZones?: ProviderZoneObservation[];
+  /** The zone as its parent and its own name servers see it, asked directly (--dns-checks). */
+  delegation?: DelegationObservation;
+}
+
+/**
+ * How a zone's delegation was checked. `OK`: walked from the root to the parent and every name
+ * server asked; `NOT_DELEGATED`: the parent has no delegation for the apex (it sits inside the
+ * parent's zone); `NXDOMAIN`: the parent says the zone does not exist; `PARENT_FAILED`: the root
+ * answered but no server of a zone above answered usefully; `NO_DIRECT`: not even the root
+ * answered a direct query (a network that only lets its own resolvers out): the resolver's view
+ * stands; `SKIPPED`: checks off, or the run may not send direct queries.
+ */
+export type DelegationStatus =
+  | 'OK'
+  | 'NOT_DELEGATED'
+  | 'NXDOMAIN'
+  | 'PARENT_FAILED'
+  | 'NO_DIRECT'
+  | 'SKIPPED';
+
+/** A name server name of the zone, from the parent's delegation, the zone's own NS set or both. */
+export interface NsNameCheck {
+  host: string;
+  /** Listed in the parent's delegation. */
+  parent: boolean;
+  /** Listed in the NS set the zone's authoritative servers serve. */
+  child: boolean;
+  /** Resolution of the name itself through the resolver (NOERROR, NXDOMAIN, NO_ADDRESS, ...). */
+  status: Status;
+  /** Addresses asked: the parent's glue and the resolver's answers, IPv4 first. */
+  addresses: string[];
+  /** When the name does not resolve: whether its registrable domain exists (false: anyone can register it). */
+  registered?: boolean;
+}
+
+/** One name server address asked directly (RD=0) for the zone's SOA and NS. */
+export interface NsServerCheck {
+  host: string;
+  ip: string;
+  asn?: number;
+  asnOrg?: string;
+  /** rcode of the SOA question, or TIMEOUT / ERROR when no usable reply came. */
+  status: Status;
+  /** The AA bit on an SOA answer owned by the zone's apex. */
+  authoritative: boolean;
+  serial?: number;
+  /** The NS set it serves for the apex (sorted), when it answered authoritatively. */
+  ns?: string[];
+  /** Its answer for the audited name (A question): `CNAME target`, addresses, or a status. */
+  answer?: string;
+}
+
+export interface DelegationObservation {
+  zone: string;
+  status: DelegationStatus;
+  /** The zone whose servers delegate this one ('com' for example.com). */
+  parent?: string;
+  /** NS names of the parent's delegation (sorted). */
+  parentNs: string[];
+  /** NS names the zone's authoritative servers serve (their union, sorted). */
+  childNs: string[];
+  names: NsNameCheck[];
+  servers: NsServerCheck[];
 }
 
 /**
@@ -235,7 +298,14 @@ export type FindingKind =
   | 'unresolved'
   | 'probe-failed'
   | 'region-concentration'
-  | 'multi-cdn';
+  | 'multi-cdn'
+  | 'lame-delegation'
+  | 'ns-out-of-sync'
+  | 'delegation-mismatch'
+  | 'ns-unresolvable'
+  | 'ns-same-network'
+  | 'ns-too-few'
+  | 'ns-single-tld';
 
 export interface Finding {
   kind: FindingKind;
@@ -292,7 +362,7 @@ export interface BlastRadius {
 
 /** Something about the run rather than one domain, reported once (e.g. a resolver ignoring ECS). */
 export interface RunNote {
-  code: 'ecs-ignored';
+  code: 'ecs-ignored' | 'dns-checks-unavailable';
   /** The resolver the note is about ("ip:port"). */
   resolver?: string;
   /** Domains concerned, and the first few of them. */

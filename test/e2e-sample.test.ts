@@ -99,7 +99,12 @@ describe('sample portfolio end to end', () => {
     expect(risks('www.woodgrove-bank.com')[0]).toBe('critical shared-fate microsoft');
     expect(risks('www.fabrikam-media.com')).toContain('info redundant dns');
     expect(risks('www.fabrikam-media.com')).not.toContain('high single-provider dns akamai');
-    expect(risks('www.adventure-works.org')).toEqual(['medium single-provider ca letsencrypt']);
+    // Self-hosted, but both name servers in 198.51.100.0/24: one network is a single path too.
+    expect(risks('www.adventure-works.org')).toEqual([
+      'medium single-provider dns self',
+      'medium single-provider ca letsencrypt',
+      'low ns-same-network dns',
+    ]);
     expect(risks('shop.northwind-retail.com')).toEqual(
       expect.arrayContaining(['high single-provider cdn cloudflare', 'high single-provider cdn shopify']),
     );

@@ -14,6 +14,8 @@ export function describeFinding(f: Omit<Finding, 'message'>): string {
   const list = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
   switch (f.kind) {
     case 'single-provider':
+      if (f.provider === 'self' && f.args.network)
+        return `${layer} is the organisation's own, on one ${f.args.network === 'ip' ? 'server address' : f.args.network === 'prefix' ? 'network prefix' : 'network (AS)'} (${list(f.args.value)})`;
       return `${layer} depends on ${f.provider} alone`;
     case 'shared-fate':
       return `${f.provider} sits under ${list(f.args.layers)}${
@@ -31,5 +33,28 @@ export function describeFinding(f: Omit<Finding, 'message'>): string {
       return `${f.provider} region ${list(f.args.region)} carries ${list(f.args.layers)}`;
     case 'multi-cdn':
       return `${layer} is served by several providers depending on where users are: ${list(f.args.seen)}`;
+    case 'lame-delegation':
+      return `${f.provider} is delegated ${list(f.args.zone)} but does not serve it (${list(f.args.servers)}): it is no alternative`;
+    case 'ns-out-of-sync':
+      return `the name servers of ${list(f.args.zone)} disagree${f.args.serial !== undefined ? ` (newest serial ${list(f.args.serial)})` : ''}: ${list(f.args.servers)}; servers out of step are no alternative`;
+    case 'delegation-mismatch':
+      return `the parent and ${list(f.args.zone)} list different name servers${mismatch(f.args.parentOnly, 'only the parent lists', "resolvers use them until they read the zone's own set")}${mismatch(f.args.childOnly, 'only the zone lists', 'a resolver starting cold never asks them')}`;
+    case 'ns-unresolvable':
+      return `name server ${list(f.args.host)} does not resolve (${list(f.args.status)})${
+        f.args.registered === 'no'
+          ? `: its domain ${f.provider} is not registered, and whoever registers it can answer for the zone`
+          : ''
+      }`;
+    case 'ns-same-network':
+      return `every name server is on one ${f.args.scope === 'ip' ? 'address' : f.args.scope === 'prefix' ? 'network prefix' : 'network (AS)'}: ${list(f.args.network)}`;
+    case 'ns-too-few':
+      return `${list(f.args.zone)} has fewer than two name servers (parent lists ${list(f.args.parent)}, the zone ${list(f.args.child)})`;
+    case 'ns-single-tld':
+      return `every name server of ${list(f.args.zone)} is under .${list(f.args.tld)}: one TLD's outage takes them all`;
   }
+}
+
+function mismatch(names: unknown, what: string, why: string): string {
+  if (!Array.isArray(names) || names.length === 0) return '';
+  return `; ${what} ${names.join(', ')} (${why})`;
 }

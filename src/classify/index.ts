@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { type Dependency, LAYERS, type Observation } from '../types.js';
+import { judgeDelegation, resolverDigest } from './delegation.js';
 import { type ClassifyContext, classifyHostSet, isOwnName, registrable } from './hosts.js';
 import { unionVantages } from './vantage.js';
 import { classifyWeb } from './web.js';
@@ -86,6 +87,16 @@ function applyRelations(deps: Dependency[], ctx: ClassifyContext): Dependency[] 
   return out;
 }
 
+/**
+ * The name servers that make the DNS layer: with direct checks, only those the parent delegates
+ * to that answer authoritatively and in step (lame, undelegated, unreachable and out-of-sync ones
+ * are findings, never an alternative); without checks, or when none passed, the resolver's view.
+ */
+export function dnsHosts(obs: Observation) {
+  const j = judgeDelegation(obs.dns.delegation, resolverDigest(obs.dns.cnames, obs.dns.addresses));
+  return j && j.usable.length > 0 ? j.usable : obs.dns.ns.hosts;
+}
+
 /** Observations to dependencies: pure, no I/O; the same observation always gives the same answer. */
 export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyOptions = {}): Dependency[] {
   const ctx: ClassifyContext = {
@@ -94,7 +105,7 @@ export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyO
     ownAsns: new Set(opts.ownAsns ?? []),
   };
   const deps = [
-    ...classifyHostSet('ns', 'dns', obs.dns.ns.hosts, ctx),
+    ...classifyHostSet('ns', 'dns', dnsHosts(obs), ctx),
     ...unionVantages(classifyWeb(obs, ctx), obs, ctx),
     ...classifyCa(obs, ctx),
     ...classifyHostSet('mx', 'email', obs.dns.mx.hosts, ctx),

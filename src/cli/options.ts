@@ -97,6 +97,21 @@ export function addAuditOptions(cmd: Command): Command {
         .helpGroup('DNS:'),
     )
     .addOption(
+      new Option(
+        '--dns-checks <mode>',
+        "ask each zone's parent and every name server directly (RD=0) for lame, undelegated and out-of-sync servers; off = the resolver's view only",
+      )
+        .choices(['on', 'off'])
+        .default('on')
+        .helpGroup('DNS:'),
+    )
+    .addOption(
+      new Option(
+        '--root-hints <file>',
+        "root servers for the checks' walk, in the format of BIND's and Unbound's hints file (default: IANA's)",
+      ).helpGroup('DNS:'),
+    )
+    .addOption(
       new Option('--no-http', 'skip the HTTP and TLS probes (DNS-only audit)').helpGroup('HTTP/TLS:'),
     )
     .addOption(
@@ -163,6 +178,8 @@ export interface AuditFlags {
   domainTimeout?: number;
   vantage?: string[];
   depth?: number;
+  dnsChecks?: 'on' | 'off';
+  rootHints?: string;
   http: boolean;
   connectTo?: string[];
   caFile?: string[];
@@ -194,6 +211,8 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     domainTimeoutMs: flags.domainTimeout,
     vantages: flags.vantage,
     depth: flags.depth,
+    dnsChecks: (flags.dnsChecks ?? 'on') === 'on',
+    ...(flags.rootHints ? { rootHints: flags.rootHints } : {}),
     concurrency: flags.concurrency,
     http: flags.http,
     probeThreads: flags.probeThreads ?? autoProbeThreads(flags.jobs ?? 1),

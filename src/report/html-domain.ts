@@ -18,6 +18,7 @@ import {
   sortFindings,
 } from './html-labels.js';
 import { clip, html, type Markup, type Value } from './html-template.js';
+import { GRID_HEAD, serverGrid } from './server-grid.js';
 
 // Header values and certificate fields can be long or hostile; they are escaped by `html` and
 // clipped so one response cannot bloat the report.
@@ -125,6 +126,12 @@ function counts(findings: readonly Finding[]): Markup {
   return html`${SEVERITIES.filter((s) => by.has(s)).map((s) => html`<span class="sev ${severityClass(s)}">${by.get(s)} ${s}</span>`)}`;
 }
 
+function serverTable(d: DomainResult): Markup | '' {
+  const grid = serverGrid(d);
+  if (!grid) return '';
+  return html`<h4>Name servers of ${grid.zone} <span class="muted small">(delegated by ${grid.parent}, asked directly)</span></h4><div class="scroll"><table class="deps servers"><thead><tr>${GRID_HEAD.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${grid.rows.map((row) => html`<tr>${row.map((c) => html`<td>${clip(c, 120)}</td>`)}</tr>`)}</tbody></table></div>`;
+}
+
 export function domainDetails(d: DomainResult, id: string): Markup {
   const findings = sortFindings(d.risks);
   const deps =
@@ -134,6 +141,6 @@ export function domainDetails(d: DomainResult, id: string): Markup {
   return html`<details class="domain" id="${id}"><summary><span class="dname">${d.domain}</span> <span class="muted small">${d.dependencies.length} dependencies</span> ${counts(findings)}${d.error ? html` <span class="tag err">error</span>` : ''}</summary>
 <div class="dbody">${d.error ? html`<p class="error"><b>${d.error.code}</b> ${clip(d.error.message, MAX_VALUE)}</p>` : ''}
 <h4>Dependencies</h4>${deps}
-${d.indirect?.length ? html`<h4>Indirect dependencies <span class="muted small">(a provider's provider)</span></h4>${indirectTable(d.indirect)}` : ''}<h4>Findings</h4>${findings.length > 0 ? html`<ul class="findings">${findings.map(findingItem)}</ul>` : html`<p class="muted">None.</p>`}
+${d.indirect?.length ? html`<h4>Indirect dependencies <span class="muted small">(a provider's provider)</span></h4>${indirectTable(d.indirect)}` : ''}<h4>Findings</h4>${findings.length > 0 ? html`<ul class="findings">${findings.map(findingItem)}</ul>` : html`<p class="muted">None.</p>`}${serverTable(d)}
 <details class="obs-wrap"><summary>Observations</summary>${observations(d.observations)}</details></div></details>`;
 }

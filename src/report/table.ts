@@ -2,6 +2,7 @@ import type { WhatIfResult } from '../analyse/whatif.js';
 import { type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
 import { type TableSpec, tableBlocks } from './cli-table.js';
 import { escapeTerminal as esc } from './escape.js';
+import { gridLines, serverGrid } from './server-grid.js';
 import type { ReportDocument } from './spill.js';
 import {
   dependencyLabel,
@@ -73,6 +74,19 @@ function* indirectLines(doc: ReportDocument): Generator<string> {
   }
 }
 
+/** Per zone with a DNS finding that needs them (once, however many domains share it): its name servers. */
+function* serverLines(doc: ReportDocument): Generator<string> {
+  const shown = new Set<string>();
+  for (const r of doc.domains) {
+    const grid = serverGrid(r);
+    if (!grid || shown.has(grid.zone)) continue;
+    if (shown.size === 0) yield* ['', 'Name servers of zones with DNS findings (asked directly):'];
+    shown.add(grid.zone);
+    yield `  ${esc(grid.zone)} (delegated by ${esc(grid.parent)})`;
+    yield* gridLines(grid, esc);
+  }
+}
+
 /** The report in pieces (the per-domain table in blocks): no one string grows with the list. */
 export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator<string> {
   const paint = painter(opts.color);
@@ -90,6 +104,7 @@ export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator
     style: tableStyle(opts.color),
   });
   for (const line of indirectLines(doc)) yield `\n${line}`;
+  for (const line of serverLines(doc)) yield `\n${line}`;
   if (opts.explain) for (const r of doc.domains) yield `\n\n${explainBlock(r, paint).join('\n')}`;
   yield '\n';
 }

@@ -236,6 +236,7 @@ function diffLayers(oldR: DomainResult, newR: DomainResult): LayerChange[] {
 const IDENTITY_ARGS: Partial<Record<FindingKind, string>> = {
   'probe-failed': 'probe',
   'region-concentration': 'region',
+  'ns-unresolvable': 'host',
 };
 
 function findingKey(domain: string, f: Finding): string {

@@ -1,0 +1,346 @@
+import { randomInt } from 'node:crypto';
+import dgram from 'node:dgram';
+import { isIPv6, Socket } from 'node:net';
+import dnsPacket from 'dns-packet';
+import type { DnsRecord, RecordType, Status } from '../../types.js';
+import { RateLimiter } from './rate.js';
+
+// Direct, non-recursive questions (RD=0) to one name server address: the delegation checks ask
+// the root, the parents and every name server of a zone themselves instead of trusting one
+// resolver's merged view. UDP with TCP on truncation, a timeout and one retry per question, a
+// rate per server address, and every (server, name, type) asked at most once per run.
+
+/** Records kept per section: no authoritative server needs more to answer our questions. */
+const MAX_RECORDS = 64;
+/** Questions remembered per run (answers of the root and parents are asked by many zones). */
+const MAX_REMEMBERED = 200_000;
+/** Largest TCP reply read (two-byte length prefix). */
+const MAX_TCP_REPLY = 65_535;
+
+export interface DirectAnswer {
+  /** The address asked. */
+  server: string;
+  name: string;
+  type: RecordType;
+  /** rcode, or TIMEOUT (no reply in time), ERROR (send failed, garbage), SKIPPED (not allowed). */
+  status: Status;
+  /** AA bit. */
+  authoritative: boolean;
+  answers: DnsRecord[];
+  authority: DnsRecord[];
+  additional: DnsRecord[];
+  /** Serial of the SOA record owned by the asked name in the answer section. */
+  serial?: number;
+  transport: 'udp' | 'tcp';
+}
+
+export interface DirectClientOptions {
+  timeoutMs: number;
+  /** Extra UDP attempts after a timeout (default 1). */
+  retries?: number;
+  /** Packets a second to each server address (0: no limit). */
+  qps?: number;
+  /** Which addresses may be asked at all (the loopback-only safety net); default: all. */
+  allow?: (ip: string) => boolean;
+  /**
+   * Where a server address is reached (default: the address, port 53). Tests map the addresses of
+   * a fake hierarchy onto loopback ports.
+   */
+  route?: (ip: string) => { host: string; port: number };
+  udpPayloadSize?: number;
+}
+
+export interface DirectStats {
+  /** Questions asked (after the once-per-run sharing). */
+  questions: number;
+  /** UDP packets sent, retries included. */
+  sent: number;
+  tcp: number;
+  timeouts: number;
+  /** Questions answered by a question already asked. */
+  shared: number;
+}
+
+interface Pending {
+  key: string;
+  resolve: (buf: Buffer | null) => void;
+}
+
+export class DirectClient {
+  readonly #timeoutMs: number;
+  readonly #retries: number;
+  readonly #qps: number;
+  readonly #allow: (ip: string) => boolean;
+  readonly #route: (ip: string) => { host: string; port: number };
+  readonly #payload: number;
+  readonly #asked = new Map<string, Promise<DirectAnswer>>();
+  readonly #rates = new Map<string, RateLimiter>();
+  readonly #pending = new Map<string, Pending>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #v4: dgram.Socket | null = null;
+  #v6: dgram.Socket | null = null;
+  #closed = false;
+  readonly #stats: DirectStats = { questions: 0, sent: 0, tcp: 0, timeouts: 0, shared: 0 };
+
+  constructor(opts: DirectClientOptions) {
+    this.#timeoutMs = opts.timeoutMs;
+    this.#retries = opts.retries ?? 1;
+    this.#qps = opts.qps ?? 0;
+    this.#allow = opts.allow ?? (() => true);
+    this.#route = opts.route ?? ((ip) => ({ host: ip, port: 53 }));
+    this.#payload = opts.udpPayloadSize ?? 1232;
+  }
+
+  stats(): DirectStats {
+    return { ...this.#stats };
+  }
+
+  /** Resolves with a status for every outcome; never rejects. The answer is shared: do not modify it. */
+  query(server: string, name: string, type: RecordType): Promise<DirectAnswer> {
+    const key = `${server} ${name} ${type}`;
+    const known = this.#asked.get(key);
+    if (known) {
+      this.#stats.shared++;
+      return known;
+    }
+    const asking = this.#ask(server, name.toLowerCase().replace(/\.$/, ''), type);
+    if (this.#asked.size < MAX_REMEMBERED) this.#asked.set(key, asking);
+    return asking;
+  }
+
+  async #ask(server: string, name: string, type: RecordType): Promise<DirectAnswer> {
+    const failed = (status: Status): DirectAnswer => ({
+      server,
+      name,
+      type,
+      status,
+      authoritative: false,
+      answers: [],
+      authority: [],
+      additional: [],
+      transport: 'udp',
+    });
+    if (this.#closed || !this.#allow(server)) return failed('SKIPPED');
+    this.#stats.questions++;
+    const to = this.#route(server);
+    for (let attempt = 0; attempt <= this.#retries; attempt++) {
+      if (!(await this.#pace(server))) return failed('SKIPPED');
+      const id = randomInt(0, 65536);
+      const query = encode(name, type, id, this.#payload);
+      const buf = await this.#udp(to, id, query);
+      if (buf === 'error') return failed('ERROR');
+      if (buf === null) {
+        this.#stats.timeouts++;
+        continue;
+      }
+      const parsed = decode(buf, id, name, type);
+      if (!parsed) return failed('ERROR');
+      if (!parsed.truncated) return { server, name, type, ...parsed.answer, transport: 'udp' };
+      this.#stats.tcp++;
+      const tcp = await this.#tcpQuery(to, encode(name, type, id, this.#payload));
+      const viaTcp = tcp && decode(tcp, id, name, type);
+      if (!viaTcp) return failed(tcp === null ? 'TIMEOUT' : 'ERROR');
+      return { server, name, type, ...viaTcp.answer, transport: 'tcp' };
+    }
+    return failed('TIMEOUT');
+  }
+
+  #pace(server: string): true | Promise<boolean> {
+    if (this.#qps <= 0) return true;
+    let rate = this.#rates.get(server);
+    if (!rate) {
+      rate = new RateLimiter(this.#qps);
+      this.#rates.set(server, rate);
+    }
+    return rate.take();
+  }
+
+  #socket(v6: boolean): dgram.Socket {
+    const existing = v6 ? this.#v6 : this.#v4;
+    if (existing) return existing;
+    const socket = dgram.createSocket(v6 ? 'udp6' : 'udp4');
+    socket.on('message', (msg, rinfo) => {
+      if (msg.length < 12) return;
+      const p = this.#pending.get(`${rinfo.address} ${rinfo.port} ${msg.readUInt16BE(0)}`);
+      if (!p) return;
+      this.#pending.delete(p.key);
+      p.resolve(msg);
+    });
+    // Errors on an unconnected socket (ICMP reports) belong to no one question: the timeout answers.
+    socket.on('error', () => {});
+    socket.unref();
+    if (v6) this.#v6 = socket;
+    else this.#v4 = socket;
+    return socket;
+  }
+
+  #udp(to: { host: string; port: number }, id: number, query: Buffer): Promise<Buffer | null | 'error'> {
+    const socket = this.#socket(isIPv6(to.host));
+    const key = `${to.host} ${to.port} ${id}`;
+    // Another question to the same address with the same id still waits: wait for it to end
+    // rather than take its reply (ids are random, so this is rare).
+    if (this.#pending.has(key)) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#pending.delete(key);
+        resolve(null);
+      }, this.#timeoutMs);
+      this.#timers.add(timer);
+      const done = (buf: Buffer | null | 'error') => {
+        clearTimeout(timer);
+        this.#timers.delete(timer);
+        resolve(buf);
+      };
+      this.#pending.set(key, { key, resolve: done });
+      this.#stats.sent++;
+      socket.send(query, to.port, to.host, (err) => {
+        if (!err) return;
+        this.#pending.delete(key);
+        done('error');
+      });
+    });
+  }
+
+  #tcpQuery(to: { host: string; port: number }, query: Buffer): Promise<Buffer | null | undefined> {
+    return new Promise((resolve) => {
+      const socket = new Socket();
+      let got = Buffer.alloc(0);
+      const finish = (buf: Buffer | null | undefined) => {
+        clearTimeout(timer);
+        this.#timers.delete(timer);
+        socket.destroy();
+        resolve(buf);
+      };
+      const timer = setTimeout(() => finish(null), this.#timeoutMs);
+      this.#timers.add(timer);
+      socket.on('error', () => finish(undefined));
+      socket.on('data', (chunk: Buffer) => {
+        got = Buffer.concat([got, chunk]);
+        if (got.length > MAX_TCP_REPLY + 2) return finish(undefined);
+        if (got.length >= 2 && got.length >= 2 + got.readUInt16BE(0))
+          finish(got.subarray(2, 2 + got.readUInt16BE(0)));
+      });
+      socket.on('end', () => finish(undefined));
+      socket.connect(to.port, to.host, () => {
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(query.length);
+        socket.write(Buffer.concat([len, query]));
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const p of this.#pending.values()) p.resolve(null);
+    this.#pending.clear();
+    for (const r of this.#rates.values()) r.close();
+    for (const s of [this.#v4, this.#v6]) if (s) s.close();
+    this.#v4 = null;
+    this.#v6 = null;
+  }
+}
+
+function encode(name: string, type: RecordType, id: number, udpPayloadSize: number): Buffer {
+  return dnsPacket.encode({
+    type: 'query',
+    id,
+    flags: 0,
+    questions: [{ type, name, class: 'IN' }],
+    additionals: [
+      {
+        type: 'OPT',
+        name: '.',
+        udpPayloadSize,
+        extendedRcode: 0,
+        ednsVersion: 0,
+        flags: 0,
+        flag_do: false,
+        options: [],
+      },
+    ],
+  });
+}
+
+const RCODES: Readonly<Record<string, Status>> = {
+  NOERROR: 'NOERROR',
+  NXDOMAIN: 'NXDOMAIN',
+  SERVFAIL: 'SERVFAIL',
+  REFUSED: 'REFUSED',
+  FORMERR: 'FORMERR',
+  NOTIMP: 'NOTIMP',
+};
+const TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'CNAME', 'NS', 'MX', 'SOA', 'TXT']);
+
+type Parsed = Pick<
+  DirectAnswer,
+  'status' | 'authoritative' | 'answers' | 'authority' | 'additional' | 'serial'
+>;
+
+/** A reply to exactly our question, or null (garbage, another question: hostile until proven not). */
+export function decode(
+  buf: Buffer,
+  id: number,
+  name: string,
+  type: RecordType,
+): { answer: Parsed; truncated: boolean } | null {
+  if (buf.length < 12 || buf.readUInt16BE(0) !== id) return null;
+  let p: dnsPacket.DecodedPacket;
+  try {
+    p = dnsPacket.decode(buf);
+  } catch {
+    return null;
+  }
+  const q = p.questions?.[0];
+  if (!p.flag_qr || p.questions?.length !== 1 || !q || q.type !== type) return null;
+  if (typeof q.name !== 'string' || lower(q.name) !== name) return null;
+  const rcode = (p as { rcode?: unknown }).rcode;
+  const answers = records(p.answers);
+  const answer: Parsed = {
+    status: (typeof rcode === 'string' && RCODES[rcode]) || 'ERROR',
+    authoritative: p.flag_aa === true,
+    answers,
+    authority: records(p.authorities),
+    additional: records(p.additionals),
+  };
+  for (const a of (p.answers ?? []).slice(0, MAX_RECORDS)) {
+    if (a?.type === 'SOA' && typeof a.name === 'string' && lower(a.name) === name) {
+      const serial = (a.data as { serial?: unknown } | undefined)?.serial;
+      if (typeof serial === 'number' && Number.isInteger(serial)) answer.serial = serial;
+      break;
+    }
+  }
+  return { answer, truncated: p.flag_tc === true };
+}
+
+function records(section: dnsPacket.Answer[] | undefined): DnsRecord[] {
+  const out: DnsRecord[] = [];
+  for (const item of (section ?? []).slice(0, MAX_RECORDS)) {
+    const a = item as { type?: unknown; name?: unknown; class?: unknown; ttl?: unknown; data?: unknown };
+    if (!a || typeof a.type !== 'string' || !TYPES.has(a.type) || typeof a.name !== 'string') continue;
+    if (a.class !== undefined && a.class !== 'IN') continue;
+    const owner = lower(a.name);
+    const ttl = typeof a.ttl === 'number' ? a.ttl : 0;
+    const type = a.type as RecordType;
+    const data = a.data;
+    let value: string | undefined;
+    if (type === 'A' || type === 'AAAA' || type === 'CNAME' || type === 'NS')
+      value = typeof data === 'string' ? (type === 'CNAME' || type === 'NS' ? lower(data) : data) : undefined;
+    else if (type === 'SOA') {
+      const mname = (data as { mname?: unknown } | undefined)?.mname;
+      value = typeof mname === 'string' ? lower(mname) : undefined;
+    } else if (type === 'MX') {
+      const exchange = (data as { exchange?: unknown } | undefined)?.exchange;
+      value = typeof exchange === 'string' ? lower(exchange) : undefined;
+    }
+    if (value !== undefined && value.length <= 253) out.push({ name: owner, type, ttl, data: value });
+  }
+  return out;
+}
+
+function lower(name: string): string {
+  const n = name.toLowerCase();
+  return n.endsWith('.') && n.length > 1 ? n.slice(0, -1) : n;
+}
