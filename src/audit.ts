@@ -13,7 +13,7 @@ import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
 import { DelegationChecker } from './collect/dns/delegation.js';
-import { DirectClient } from './collect/dns/direct.js';
+import { DirectClient, type DirectStats } from './collect/dns/direct.js';
 import { createGate } from './collect/dns/gate.js';
 import { IANA_ROOT, readRootHints } from './collect/dns/hints.js';
 import { DEADLINE_QUERIES, observeDns } from './collect/dns/observe.js';
@@ -113,12 +113,19 @@ export const DEFAULTS = {
   probeThreads: 0,
 } as const;
 
+/** The DNS client's counters and the direct checks' (zones checked, questions and packets to name servers). */
+export interface AuditStats extends DnsClientStats {
+  zonesChecked: number;
+  directQuestions: number;
+  directSent: number;
+}
+
 export interface Auditor {
   auditDomain(domain: string): Promise<DomainResult>;
   /** Parents of providers (linode -> akamai), for the portfolio analysis. */
   readonly parents: Record<string, string>;
   readonly catalogue: Catalogue;
-  stats(): DnsClientStats;
+  stats(): AuditStats;
   /** Web probe threads started and the probes they answered; null when probes run in this thread. */
   probeStats(): ProbeThreadStats | null;
   close(): Promise<void>;
@@ -350,7 +357,15 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     auditDomain,
     parents,
     catalogue,
-    stats: () => client.stats(),
+    stats: () => {
+      const direct = checker?.directStats();
+      return {
+        ...client.stats(),
+        zonesChecked: checker?.zonesChecked ?? 0,
+        directQuestions: direct?.questions ?? 0,
+        directSent: direct?.sent ?? 0,
+      };
+    },
     probeStats: () => threaded?.stats() ?? null,
     close: async () => {
       await threaded?.close();
@@ -371,7 +386,7 @@ function dnsChecker(
   timeoutMs: number,
   client: DnsClient,
   annotate: (a: AddressInfo) => AddressInfo,
-): (DelegationChecker & { close(): Promise<void> }) | null {
+): (DelegationChecker & { close(): Promise<void>; directStats(): DirectStats }) | null {
   if (!(opts.dnsChecks ?? false)) return null;
   const root = opts.rootHints ? readRootHints(opts.rootHints) : IANA_ROOT;
   const rootIps = new Set(root.flatMap((s) => s.addresses));
@@ -394,7 +409,7 @@ function dnsChecker(
     root,
     annotate,
   });
-  return Object.assign(checker, { close: () => direct.close() });
+  return Object.assign(checker, { close: () => direct.close(), directStats: () => direct.stats() });
 }
 
 /** A name server, or a mail host with its priority, with other addresses (same keys, same order). */

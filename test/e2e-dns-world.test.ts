@@ -114,6 +114,20 @@ if (why) {
       ]);
     });
 
+    it('says on stderr how many zones were checked and what it cost', () => {
+      const m = stderr.match(/DNS checks: (\d+) zones, (\d+) questions to name servers \((\d+) packets\)/);
+      expect(m, stderr).not.toBeNull();
+      expect(Number(m![1])).toBe(SITUATIONS.length);
+    });
+
+    it('a zone shared by several domains is checked once', async () => {
+      const run = await world.cli(flags(['--root-hints', world.hintsFile]), {
+        stdin: ['www.two-ok.com', 'two-ok.com', 'www.lame.com', 'lame.com'].join('\n'),
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/DNS checks: 2 zones,/);
+    });
+
     it('the unregistered NS domain is known to be unregistered', () => {
       const n = get('www.unregistered-ns.com').observations.dns.delegation!.names.find(
         (x) => x.host === 'ns1.expired-dns.org',

@@ -2,8 +2,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { type AuditOptions, failedResult } from '../audit.js';
-import type { DnsClientStats } from '../collect/dns/client.js';
+import { type AuditOptions, type AuditStats, failedResult } from '../audit.js';
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { packageRoot } from '../package-root.js';
 import { escapeTerminal } from '../report/escape.js';
@@ -21,7 +20,7 @@ export const WORKER_OPTIONS_ENV = 'SINGLEPATH_WORKER_OPTIONS';
 /** A child's last line: its DNS client's counters and probe threads, for the parent's stats line. */
 export interface WorkerStatsLine {
   type: 'stats';
-  stats: DnsClientStats;
+  stats: AuditStats;
   probes?: ProbeThreadStats | null;
 }
 
@@ -34,7 +33,7 @@ interface Worker {
   /** The one domain it holds that a dead child held before (a suspect), if any. */
   suspect?: string;
   alive: boolean;
-  stats?: DnsClientStats;
+  stats?: AuditStats;
   probes?: ProbeThreadStats;
 }
 
@@ -42,12 +41,12 @@ export interface WorkerPool {
   /** Results in the order they finish, every domain of `domains` exactly once. */
   results: AsyncGenerator<DomainResult>;
   /** Counters of all children (those that reported them). */
-  stats(): DnsClientStats;
+  stats(): AuditStats;
   /** Probe threads of all children, summed; null when none used any. */
   probeStats(): ProbeThreadStats | null;
 }
 
-const STATS_KEYS: (keyof DnsClientStats)[] = [
+const STATS_KEYS: (keyof AuditStats)[] = [
   'queries',
   'sent',
   'retries',
@@ -57,6 +56,9 @@ const STATS_KEYS: (keyof DnsClientStats)[] = [
   'dropped',
   'throttled',
   'backoffMs',
+  'zonesChecked',
+  'directQuestions',
+  'directSent',
 ];
 
 /** Options a child can be given as JSON: callbacks and loaded data stay in the parent. */
@@ -142,7 +144,7 @@ export function auditInWorkers(
     workers.push(w);
     child.stdin.on('error', () => {});
     createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-      let rec: { type?: string; domain?: string; stats?: DnsClientStats; probes?: ProbeThreadStats | null };
+      let rec: { type?: string; domain?: string; stats?: AuditStats; probes?: ProbeThreadStats | null };
       try {
         rec = JSON.parse(line);
       } catch {
@@ -290,7 +292,7 @@ export function auditInWorkers(
   return {
     results: results(),
     stats() {
-      const total = Object.fromEntries(STATS_KEYS.map((k) => [k, 0])) as unknown as DnsClientStats;
+      const total = Object.fromEntries(STATS_KEYS.map((k) => [k, 0])) as unknown as AuditStats;
       for (const w of workers) for (const k of STATS_KEYS) total[k] += w.stats?.[k] ?? 0;
       return total;
     },

@@ -62,6 +62,7 @@ export class DelegationChecker {
   readonly #cuts = new Map<string, Promise<Cut>>();
   readonly #zones = new Map<string, Promise<ZoneFacts>>();
   #answered = 0;
+  #checked = 0;
 
   constructor(opts: DelegationCheckerOptions) {
     this.#direct = opts.direct;
@@ -90,9 +91,15 @@ export class DelegationChecker {
     return { ...facts, servers };
   }
 
+  /** Zones checked this run (each once while remembered). */
+  get zonesChecked(): number {
+    return this.#checked;
+  }
+
   zone(zone: string): Promise<ZoneFacts> {
     const known = this.#zones.get(zone);
     if (known) return known;
+    this.#checked++;
     const checking = this.#checkZone(zone);
     if (this.#zones.size < MAX_ENTRIES) this.#zones.set(zone, checking);
     return checking;
