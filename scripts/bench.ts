@@ -3,10 +3,12 @@
 //                              [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--formats json,table] [--json]
 //                              [--cpu-prof DIR] [--keep]
 //                              [--cli-node-flags="--max-old-space-size=128"]
+//                              [--checks-zones 10000] [--checks-only]
 // Exit 0 when every figure was measured (missed targets included), 2 on a harness failure.
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULTS } from '../src/audit.js';
+import { renderChecks, runChecksBench } from './bench/checks.js';
 import { killAllCliRuns } from './bench/cli-run.js';
 import { killAllChildren } from './bench/ipc.js';
 import { removeTmpDirs, runBench } from './bench/run.js';
@@ -15,7 +17,7 @@ import { renderTable } from './bench/table.js';
 const USAGE =
   'usage: node dist/scripts/bench.js [--n 100000] [--zones 1000] [--concurrency N] [--window 256]\n' +
   '       [--skip-full] [--skip-cli] [--jobs N] [--probe-threads N] [--formats json,table] [--json] [--cpu-prof DIR]\n' +
-  '       [--keep] [--cli-node-flags="--flag ..."]\n';
+  '       [--keep] [--cli-node-flags="--flag ..."] [--checks-zones 10000] [--checks-only]\n';
 
 function parse() {
   try {
@@ -34,6 +36,8 @@ function parse() {
         'cpu-prof': { type: 'string' },
         'cli-node-flags': { type: 'string' },
         keep: { type: 'boolean', default: false },
+        'checks-zones': { type: 'string', default: '10000' },
+        'checks-only': { type: 'boolean', default: false },
       },
     });
   } catch (err) {
@@ -81,21 +85,31 @@ process.once('exit', () => {
 const n = int('n', values.n, 1, 10_000_000);
 const cpuProfDir = values['cpu-prof'];
 if (cpuProfDir) rmSync(cpuProfDir, { recursive: true, force: true });
-const result = await runBench({
-  n,
-  zones: Math.min(n, int('zones', values.zones, 1, 10_000_000)),
-  concurrency: int('concurrency', values.concurrency, 1, 10_000),
-  window: int('window', values.window, 1, 30_000),
-  skipFull: values['skip-full'],
-  skipCli: values['skip-cli'],
-  jobs: int('jobs', values.jobs, 1, 256),
-  probeThreads:
-    values['probe-threads'] === undefined ? undefined : int('probe-threads', values['probe-threads'], 0, 64),
-  formats: formats(values.formats),
-  cpuProfDir,
-  cliNodeFlags: values['cli-node-flags']?.split(/\s+/).filter(Boolean),
-  keep: values.keep,
-  log: (line) => process.stderr.write(`bench: ${line}\n`),
-});
-process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : renderTable(result));
-process.exitCode = result.failures.length ? 2 : 0;
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const checksZones = int('checks-zones', values['checks-zones'], 0, 1_000_000);
+const concurrency = int('concurrency', values.concurrency, 1, 10_000);
+const result = values['checks-only']
+  ? null
+  : await runBench({
+      n,
+      zones: Math.min(n, int('zones', values.zones, 1, 10_000_000)),
+      concurrency,
+      window: int('window', values.window, 1, 30_000),
+      skipFull: values['skip-full'],
+      skipCli: values['skip-cli'],
+      jobs: int('jobs', values.jobs, 1, 256),
+      probeThreads:
+        values['probe-threads'] === undefined
+          ? undefined
+          : int('probe-threads', values['probe-threads'], 0, 64),
+      formats: formats(values.formats),
+      cpuProfDir,
+      cliNodeFlags: values['cli-node-flags']?.split(/\s+/).filter(Boolean),
+      keep: values.keep,
+      log,
+    });
+// The DNS checks' cost: their own world (a hierarchy of authoritative servers), in this process.
+const checks = checksZones > 0 ? await runChecksBench(checksZones, concurrency, log) : null;
+if (values.json) process.stdout.write(`${JSON.stringify({ ...(result ?? {}), checks }, null, 2)}\n`);
+else process.stdout.write(`${result ? renderTable(result) : ''}${checks ? renderChecks(checks) : ''}`);
+process.exitCode = result?.failures.length || checks?.failed ? 2 : 0;
