@@ -118,6 +118,7 @@ export interface AuditStats extends DnsClientStats {
   zonesChecked: number;
   directQuestions: number;
   directSent: number;
+  directTimeouts: number;
 }
 
 export interface Auditor {
@@ -364,6 +365,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         zonesChecked: checker?.zonesChecked ?? 0,
         directQuestions: direct?.questions ?? 0,
         directSent: direct?.sent ?? 0,
+        directTimeouts: direct?.timeouts ?? 0,
       };
     },
     probeStats: () => threaded?.stats() ?? null,

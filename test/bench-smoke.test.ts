@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderChecks, runChecksBench } from '../scripts/bench/checks.js';
 import { runBench } from '../scripts/bench/run.js';
 import { renderTable } from '../scripts/bench/table.js';
 
@@ -46,5 +47,21 @@ describe('bench harness (N=300)', () => {
     // --probe-threads reaches the CLI's full run.
     const full = result.rows.find((r) => r.mode === 'full cli')!;
     expect(full.detail.statsLine).toMatch(/; web probes on 2 threads$/);
+  });
+
+  it('measures the DNS checks on a generated hierarchy: each zone checked once, the root asked once', async () => {
+    const b = await runChecksBench(50, 20, () => {});
+    process.stdout.write(renderChecks(b));
+    expect(b).toMatchObject({
+      zones: 50,
+      domains: 150,
+      zonesChecked: 50,
+      rootQueries: 1,
+      tldQueries: 50,
+      failed: 0,
+    });
+    // Per zone: SOA and NS at its 4 servers, the A of its 3 names at each, and the TLD's referral;
+    // the root's referral for com once for all 50.
+    expect(b.questionsPerZone).toBe((50 * (4 * 2 + 4 * 3 + 1) + 1) / 50);
   });
 });

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AuditStats, auditStream, createAuditor } from '../../src/audit.js';
+import { packageRoot } from '../../src/package-root.js';
 import { NAMES_PER_ZONE, ROOT_IP, zoneName } from './checks-world.js';
 import { forkChild } from './ipc.js';
 
@@ -25,10 +25,10 @@ export interface ChecksBench {
   /** Questions the root and the TLD server received with checks on (each referral once per name asked). */
   rootQueries: number;
   tldQueries: number;
+  /** Direct questions that timed out (first attempts and retries). */
+  timeouts: number;
   failed: number;
 }
-
-const here = fileURLToPath(new URL('.', import.meta.url));
 
 export async function runChecksBench(
   zones: number,
@@ -36,7 +36,7 @@ export async function runChecksBench(
   log: (l: string) => void,
 ): Promise<ChecksBench> {
   const child = await forkChild<{ resolverPort: number; ports: Record<string, number> }>(
-    join(here, 'checks-child.js'),
+    join(packageRoot(), 'dist', 'scripts', 'bench', 'checks-child.js'),
     [String(zones)],
   );
   const dir = mkdtempSync(join(tmpdir(), 'singlepath-bench-checks-'));
@@ -90,6 +90,7 @@ export async function runChecksBench(
       msPerZone: round(((on.seconds - off.seconds) * 1000) / zones, 3),
       rootQueries: Number(on.counts.root ?? 0),
       tldQueries: Number(on.counts.tld ?? 0),
+      timeouts: on.stats.directTimeouts,
       failed: on.failed + off.failed,
     };
   } finally {
@@ -109,7 +110,7 @@ export function renderChecks(b: ChecksBench): string {
     `DNS checks (${b.zones} zones, ${b.domains} domains, concurrency ${b.concurrency}, DNS-only):`,
     `  audit with checks off ${b.offSeconds} s, on ${b.onSeconds} s: +${b.msPerZone} ms of wall time per zone`,
     `  zones checked ${b.zonesChecked} (each once), ${b.questionsPerZone} questions and ${b.packetsPerZone} packets to name servers per zone`,
-    `  root asked ${b.rootQueries} times, TLD server ${b.tldQueries} times (once per name below them); ${b.failed} failed`,
+    `  root asked ${b.rootQueries} times, TLD server ${b.tldQueries} times (once per name below them); ${b.timeouts} timeouts, ${b.failed} failed`,
     '',
   ].join('\n');
 }

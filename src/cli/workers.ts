@@ -59,6 +59,7 @@ const STATS_KEYS: (keyof AuditStats)[] = [
   'zonesChecked',
   'directQuestions',
   'directSent',
+  'directTimeouts',
 ];
 
 /** Options a child can be given as JSON: callbacks and loaded data stay in the parent. */
