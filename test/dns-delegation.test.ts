@@ -2,8 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { whatIf } from '../src/analyse/whatif.js';
 import { audit } from '../src/audit.js';
 import { loadCatalogue } from '../src/catalogue/load.js';
+import { FORMATS, render } from '../src/report/index.js';
+import { diffDocuments } from '../src/snapshot/diff.js';
 import type { AuditDocument, DomainResult } from '../src/types.js';
 import { type AuthWorld, type AuthZone, startAuthWorld } from './helpers/auth-world.js';
 import { type LabDnsServer, startDnsServer } from './helpers/dns-server.js';
@@ -207,5 +210,33 @@ describe('delegation checks against a fake hierarchy', () => {
     } finally {
       await w.close();
     }
+  });
+
+  it('drift: a provider going lame is news in diff, and whatif of the one left takes the name down', async () => {
+    const before = (await run(world(), ['www.example.com'])).doc;
+    const after = (await run(world({ 'example.com': { servers: [CF.ada, CF.bob] } }), ['www.example.com'])).doc;
+    const diff = diffDocuments(before, after);
+    expect(diff.findings.new.map((f) => [f.kind, f.provider])).toEqual(
+      expect.arrayContaining([
+        ['lame-delegation', 'aws'],
+        ['single-provider', 'cloudflare'],
+      ]),
+    );
+    expect(diff.findings.resolved.map((f) => f.kind)).toContain('redundant');
+    expect(whatIf(before.domains, ['cloudflare']).survived.map((s) => s.domain)).toEqual(['www.example.com']);
+    expect(whatIf(after.domains, ['cloudflare']).down.map((d) => d.domain)).toEqual(['www.example.com']);
+  });
+
+  it('every format carries the new findings; table and HTML show the server grid', async () => {
+    const { doc } = await run(world({ 'example.com': { servers: [CF.ada, CF.bob] } }), ['www.example.com']);
+    for (const format of FORMATS) {
+      const out = render(doc, format, { color: false });
+      expect(out, format).toContain('lame-delegation');
+    }
+    const table = render(doc, 'table', { color: false });
+    expect(table).toMatch(/ns-1\.awsdns-01\.net\s+205\.251\.192\.10\s+aws\s+parent\+zone\s+REFUSED\s+no/);
+    const html = render(doc, 'html', { color: false });
+    expect(html).toContain('Name servers of example.com');
+    expect(html).toMatch(/<td>ns-1\.awsdns-01\.net<\/td><td>205\.251\.192\.10<\/td><td>aws<\/td>/);
   });
 });
