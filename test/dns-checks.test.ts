@@ -225,6 +225,20 @@ describe('DNS checks: which name servers make a path', () => {
     expect(verdict(obs)).toContain('medium lame-delegation dns aws');
   });
 
+  it('servers that could not be asked from here (no IPv6 route) are no verdict: the provider still counts', () => {
+    const d = delegation('example.com', {
+      servers: [
+        ...CF,
+        ...R53.map(
+          ([h, , asn]) => [h, '2600:9000:5300::1', asn, { status: 'SKIPPED', authoritative: false }] as const,
+        ),
+      ],
+    });
+    const obs = obsOf('www.example.com', d);
+    expect(dnsProviders(obs)).toEqual(['aws', 'cloudflare']);
+    expect(verdict(obs)).toEqual(['info redundant dns']);
+  });
+
   it('the resolver view stands when the checks could not run', () => {
     for (const status of ['NO_DIRECT', 'PARENT_FAILED', 'SKIPPED'] as const) {
       const d = delegation('example.com', {

@@ -214,7 +214,8 @@ describe('delegation checks against a fake hierarchy', () => {
 
   it('drift: a provider going lame is news in diff, and whatif of the one left takes the name down', async () => {
     const before = (await run(world(), ['www.example.com'])).doc;
-    const after = (await run(world({ 'example.com': { servers: [CF.ada, CF.bob] } }), ['www.example.com'])).doc;
+    const after = (await run(world({ 'example.com': { servers: [CF.ada, CF.bob] } }), ['www.example.com']))
+      .doc;
     const diff = diffDocuments(before, after);
     expect(diff.findings.new.map((f) => [f.kind, f.provider])).toEqual(
       expect.arrayContaining([

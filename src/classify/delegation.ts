@@ -5,11 +5,25 @@ import type { AddressInfo, DelegationObservation, HostAddresses, NsServerCheck }
 // working path (delegated by the parent, authoritative, in step with the others) and which are
 // not, and why. Pure: the same observation always gives the same judgement.
 
-/** How one server address answered: `ok` is the only state that makes a path. */
-export type ServerState = 'ok' | 'lame' | 'unreachable' | 'out-of-sync';
+/**
+ * How one server address answered: `ok` is the only state that makes a path. `unchecked`: it
+ * could not be asked from here (no IPv6 route on an IPv4-only network, an address the run may not
+ * send to): no verdict either way.
+ */
+export type ServerState = 'ok' | 'lame' | 'unreachable' | 'out-of-sync' | 'unchecked';
 
-/** One NS name's state: `ok` when delegated and at least one of its addresses is `ok`. */
-export type NameState = 'ok' | 'lame' | 'unreachable' | 'out-of-sync' | 'undelegated' | 'unresolvable';
+/**
+ * One NS name's state: `ok` when delegated and at least one of its addresses is `ok`; `unchecked`
+ * when none of its addresses could be asked (the resolver's view stands for it: it counts).
+ */
+export type NameState =
+  | 'ok'
+  | 'lame'
+  | 'unreachable'
+  | 'out-of-sync'
+  | 'undelegated'
+  | 'unresolvable'
+  | 'unchecked';
 
 export interface JudgedServer {
   server: NsServerCheck;
@@ -55,16 +69,12 @@ export function judgeDelegation(
   const current = authoritative.filter((s) => s.serial === serial || s.serial === undefined);
   const answer = referenceAnswer(current, resolverAnswer);
   const servers: JudgedServer[] = d.servers.map((s) => {
-    if (s.status === 'TIMEOUT' || s.status === 'ERROR' || s.status === 'SKIPPED')
+    if (s.status === 'SKIPPED') return { server: s, state: 'unchecked' };
+    if (s.status === 'TIMEOUT' || s.status === 'ERROR')
       return {
         server: s,
         state: 'unreachable',
-        why:
-          s.status === 'TIMEOUT'
-            ? 'no answer (TIMEOUT)'
-            : s.status === 'SKIPPED'
-              ? 'not asked (not a public address)'
-              : 'could not be asked (ERROR)',
+        why: s.status === 'TIMEOUT' ? 'no answer (TIMEOUT)' : 'could not be asked (ERROR)',
       };
     if (!s.authoritative)
       return {
@@ -85,11 +95,13 @@ export function judgeDelegation(
     let state: NameState;
     if (n.addresses.length === 0) state = 'unresolvable';
     else if (mine.some((j) => j.state === 'ok')) state = n.parent ? 'ok' : 'undelegated';
+    else if (mine.length > 0 && mine.every((j) => j.state === 'unchecked'))
+      state = n.parent ? 'unchecked' : 'undelegated';
     else state = worst(mine.map((j) => j.state));
     names.set(n.host, state);
-    if (state !== 'ok') continue;
+    if (state !== 'ok' && state !== 'unchecked') continue;
     const addresses: AddressInfo[] = mine
-      .filter((j) => j.state === 'ok')
+      .filter((j) => j.state === state)
       .map(({ server: s }) => {
         const a: AddressInfo = { ip: s.ip, family: isIPv4(s.ip) ? 4 : 6 };
         if (s.asn !== undefined) a.asn = s.asn;

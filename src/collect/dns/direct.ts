@@ -14,6 +14,16 @@ import { RateLimiter } from './rate.js';
 const MAX_RECORDS = 64;
 /** Questions remembered per run (answers of the root and parents are asked by many zones). */
 const MAX_REMEMBERED = 200_000;
+/**
+ * Send errors that say this host has no path to the address (no IPv6 route on an IPv4-only
+ * network, no route at all): a fact about where we stand, not about the server (SKIPPED).
+ */
+const NO_ROUTE: ReadonlySet<string> = new Set([
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'EAFNOSUPPORT',
+]);
 /** Largest TCP reply read (two-byte length prefix). */
 const MAX_TCP_REPLY = 65_535;
 
@@ -22,7 +32,10 @@ export interface DirectAnswer {
   server: string;
   name: string;
   type: RecordType;
-  /** rcode, or TIMEOUT (no reply in time), ERROR (send failed, garbage), SKIPPED (not allowed). */
+  /**
+   * rcode, or TIMEOUT (no reply in time), ERROR (garbage, a send that failed otherwise), SKIPPED
+   * (not allowed to be asked, or no route from here to it).
+   */
   status: Status;
   /** AA bit. */
   authoritative: boolean;
@@ -129,6 +142,7 @@ export class DirectClient {
       const query = encode(name, type, id, this.#payload);
       const buf = await this.#udp(to, id, query);
       if (buf === 'error') return failed('ERROR');
+      if (buf === 'no-route') return failed('SKIPPED');
       if (buf === null) {
         this.#stats.timeouts++;
         continue;
@@ -174,7 +188,11 @@ export class DirectClient {
     return socket;
   }
 
-  #udp(to: { host: string; port: number }, id: number, query: Buffer): Promise<Buffer | null | 'error'> {
+  #udp(
+    to: { host: string; port: number },
+    id: number,
+    query: Buffer,
+  ): Promise<Buffer | null | 'error' | 'no-route'> {
     const socket = this.#socket(isIPv6(to.host));
     const key = `${to.host} ${to.port} ${id}`;
     // Another question to the same address with the same id still waits: wait for it to end
@@ -187,7 +205,7 @@ export class DirectClient {
         resolve(null);
       }, this.#timeoutMs);
       this.#timers.add(timer);
-      const done = (buf: Buffer | null | 'error') => {
+      const done = (buf: Buffer | null | 'error' | 'no-route') => {
         clearTimeout(timer);
         this.#timers.delete(timer);
         resolve(buf);
@@ -197,7 +215,7 @@ export class DirectClient {
       socket.send(query, to.port, to.host, (err) => {
         if (!err) return;
         this.#pending.delete(key);
-        done('error');
+        done(NO_ROUTE.has((err as NodeJS.ErrnoException).code ?? '') ? 'no-route' : 'error');
       });
     });
   }
