@@ -30,6 +30,10 @@ export const MAX_SERVERS = 16;
 export const MAX_CUT_TRIES = 3;
 /** Labels walked at most (deeper zones are judged from the resolver's view). */
 export const MAX_WALK_LABELS = 12;
+/** NS names kept of one server's NS set, and of the zone's (a hostile server may send 64). */
+const MAX_LISTED_NS = 16;
+/** Characters kept of a server's answer for the audited name. */
+const MAX_ANSWER = 200;
 /** Zones and cuts remembered per run. */
 const MAX_ENTRIES = 100_000;
 
@@ -149,7 +153,10 @@ export class DelegationChecker {
     await ask(extra, false);
     for (const h of extra) names.get(h)!.child = true;
     // Names the extra servers list that neither set had (a third view) are not followed further.
-    const allChild = unique(servers.filter((s) => s.authoritative).flatMap((s) => s.ns ?? []));
+    const allChild = unique(servers.filter((s) => s.authoritative).flatMap((s) => s.ns ?? [])).slice(
+      0,
+      MAX_LISTED_NS,
+    );
     for (const n of names.values()) n.child = allChild.includes(n.host);
     return {
       zone,
@@ -194,7 +201,10 @@ export class DelegationChecker {
     if (info.asnOrg !== undefined) out.asnOrg = info.asnOrg;
     if (authoritative && soa.serial !== undefined) out.serial = soa.serial;
     if (authoritative && ns.status === 'NOERROR' && ns.authoritative)
-      out.ns = unique(ns.answers.filter((r) => r.type === 'NS' && r.name === zone).map((r) => r.data));
+      out.ns = unique(ns.answers.filter((r) => r.type === 'NS' && r.name === zone).map((r) => r.data)).slice(
+        0,
+        MAX_LISTED_NS,
+      );
     return out;
   }
 
@@ -264,12 +274,12 @@ export class DelegationChecker {
 function digest(a: DirectAnswer, name: string): string {
   if (a.status !== 'NOERROR') return a.status;
   const cname = a.answers.find((r) => r.type === 'CNAME' && r.name === name);
-  if (cname) return `CNAME ${cname.data}`;
+  if (cname) return `CNAME ${cname.data}`.slice(0, MAX_ANSWER);
   const addresses = a.answers
     .filter((r) => r.type === 'A' && r.name === name)
     .map((r) => r.data)
     .sort(byString);
-  if (addresses.length) return addresses.join(' ');
+  if (addresses.length) return addresses.join(' ').slice(0, MAX_ANSWER);
   if (!a.authoritative && a.authority.some((r) => r.type === 'NS')) return 'referral';
   return 'NODATA';
 }

@@ -74,9 +74,13 @@ export interface DirectStats {
   shared: number;
 }
 
+type Decoded = NonNullable<ReturnType<typeof decode>>;
+
 interface Pending {
   key: string;
-  resolve: (buf: Buffer | null) => void;
+  /** The reply decoded when it answers exactly this question; null otherwise (it is ignored). */
+  match: (buf: Buffer) => Decoded | null;
+  resolve: (reply: Decoded | null) => void;
 }
 
 export class DirectClient {
@@ -110,13 +114,14 @@ export class DirectClient {
 
   /** Resolves with a status for every outcome; never rejects. The answer is shared: do not modify it. */
   query(server: string, name: string, type: RecordType): Promise<DirectAnswer> {
-    const key = `${server} ${name} ${type}`;
+    const normal = lower(name);
+    const key = `${server} ${normal} ${type}`;
     const known = this.#asked.get(key);
     if (known) {
       this.#stats.shared++;
       return known;
     }
-    const asking = this.#ask(server, name.toLowerCase().replace(/\.$/, ''), type);
+    const asking = this.#ask(server, normal, type);
     if (this.#asked.size < MAX_REMEMBERED) this.#asked.set(key, asking);
     return asking;
   }
@@ -140,15 +145,13 @@ export class DirectClient {
       if (!(await this.#pace(server))) return failed('SKIPPED');
       const id = randomInt(0, 65536);
       const query = encode(name, type, id, this.#payload);
-      const buf = await this.#udp(to, id, query);
-      if (buf === 'error') return failed('ERROR');
-      if (buf === 'no-route') return failed('SKIPPED');
-      if (buf === null) {
+      const parsed = await this.#udp(to, id, query, (buf) => decode(buf, id, name, type));
+      if (parsed === 'error') return failed('ERROR');
+      if (parsed === 'no-route') return failed('SKIPPED');
+      if (parsed === null) {
         this.#stats.timeouts++;
         continue;
       }
-      const parsed = decode(buf, id, name, type);
-      if (!parsed) return failed('ERROR');
       if (!parsed.truncated) return { server, name, type, ...parsed.answer, transport: 'udp' };
       this.#stats.tcp++;
       const tcp = await this.#tcpQuery(to, encode(name, type, id, this.#payload));
@@ -177,8 +180,12 @@ export class DirectClient {
       if (msg.length < 12) return;
       const p = this.#pending.get(`${rinfo.address} ${rinfo.port} ${msg.readUInt16BE(0)}`);
       if (!p) return;
+      // Garbage or a reply to another question (a spoof that guessed the id): ignored, the real
+      // reply may still come.
+      const decoded = p.match(msg);
+      if (!decoded) return;
       this.#pending.delete(p.key);
-      p.resolve(msg);
+      p.resolve(decoded);
     });
     // Errors on an unconnected socket (ICMP reports) belong to no one question: the timeout answers.
     socket.on('error', () => {});
@@ -192,7 +199,8 @@ export class DirectClient {
     to: { host: string; port: number },
     id: number,
     query: Buffer,
-  ): Promise<Buffer | null | 'error' | 'no-route'> {
+    match: (buf: Buffer) => Decoded | null,
+  ): Promise<Decoded | null | 'error' | 'no-route'> {
     const socket = this.#socket(isIPv6(to.host));
     const key = `${to.host} ${to.port} ${id}`;
     // Another question to the same address with the same id still waits: wait for it to end
@@ -205,12 +213,12 @@ export class DirectClient {
         resolve(null);
       }, this.#timeoutMs);
       this.#timers.add(timer);
-      const done = (buf: Buffer | null | 'error' | 'no-route') => {
+      const done = (buf: Decoded | null | 'error' | 'no-route') => {
         clearTimeout(timer);
         this.#timers.delete(timer);
         resolve(buf);
       };
-      this.#pending.set(key, { key, resolve: done });
+      this.#pending.set(key, { key, match, resolve: done });
       this.#stats.sent++;
       socket.send(query, to.port, to.host, (err) => {
         if (!err) return;
