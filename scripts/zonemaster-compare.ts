@@ -446,7 +446,7 @@ function notes(rows: Row[]): string[] {
   const wrong = rows.filter((r) => r.zm.right === false);
   for (const r of wrong)
     out.push(
-      `- ${r.zone}: Zonemaster ${r.zm.note ? `gave ${r.zm.note}` : 'gave no relevant message'}; ${ZONEMASTER_EXPECT[r.zone]?.covers ?? ''}.`,
+      `- ${r.zone}, Zonemaster wrong: ${r.zm.note || 'no relevant message'}. In Zonemaster: ${ZONEMASTER_EXPECT[r.zone]?.covers ?? '(no mapping)'}.`,
     );
   const spWrong = rows.filter((r) => !r.sp.right);
   for (const r of spWrong)

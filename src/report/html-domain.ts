@@ -1,3 +1,4 @@
+import { adviceFor } from '../analyse/advice.js';
 import type {
   CertName,
   Dependency,
@@ -74,7 +75,7 @@ function findingItem(f: Finding): Markup {
   const scope = [f.layer ? (LAYER_NAME[f.layer] ?? f.layer) : '', f.provider ?? '']
     .filter(Boolean)
     .join(' · ');
-  return html`<li class="finding ${severityClass(f.severity)}"><span class="sev ${severityClass(f.severity)}">${f.severity}</span> <span class="kind">${f.kind}</span>${scope ? html` <span class="muted">${scope}</span>` : ''}<div class="msg">${clip(f.message, MAX_VALUE * 2)}</div></li>`;
+  return html`<li class="finding ${severityClass(f.severity)}"><span class="sev ${severityClass(f.severity)}">${f.severity}</span> <span class="kind">${f.kind}</span>${scope ? html` <span class="muted">${scope}</span>` : ''}<div class="msg">${clip(f.message, MAX_VALUE * 2)}</div>${f.kind === 'redundant' ? '' : html`<div class="advice small"><b>What removes it:</b> ${adviceFor(f)}</div>`}</li>`;
 }
 
 function row(label: string, value: Value): Markup {

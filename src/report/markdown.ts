@@ -1,3 +1,4 @@
+import { adviceFor } from '../analyse/advice.js';
 import type { WhatIfResult } from '../analyse/whatif.js';
 import { type DomainResult, LAYERS, SEVERITIES } from '../types.js';
 import { batched, joined } from './chunks.js';
@@ -72,6 +73,24 @@ function summarySection(doc: ReportDocument): string[] {
   return out;
 }
 
+/** Distinct remediation texts shown at most, whatever the portfolio's size. */
+const MAX_ADVICE = 60;
+
+/** What removes the findings of the report: one line per distinct kind, layer and provider. */
+function* adviceSection(doc: ReportDocument): Generator<string> {
+  const seen = new Map<string, string>();
+  for (const r of doc.domains)
+    for (const f of r.risks) {
+      if (f.kind === 'redundant' || seen.size >= MAX_ADVICE) continue;
+      const key = [f.kind, f.layer, f.provider].filter(Boolean).join(' ');
+      if (!seen.has(key)) seen.set(key, adviceFor(f));
+    }
+  if (seen.size === 0) return;
+  yield* ['', '## What removes the single paths', ''];
+  for (const [key, text] of [...seen].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    yield `- **${esc(key)}**: ${esc(text)}`;
+}
+
 function* indirectSection(doc: ReportDocument): Generator<string> {
   let first = true;
   for (const r of doc.domains)
@@ -129,6 +148,7 @@ export function* markdownChunks(doc: ReportDocument, opts: MarkdownOptions = {})
     for (const r of doc.domains)
       yield row([esc(r.domain), ...LAYERS.map((l) => layerCell(r.dependencies, l, esc)), risksCell(r)]);
     yield* indirectSection(doc);
+    yield* adviceSection(doc);
     if (!opts.explain) return;
     yield '';
     yield '## Evidence';

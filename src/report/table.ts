@@ -1,3 +1,4 @@
+import { adviceFor } from '../analyse/advice.js';
 import type { WhatIfResult } from '../analyse/whatif.js';
 import { type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
 import { type TableSpec, tableBlocks } from './cli-table.js';
@@ -59,7 +60,10 @@ function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): strin
     lines.push(`  ${d.layer.padEnd(5)} ${indirectText(d, esc)} [indirect]`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
-  for (const f of r.risks) lines.push(`  ${riskLine(f, esc, paint)}: ${esc(f.message)}`);
+  for (const f of r.risks) {
+    lines.push(`  ${riskLine(f, esc, paint)}: ${esc(f.message)}`);
+    if (f.kind !== 'redundant') lines.push(`          what removes it: ${adviceFor(f)}`);
+  }
   return lines;
 }
 
