@@ -3,13 +3,15 @@
 // from the world's own root hints — all inside a network namespace with no route out (see
 // netns.ts). Declarative: a test lists servers, zones and name server addresses; the delegations,
 // glue and address records follow from that. Installed by scripts/install-dns-interop.sh.
+
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP, isIPv6 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../src/package-root.js';
 import type { CliRun } from './cli.js';
 import {
   createNetns,
@@ -135,7 +137,8 @@ export const ROOT_HOSTS: Record<string, string[]> = {
   'b.root-servers.net': ['170.247.170.2'],
 };
 
-const REPO_ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+// The package root holds package.json, whether this runs from test/ (vitest) or dist/test/ (scripts).
+const REPO_ROOT = packageRoot();
 export const BIN = join(REPO_ROOT, 'bin', 'singlepath.js');
 
 const DAEMONS: Record<Software | 'unbound', string> = {
