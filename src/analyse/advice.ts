@@ -4,6 +4,24 @@ import type { Finding, FindingKind, Layer } from '../types.js';
 // finding kind, made concrete per layer and, where the way out is known, per provider. Shown by
 // --explain, in Markdown, HTML and SARIF (as each rule's help). Tests assert every kind has some.
 
+/** What each finding kind is about, in one line (a SARIF rule's description, a docs heading). */
+export const KIND_TITLES: Record<FindingKind, string> = {
+  'single-provider': 'One provider alone carries a layer of the service: its outage takes the layer down',
+  'shared-fate': 'One provider sits under several layers of the service',
+  redundant: 'The layer has independent alternatives',
+  unresolved: 'The name does not resolve',
+  'probe-failed': 'The HTTP or HTTPS probe failed',
+  'region-concentration': 'Several layers sit in one region of one provider',
+  'multi-cdn': 'Several CDNs serve the name depending on where users are',
+  'lame-delegation': 'A delegated name server does not serve the zone (lame or not answering)',
+  'ns-out-of-sync': "The zone's name servers disagree (serial or answers)",
+  'delegation-mismatch': "The parent's and the zone's NS sets differ",
+  'ns-unresolvable': 'A name server name does not resolve',
+  'ns-same-network': 'Every name server is on one address, prefix or network',
+  'ns-too-few': 'The zone has fewer than two name servers',
+  'ns-single-tld': "Every name server is under one TLD other than the zone's",
+};
+
 /** What removes one provider as the single path of a layer. */
 const SINGLE_BY_LAYER: Record<Layer, string> = {
   dns: 'Serve the zone from a second, independent DNS provider too: a secondary fed by zone transfer (AXFR/IXFR with NOTIFY), or two primaries kept in step by a tool such as octoDNS or DNSControl (with DNSSEC, a multi-signer setup, RFC 8901). List both providers at the registrar and in the zone, and check with --dns-checks that both answer.',

@@ -40,6 +40,8 @@ export interface RunResult {
   relations: Relations;
   /** Domains a `--jobs` child failed on (WORKER_FAILED): the run is incomplete. */
   workerFailed: number;
+  /** Seconds from the first domain to the last result. */
+  seconds?: number;
 }
 
 export interface RunHooks {
@@ -236,11 +238,29 @@ export async function runAudit(
     // Results on disk come back in name order, as buildDocument sorts them.
     const report: ReportDocument = { ...documentHead(opts), domains: spilled, summary: finished! };
     if (!sink) printNotes(report.summary);
-    return { report, release: () => spilled.close(), audited, worst, interrupted, relations, workerFailed };
+    return {
+      report,
+      release: () => spilled.close(),
+      audited,
+      worst,
+      interrupted,
+      relations,
+      workerFailed,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
   const doc = buildDocument(kept.held, opts, auditor.parents);
   if (!sink) printNotes(doc.summary);
-  return { doc, report: doc, audited, worst, interrupted, relations, workerFailed };
+  return {
+    doc,
+    report: doc,
+    audited,
+    worst,
+    interrupted,
+    relations,
+    workerFailed,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 function assertReadable(path: string): void {

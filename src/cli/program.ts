@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
 import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
@@ -24,6 +25,7 @@ import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
+import { listPlaces } from './list-lines.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
@@ -166,6 +168,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
             const report = renderChunks(run.report, flags.format, {
               color: useColor(io, flags.output),
               explain: flags.explain,
+              ...(list !== '-' ? { source: relative(process.cwd(), list) || list } : {}),
+              ...(list !== '-' && flags.format === 'sarif' ? { places: await listPlaces(list) } : {}),
+              ...(run.seconds !== undefined
+                ? { durationSeconds: Math.round(run.seconds * 1000) / 1000 }
+                : {}),
             });
             emit(report, flags.output, io);
           }

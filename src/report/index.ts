@@ -4,14 +4,25 @@ import { htmlChunks } from './html.js';
 import { jsonChunks, renderJson } from './json.js';
 import { markdownChunks, renderWhatIfMarkdown } from './markdown.js';
 import { ndjsonChunks } from './ndjson.js';
+import { prometheusChunks } from './prometheus.js';
+import { type ListPlace, sarifChunks } from './sarif.js';
 import type { ReportDocument } from './spill.js';
 import { renderWhatIfTable, tableChunks } from './table.js';
 
 // One entry point per report kind; renderers return strings, or pieces of one, and the CLI writes
 // them (stdout or --output), so the library never touches a stream.
 
-export type Format = 'table' | 'json' | 'ndjson' | 'csv' | 'markdown' | 'html';
-export const FORMATS: readonly Format[] = ['table', 'json', 'ndjson', 'csv', 'markdown', 'html'];
+export type Format = 'table' | 'json' | 'ndjson' | 'csv' | 'markdown' | 'html' | 'sarif' | 'prometheus';
+export const FORMATS: readonly Format[] = [
+  'table',
+  'json',
+  'ndjson',
+  'csv',
+  'markdown',
+  'html',
+  'sarif',
+  'prometheus',
+];
 
 export type WhatIfFormat = 'table' | 'json' | 'markdown';
 export const WHATIF_FORMATS: readonly WhatIfFormat[] = ['table', 'json', 'markdown'];
@@ -21,6 +32,11 @@ export interface RenderOptions {
   color: boolean;
   /** Evidence behind every dependency (table and markdown). */
   explain?: boolean;
+  /** The domain list read (sarif: the results' artifact), and where each domain stands in it. */
+  source?: string;
+  places?: ReadonlyMap<string, ListPlace>;
+  /** Seconds the audit took (prometheus), when this render ends a run. */
+  durationSeconds?: number;
 }
 
 /**
@@ -41,6 +57,16 @@ export function renderChunks(doc: ReportDocument, format: Format, opts: RenderOp
       return markdownChunks(doc, opts);
     case 'html':
       return htmlChunks(doc);
+    case 'sarif':
+      return sarifChunks(doc, {
+        ...(opts.source !== undefined ? { source: opts.source } : {}),
+        ...(opts.places ? { places: opts.places } : {}),
+      });
+    case 'prometheus':
+      return prometheusChunks(
+        doc,
+        opts.durationSeconds !== undefined ? { durationSeconds: opts.durationSeconds } : {},
+      );
   }
 }
 
