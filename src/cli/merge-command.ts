@@ -16,8 +16,9 @@ import {
   type SnapshotReport,
 } from '../snapshot/read.js';
 import type { DomainResult } from '../types.js';
+import { assertWritable } from './io.js';
 import { type CliIo, EXIT, emit, useColor } from './program.js';
-import { fileSink, stdoutSink } from './sink.js';
+import { fileSink, namedSink, stdoutSink } from './sink.js';
 
 /** A result line longer than this is refused (a domain's record is a few KB). */
 const MAX_RECORD = 8 * 1024 * 1024;
@@ -99,6 +100,7 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
       ),
     )
     .action(async (files: string[], flags: { format: Format; output?: string; catalog?: string[] }) => {
+      if (flags.output) assertWritable(flags.output);
       const parents = parentsOf(loadCatalogue({ extraFiles: flags.catalog }));
       const duplicate = (file: string, domain: string) =>
         io.stderr(`singlepath: ${file}: ${domain} appears in an earlier input; the first one is kept\n`);
@@ -191,7 +193,7 @@ async function streamMerge(
   io: CliIo,
   duplicate: (file: string, domain: string) => void,
 ): Promise<void> {
-  const sink = output ? fileSink(output) : stdoutSink((text) => io.stdout(text));
+  const sink = output ? namedSink(fileSink(output), output) : stdoutSink((text) => io.stdout(text));
   try {
     const seen = new DomainSet();
     const summary = new SummaryBuilder({ parents });

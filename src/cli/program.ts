@@ -23,7 +23,7 @@ import {
 import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
-import { readInput, writeFileAtomic } from './io.js';
+import { assertWritable, readInput, writeOutput } from './io.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
@@ -47,7 +47,7 @@ export function useColor(io: CliIo, output?: string): boolean {
 
 /** A report to --output (atomically) or stdout, written piece by piece (see renderChunks). */
 export function emit(report: string | Iterable<string>, output: string | undefined, io: CliIo): void {
-  if (output) writeFileAtomic(output, report);
+  if (output) writeOutput(output, report);
   else if (typeof report === 'string') io.stdout(report);
   else for (const piece of report) io.stdout(piece);
 }
@@ -149,6 +149,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
+      // Before any domain is audited: a target that cannot be written would lose the whole run.
+      if (flags.output) assertWritable(flags.output);
       const schedule = prepareSchedule(flags, flags, io);
       // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
       // past 2,000.
@@ -192,6 +194,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .description('re-render a saved result without touching the network')
       .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
   ).action(async (path: string, flags: OutputFlags) => {
+    if (flags.output) assertWritable(flags.output);
     const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
     try {
       emit(
@@ -240,6 +243,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))
     .action(async (input: string, flags: RunFlags & OutputFlags & { provider: string[] }) => {
+      if (flags.output) assertWritable(flags.output);
       const { report: doc, release } = await snapshotOrAudit(input, flags);
       let result: WhatIfResult;
       try {
