@@ -15,7 +15,7 @@ import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
 import { Progress } from './progress.js';
-import { fileSink, type LineSink, stdoutSink } from './sink.js';
+import { fileSink, type LineSink, namedSink, stdoutSink } from './sink.js';
 import { auditInWorkers } from './workers.js';
 
 export interface RunFlags extends AuditFlags {
@@ -52,23 +52,6 @@ export interface RunHooks {
    * Read once, as a stream (a journal of a million results is not held in memory to stream it).
    */
   carried?: { count: number; results: () => Iterable<DomainResult> };
-}
-
-/** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
-function writeErrorsNamed(sink: LineSink, name: string): LineSink {
-  const named = (f: () => void) => {
-    try {
-      f();
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw code ? new InputError(`cannot write ${name}: ${code}`) : err;
-    }
-  };
-  return {
-    write: (text) => named(() => sink.write(text)),
-    commit: () => named(() => sink.commit()),
-    discard: () => sink.discard(),
-  };
 }
 
 /** Results kept for a whole document past which a run is told that NDJSON would stream. */
@@ -109,10 +92,15 @@ export async function runAudit(
   const auditor = await createAuditor(opts);
   for (const w of auditor.catalogue.warnings) io.stderr(`singlepath: warning: ${escapeTerminal(w)}\n`);
   let interrupted: NodeJS.Signals | undefined;
+  const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": leave without waiting for the domains in flight.
     if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
     interrupted = signal;
+    // No further line is read, even from a producer that has gone quiet (a FIFO, `tail -f`): the
+    // domains in flight finish within their own bounds (--domain-timeout) and are written.
+    stop.abort();
+    input.destroy();
     io.stderr(`\nsinglepath: ${signal}: finishing the domains in flight, keeping every finished result\n`);
   };
   process.on('SIGINT', onSignal);
@@ -127,13 +115,11 @@ export async function runAudit(
       return (!shard || inShard(d, shard)) && !hooks.skip?.(d);
     },
     stopped: () => interrupted !== undefined,
+    signal: stop.signal,
   });
 
   const sink: LineSink | null = stream
-    ? writeErrorsNamed(
-        flags.output ? fileSink(flags.output) : stdoutSink(io.stdout),
-        flags.output ?? 'stdout',
-      )
+    ? namedSink(flags.output ? fileSink(flags.output) : stdoutSink(io.stdout), flags.output ?? 'stdout')
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
   // Fed as results come when they are streamed out or kept (past SPILL_AFTER they go to disk and
