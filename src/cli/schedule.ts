@@ -107,20 +107,42 @@ export function prepareSchedule(
         );
       }
     }
+    // A journal that cannot be written (a full disk, a quota) costs resumability, never the run:
+    // said once, then the run goes on without it.
+    let journalLost = false;
+    const guard = (f: () => void) => {
+      if (journalLost) return;
+      try {
+        f();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (!code) throw err;
+        journalLost = true;
+        io.stderr(
+          `singlepath: warning: cannot write journal ${journalPath}: ${code}; going on without it ` +
+            '(an interruption from here on cannot be resumed)\n',
+        );
+        try {
+          journal?.close();
+        } catch {
+          // its descriptor is released whatever fsync said
+        }
+      }
+    };
     if (journalPath) {
       const opts = resolveAuditOptions(auditFlags, io.env);
       journal = Journal.open(journalPath, {
         options: documentOptions(opts),
         startedAt: new Date().toISOString(),
       });
-      hooks.onResult = (r) => journal!.append(r);
+      hooks.onResult = (r) => guard(() => journal!.append(r));
     }
     return {
       hooks,
       keepsResults: Boolean(flags.baseline || flags.saveDir),
-      close: () => journal?.close(),
+      close: () => guard(() => journal?.close()),
       finish(doc, interrupted, relations) {
-        journal?.close();
+        guard(() => journal?.close());
         return finishRun(doc, interrupted, relations);
       },
       release: () => baseline?.release(),
@@ -128,7 +150,7 @@ export function prepareSchedule(
 
     function finishRun(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number {
       if (interrupted) {
-        if (journalPath)
+        if (journalPath && !journalLost)
           io.stderr(
             `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
           );

@@ -368,9 +368,13 @@ export class Journal {
   /** Syncs and closes; safe to call twice (a signal handler and a finally block). */
   close(): void {
     if (this.fd === undefined) return;
-    this.sync();
-    closeSync(this.fd);
-    this.fd = undefined;
+    const fd = this.fd;
+    try {
+      this.sync();
+    } finally {
+      this.fd = undefined;
+      closeSync(fd);
+    }
   }
 
   /** Lines appended by this instance. */
