@@ -171,7 +171,9 @@ export class SpilledResults implements ResultList {
       if (!this.#warn) throw new InputError(problem);
       // What reached the file stays readable there; this batch and every later result are kept
       // in memory: a full temporary folder costs memory, never a result.
-      this.#warn(`singlepath: warning: ${problem}; holding the results from here on in memory (~5 KB each)\n`);
+      this.#warn(
+        `singlepath: warning: ${problem}; holding the results from here on in memory (~5 KB each)\n`,
+      );
       this.#memory = [];
       for (let k = 0; k < lines.length; k++) {
         this.#memory.push(lines[k]!);
