@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { DomainSet } from '../input/dedupe.js';
 import type { DomainResult } from '../types.js';
+import { domainProblem } from './validate.js';
 
 // A run's results, one NDJSON line per finished domain, so that SIGINT, SIGKILL or a crash loses
 // nothing already audited: `--resume` reads the journal and audits only the domains missing from
@@ -79,18 +80,9 @@ function parseHeader(text: string, path: string): JournalHeader {
   return { type: 'journal', schema: 1, startedAt: String(h.startedAt ?? ''), options: h.options };
 }
 
+/** A journal line renderers can trust (snapshot/validate.ts); anything else is an unreadable line. */
 function isDomainResult(v: unknown): v is DomainResult {
-  const r = v as Partial<DomainResult> | null;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.domain === 'string' &&
-    r.domain !== '' &&
-    typeof r.observations === 'object' &&
-    r.observations !== null &&
-    Array.isArray(r.dependencies) &&
-    Array.isArray(r.risks)
-  );
+  return domainProblem(v) === undefined;
 }
 
 function tryParse(text: string): unknown {
