@@ -49,9 +49,11 @@ export interface RunHooks {
   skip?: (domain: string) => boolean;
   /**
    * Results carried over from a resumed journal: they count in the summary and the document.
-   * Read once, as a stream (a journal of a million results is not held in memory to stream it).
+   * Read once, as a stream (a journal of a million results is not held in memory to stream it),
+   * after the list: `listRead` says whether it was read to its end, so that only the domains
+   * still in it are carried (the rest all of them, when a signal stopped the reading).
    */
-  carried?: { count: number; results: () => Iterable<DomainResult> };
+  carried?: { count: number; results: (listRead: boolean) => Iterable<DomainResult> };
 }
 
 /** Results kept for a whole document past which a run is told that NDJSON would stream. */
@@ -108,7 +110,8 @@ export async function runAudit(
 
   const stats: StreamStats = { lines: 0, domains: 0, duplicates: 0, problems: 0 };
   let valid = 0;
-  const domains = readDomains(input, name, stats, {
+  let listRead = false;
+  const listed = readDomains(input, name, stats, {
     onProblem: (p) => io.stderr(`singlepath: ${name}:${p.line}: skipped "${p.text}": ${p.reason}\n`),
     filter: (d) => {
       valid++;
@@ -117,6 +120,10 @@ export async function runAudit(
     stopped: () => interrupted !== undefined,
     signal: stop.signal,
   });
+  const domains = (async function* () {
+    for await (const d of listed) yield d;
+    listRead = !interrupted;
+  })();
 
   const sink: LineSink | null = stream
     ? namedSink(flags.output ? fileSink(flags.output) : stdoutSink(io.stdout), flags.output ?? 'stdout')
@@ -144,13 +151,6 @@ export async function runAudit(
   let workerFailed = 0;
   let warnedKeep = false;
   try {
-    // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
-    for (const r of hooks.carried?.results() ?? []) {
-      if (keep) kept.add(r);
-      worst = worstOf(worst, r);
-      if (summarise) summary.add(r);
-      if (sink) sink.write(renderNdjsonLine(r));
-    }
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;
@@ -171,6 +171,13 @@ export async function runAudit(
         }
       }
       progress.tick(audited, r.domain);
+    }
+    // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
+    for (const r of hooks.carried?.results(listRead) ?? []) {
+      if (keep) kept.add(r);
+      worst = worstOf(worst, r);
+      if (summarise) summary.add(r);
+      if (sink) sink.write(renderNdjsonLine(r));
     }
   } catch (err) {
     sink?.discard();

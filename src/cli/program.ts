@@ -151,7 +151,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
       // Before any domain is audited: a target that cannot be written would lose the whole run.
       if (flags.output) assertWritable(flags.output);
-      const schedule = prepareSchedule(flags, flags, io);
+      const schedule = prepareSchedule(flags, flags, io, list === '-' ? 'stdin' : list);
       // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
       // past 2,000.
       const keep = !streaming || schedule.keepsResults;

@@ -16,11 +16,14 @@ export interface JournalHeader {
   schema: 1;
   startedAt: string;
   options: Record<string, unknown>;
+  /** The list the run read (its path, `stdin`), so that a resume can say it changed. */
+  list?: string;
 }
 
 export interface JournalMeta {
   options: Record<string, unknown>;
   startedAt: string;
+  list?: string;
 }
 
 export interface JournalOptions {
@@ -77,7 +80,14 @@ function parseHeader(text: string, path: string): JournalHeader {
     throw new InputError(`${path}: journal schema ${String(h.schema)} is not supported (1 is)`);
   if (typeof h.options !== 'object' || h.options === null)
     throw new InputError(`${path}: journal header lacks "options"`);
-  return { type: 'journal', schema: 1, startedAt: String(h.startedAt ?? ''), options: h.options };
+  const header: JournalHeader = {
+    type: 'journal',
+    schema: 1,
+    startedAt: String(h.startedAt ?? ''),
+    options: h.options,
+  };
+  if (typeof h.list === 'string') header.list = h.list;
+  return header;
 }
 
 /** A journal line renderers can trust (snapshot/validate.ts); anything else is an unreadable line. */
@@ -185,6 +195,9 @@ export function scanJournal(path: string): JournalScan {
       latest.set(line.result.domain, line.result);
   }
   if (!header) throw new InputError(`${path}: empty, not a singlepath journal`);
+  // A resumed run appends to this same file; its results are read again only up to here (a torn
+  // last line is cut off before the appends start), never the lines this run adds.
+  const scanned = torn ? lineNo - 1 : lineNo;
   return {
     header,
     done,
@@ -192,7 +205,9 @@ export function scanJournal(path: string): JournalScan {
     torn,
     *results() {
       const emitted = new Set<string>();
+      let n = 0;
       for (const line of journalLines(path)) {
+        if (++n > scanned) break;
         if (line.kind !== 'result') continue;
         const domain = line.result.domain;
         const last = latest.get(domain);
@@ -258,6 +273,7 @@ const header = (meta: JournalMeta): JournalHeader => ({
   schema: 1,
   startedAt: meta.startedAt,
   options: meta.options,
+  ...(meta.list === undefined ? {} : { list: meta.list }),
 });
 
 export class Journal {
