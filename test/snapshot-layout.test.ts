@@ -48,7 +48,9 @@ describe('readSnapshot, a line at a time', () => {
     const minified = file('min.json', JSON.stringify({ schema: 1, domains: [], summary: {} }));
     expect(() => readSnapshot(minified, 0)).toThrow(InputError);
     expect(() => readSnapshot(minified, 0)).toThrow(/min\.json:1: expected "\{" alone.*two-space indent/);
-    const four = JSON.stringify({ schema: 1, domains: [{ domain: 'a' }], summary: {} }, null, 4);
+    // A summary renderers can use (an empty one is refused since issue 21: it crashed the table).
+    const summary = { domains: 1, failed: 0, findings: {}, layers: [], blastRadius: [] };
+    const four = JSON.stringify({ schema: 1, domains: [{ domain: 'a' }], summary }, null, 4);
     expect(() => readLaidOut(four)).toThrow(/doc\.json:2: expected a member/);
     // ...but a small one is read whole, as before.
     expect(

@@ -15,7 +15,7 @@ import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
 import { Progress } from './progress.js';
-import { fileSink, type LineSink, stdoutSink } from './sink.js';
+import { fileSink, type LineSink, namedSink, stdoutSink } from './sink.js';
 import { auditInWorkers } from './workers.js';
 
 export interface RunFlags extends AuditFlags {
@@ -51,26 +51,11 @@ export interface RunHooks {
   skip?: (domain: string) => boolean;
   /**
    * Results carried over from a resumed journal: they count in the summary and the document.
-   * Read once, as a stream (a journal of a million results is not held in memory to stream it).
+   * Read once, as a stream (a journal of a million results is not held in memory to stream it),
+   * after the list: `listRead` says whether it was read to its end, so that only the domains
+   * still in it are carried (the rest all of them, when a signal stopped the reading).
    */
-  carried?: { count: number; results: () => Iterable<DomainResult> };
-}
-
-/** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
-function writeErrorsNamed(sink: LineSink, name: string): LineSink {
-  const named = (f: () => void) => {
-    try {
-      f();
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw code ? new InputError(`cannot write ${name}: ${code}`) : err;
-    }
-  };
-  return {
-    write: (text) => named(() => sink.write(text)),
-    commit: () => named(() => sink.commit()),
-    discard: () => sink.discard(),
-  };
+  carried?: { count: number; results: (listRead: boolean) => Iterable<DomainResult> };
 }
 
 /** Results kept for a whole document past which a run is told that NDJSON would stream. */
@@ -111,10 +96,15 @@ export async function runAudit(
   const auditor = await createAuditor(opts);
   for (const w of auditor.catalogue.warnings) io.stderr(`singlepath: warning: ${escapeTerminal(w)}\n`);
   let interrupted: NodeJS.Signals | undefined;
+  const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     // A second signal means "now": leave without waiting for the domains in flight.
     if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
     interrupted = signal;
+    // No further line is read, even from a producer that has gone quiet (a FIFO, `tail -f`): the
+    // domains in flight finish within their own bounds (--domain-timeout) and are written.
+    stop.abort();
+    input.destroy();
     io.stderr(`\nsinglepath: ${signal}: finishing the domains in flight, keeping every finished result\n`);
   };
   process.on('SIGINT', onSignal);
@@ -122,20 +112,23 @@ export async function runAudit(
 
   const stats: StreamStats = { lines: 0, domains: 0, duplicates: 0, problems: 0 };
   let valid = 0;
-  const domains = readDomains(input, name, stats, {
+  let listRead = false;
+  const listed = readDomains(input, name, stats, {
     onProblem: (p) => io.stderr(`singlepath: ${name}:${p.line}: skipped "${p.text}": ${p.reason}\n`),
     filter: (d) => {
       valid++;
       return (!shard || inShard(d, shard)) && !hooks.skip?.(d);
     },
     stopped: () => interrupted !== undefined,
+    signal: stop.signal,
   });
+  const domains = (async function* () {
+    for await (const d of listed) yield d;
+    listRead = !interrupted;
+  })();
 
   const sink: LineSink | null = stream
-    ? writeErrorsNamed(
-        flags.output ? fileSink(flags.output) : stdoutSink(io.stdout),
-        flags.output ?? 'stdout',
-      )
+    ? namedSink(flags.output ? fileSink(flags.output) : stdoutSink(io.stdout), flags.output ?? 'stdout')
     : null;
   const summary = new SummaryBuilder({ parents: auditor.parents });
   // Fed as results come when they are streamed out or kept (past SPILL_AFTER they go to disk and
@@ -160,13 +153,6 @@ export async function runAudit(
   let workerFailed = 0;
   let warnedKeep = false;
   try {
-    // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
-    for (const r of hooks.carried?.results() ?? []) {
-      if (keep) kept.add(r);
-      worst = worstOf(worst, r);
-      if (summarise) summary.add(r);
-      if (sink) sink.write(renderNdjsonLine(r));
-    }
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;
@@ -187,6 +173,13 @@ export async function runAudit(
         }
       }
       progress.tick(audited, r.domain);
+    }
+    // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
+    for (const r of hooks.carried?.results(listRead) ?? []) {
+      if (keep) kept.add(r);
+      worst = worstOf(worst, r);
+      if (summarise) summary.add(r);
+      if (sink) sink.write(renderNdjsonLine(r));
     }
   } catch (err) {
     sink?.discard();

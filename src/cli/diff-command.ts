@@ -6,7 +6,7 @@ import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff-
 import { diffDocuments, hasNewFindingAtLeast, type SnapshotDiff } from '../snapshot/diff.js';
 import { parseSnapshot, type SnapshotReport } from '../snapshot/read.js';
 import type { Severity } from '../types.js';
-import { readInput, writeFileAtomic } from './io.js';
+import { assertWritable, readInput, writeOutput } from './io.js';
 import { readSavedResult } from './merge-command.js';
 import { formatOption, severityOption } from './options.js';
 import type { CliIo } from './program.js';
@@ -55,6 +55,7 @@ export function diffCommand(program: Command, io: CliIo, setExit: (code: number)
     .action(async (oldPath: string, newPath: string, flags: DiffFlags) => {
       if (oldPath === '-' && newPath === '-')
         throw new InputError('only one of OLD and NEW can be - (stdin)');
+      if (flags.output) assertWritable(flags.output);
       const relations = { parents: parentsOf(loadCatalogue({ extraFiles: flags.catalog })) };
       const before = await load(oldPath, relations.parents, io);
       let diff: SnapshotDiff;
@@ -70,7 +71,7 @@ export function diffCommand(program: Command, io: CliIo, setExit: (code: number)
       }
       const color = io.stdoutIsTty && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb' && !flags.output;
       const pieces = renderDiffChunks(diff, flags.format, { color });
-      if (flags.output) writeFileAtomic(flags.output, pieces);
+      if (flags.output) writeOutput(flags.output, pieces);
       else for (const piece of pieces) io.stdout(piece);
       setExit(flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew) ? 1 : 0);
     });

@@ -10,6 +10,19 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// A signal outside a run that handles it (while a report is written, a snapshot read) ends the
+// process as an exit, so that exit hooks remove the temp files of writes in progress (a killed
+// write left hidden .tmp files of hundreds of MB, issue 21). A run's own handler, when present,
+// decides instead (finish the domains in flight, then write).
+for (const [signal, code] of [
+  ['SIGINT', EXIT.interrupted],
+  ['SIGTERM', EXIT.terminated],
+] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) === 1) process.exit(code);
+  });
+}
+
 async function main(): Promise<number> {
   let code: number = EXIT.ok;
   const io = {

@@ -5,6 +5,7 @@ import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { DomainSet } from '../input/dedupe.js';
 import { boundedLines, openInput } from '../input/stream.js';
+import { escapeTerminal } from '../report/escape.js';
 import { FORMATS, type Format, renderChunks } from '../report/index.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/ndjson.js';
 import { type ReportDocument, ResultKeeper } from '../report/spill.js';
@@ -15,9 +16,11 @@ import {
   readSnapshotReport,
   type SnapshotReport,
 } from '../snapshot/read.js';
+import { domainProblem } from '../snapshot/validate.js';
 import type { DomainResult } from '../types.js';
+import { assertWritable } from './io.js';
 import { type CliIo, EXIT, emit, useColor } from './program.js';
-import { fileSink, stdoutSink } from './sink.js';
+import { fileSink, namedSink, stdoutSink } from './sink.js';
 
 /** A result line longer than this is refused (a domain's record is a few KB). */
 const MAX_RECORD = 8 * 1024 * 1024;
@@ -33,6 +36,8 @@ function parseLine(line: string, source: string, n: number): DomainResult | unde
   if (rec.type !== 'domain' || typeof rec.domain !== 'string')
     throw new InputError(`${source}:${n}: not a singlepath domain record`);
   const { type: _type, ...result } = rec;
+  const problem = domainProblem(result);
+  if (problem) throw new InputError(`${source}:${n}: ${problem}`);
   return result as DomainResult;
 }
 
@@ -99,9 +104,12 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
       ),
     )
     .action(async (files: string[], flags: { format: Format; output?: string; catalog?: string[] }) => {
+      if (flags.output) assertWritable(flags.output);
       const parents = parentsOf(loadCatalogue({ extraFiles: flags.catalog }));
       const duplicate = (file: string, domain: string) =>
-        io.stderr(`singlepath: ${file}: ${domain} appears in an earlier input; the first one is kept\n`);
+        io.stderr(
+          `singlepath: ${file}: ${escapeTerminal(domain)} appears in an earlier input; the first one is kept\n`,
+        );
       if (flags.format === 'ndjson') {
         await streamMerge(files, parents, flags.output, io, duplicate);
         return setExit(EXIT.ok);
@@ -175,7 +183,7 @@ export function readSavedResult(
 ): Promise<SnapshotReport> | SnapshotReport {
   if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env, io.stderr);
   const twice = (file: string, domain: string) =>
-    io.stderr(`singlepath: ${file}: ${domain} appears twice; the first one is kept\n`);
+    io.stderr(`singlepath: ${file}: ${escapeTerminal(domain)} appears twice; the first one is kept\n`);
   return readResultReport([path], parents(), twice, io.env, io.stderr);
 }
 
@@ -191,7 +199,7 @@ async function streamMerge(
   io: CliIo,
   duplicate: (file: string, domain: string) => void,
 ): Promise<void> {
-  const sink = output ? fileSink(output) : stdoutSink((text) => io.stdout(text));
+  const sink = output ? namedSink(fileSink(output), output) : stdoutSink((text) => io.stdout(text));
   try {
     const seen = new DomainSet();
     const summary = new SummaryBuilder({ parents });

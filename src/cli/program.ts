@@ -24,7 +24,7 @@ import {
 import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
-import { readInput, writeFileAtomic } from './io.js';
+import { assertWritable, readInput, writeOutput } from './io.js';
 import { listPlaces } from './list-lines.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
@@ -49,7 +49,7 @@ export function useColor(io: CliIo, output?: string): boolean {
 
 /** A report to --output (atomically) or stdout, written piece by piece (see renderChunks). */
 export function emit(report: string | Iterable<string>, output: string | undefined, io: CliIo): void {
-  if (output) writeFileAtomic(output, report);
+  if (output) writeOutput(output, report);
   else if (typeof report === 'string') io.stdout(report);
   else for (const piece of report) io.stdout(piece);
 }
@@ -151,7 +151,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
       const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
-      const schedule = prepareSchedule(flags, flags, io);
+      // Before any domain is audited: a target that cannot be written would lose the whole run.
+      if (flags.output) assertWritable(flags.output);
+      const schedule = prepareSchedule(flags, flags, io, list === '-' ? 'stdin' : list);
       // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
       // past 2,000.
       const keep = !streaming || schedule.keepsResults;
@@ -199,6 +201,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .description('re-render a saved result without touching the network')
       .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
   ).action(async (path: string, flags: OutputFlags) => {
+    if (flags.output) assertWritable(flags.output);
     const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
     try {
       emit(
@@ -247,6 +250,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))
     .action(async (input: string, flags: RunFlags & OutputFlags & { provider: string[] }) => {
+      if (flags.output) assertWritable(flags.output);
       const { report: doc, release } = await snapshotOrAudit(input, flags);
       let result: WhatIfResult;
       try {

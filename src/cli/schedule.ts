@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Relations } from '../analyse/layer-loss.js';
 import { documentOptions } from '../audit.js';
 import { InputError } from '../errors.js';
+import { DomainSet } from '../input/dedupe.js';
 import { renderDiff } from '../report/diff-render.js';
 import type { ReportDocument } from '../report/spill.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
@@ -43,6 +44,7 @@ export function prepareSchedule(
   flags: ScheduleFlags,
   auditFlags: Parameters<typeof resolveAuditOptions>[0],
   io: CliIo,
+  list?: string,
 ): Schedule {
   if (flags.journal && flags.resume) throw new InputError('give --journal or --resume, not both');
   if (flags.failOnNew && !flags.baseline)
@@ -93,8 +95,35 @@ export function prepareSchedule(
         io.stderr(
           `singlepath: warning: resuming with different options (${changed.join(', ')}): the results mix both runs\n`,
         );
-      hooks.carried = { count: previous.done.size, results: () => previous.results() };
-      hooks.skip = (d) => previous.done.has(d);
+      // Only the journal's domains still in the list are carried: an edited list must not bring
+      // back the names taken out of it (issue 21).
+      const listed = new DomainSet();
+      hooks.skip = (d) => {
+        if (!previous.done.has(d)) return false;
+        listed.add(d);
+        return true;
+      };
+      const resumed = flags.resume;
+      hooks.carried = {
+        count: previous.done.size,
+        *results(listRead) {
+          let dropped = 0;
+          for (const r of previous.results()) {
+            if (!listRead || listed.has(r.domain)) yield r;
+            else dropped++;
+          }
+          if (dropped)
+            io.stderr(
+              `singlepath: ${resumed}: ${dropped} domain${dropped === 1 ? '' : 's'} of the journal ` +
+                'no longer in the list: left out\n',
+            );
+        },
+      };
+      const journalled = previous.header.list;
+      if (journalled !== undefined && list !== undefined && journalled !== list)
+        io.stderr(
+          `singlepath: note: ${resumed} was journalled for the list ${JSON.stringify(journalled)}, resumed with ${JSON.stringify(list)}\n`,
+        );
       journalPath = flags.resume;
     }
     let journal: Journal | undefined;
@@ -107,20 +136,43 @@ export function prepareSchedule(
         );
       }
     }
+    // A journal that cannot be written (a full disk, a quota) costs resumability, never the run:
+    // said once, then the run goes on without it.
+    let journalLost = false;
+    const guard = (f: () => void) => {
+      if (journalLost) return;
+      try {
+        f();
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (!code) throw err;
+        journalLost = true;
+        io.stderr(
+          `singlepath: warning: cannot write journal ${journalPath}: ${code}; going on without it ` +
+            '(an interruption from here on cannot be resumed)\n',
+        );
+        try {
+          journal?.close();
+        } catch {
+          // its descriptor is released whatever fsync said
+        }
+      }
+    };
     if (journalPath) {
       const opts = resolveAuditOptions(auditFlags, io.env);
       journal = Journal.open(journalPath, {
         options: documentOptions(opts),
         startedAt: new Date().toISOString(),
+        ...(list === undefined ? {} : { list }),
       });
-      hooks.onResult = (r) => journal!.append(r);
+      hooks.onResult = (r) => guard(() => journal!.append(r));
     }
     return {
       hooks,
       keepsResults: Boolean(flags.baseline || flags.saveDir),
-      close: () => journal?.close(),
+      close: () => guard(() => journal?.close()),
       finish(doc, interrupted, relations) {
-        journal?.close();
+        guard(() => journal?.close());
         return finishRun(doc, interrupted, relations);
       },
       release: () => baseline?.release(),
@@ -128,7 +180,7 @@ export function prepareSchedule(
 
     function finishRun(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number {
       if (interrupted) {
-        if (journalPath)
+        if (journalPath && !journalLost)
           io.stderr(
             `singlepath: finished results are in ${journalPath}; run again with --resume ${journalPath}\n`,
           );

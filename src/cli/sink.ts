@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { openAtomic } from '../fs/atomic.js';
 
 /** Where streamed lines go: stdout as they come, or a file that appears whole at the end. */
@@ -19,4 +20,21 @@ export function stdoutSink(write: (text: string) => void): LineSink {
  */
 export function fileSink(path: string): LineSink {
   return openAtomic(path);
+}
+
+/** A full disk or a file size limit is the user's to fix: said as such, naming the output. */
+export function namedSink(sink: LineSink, name: string): LineSink {
+  const named = (f: () => void) => {
+    try {
+      f();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw code && !(err instanceof InputError) ? new InputError(`cannot write ${name}: ${code}`) : err;
+    }
+  };
+  return {
+    write: (text) => named(() => sink.write(text)),
+    commit: () => named(() => sink.commit()),
+    discard: () => sink.discard(),
+  };
 }

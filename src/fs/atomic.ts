@@ -1,6 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
 
 /** A file being written that appears whole at commit(), or not at all. */
 export interface AtomicFile {
@@ -11,18 +25,155 @@ export interface AtomicFile {
   discard(): void;
 }
 
+/** Where a write to a path really goes, and whether it can be a temp file renamed into place. */
+export interface WriteTarget {
+  /** The path opened: the file itself at the end of any symlinks, or the path given (direct). */
+  path: string;
+  /**
+   * Written through, never renamed over: a device, FIFO or socket, or anything under /dev or
+   * /proc (`/dev/stdout` is a symlink to `/proc/self/fd/1`, itself a link to whatever stdout is:
+   * renaming a temp file over it replaced the machine's `/dev/stdout`, issue 21).
+   */
+  direct: boolean;
+  /** The direct target is a regular file (stdout redirected to a file): appended to, not truncated. */
+  append: boolean;
+}
+
+const SPECIAL = /^\/(dev|proc)(\/|$)/;
+const MAX_LINKS = 40;
+
+/** Follows symlinks hop by hop (a dangling one names the file to create). */
+export function writeTarget(path: string): WriteTarget {
+  let at = resolve(path);
+  for (let hop = 0; hop <= MAX_LINKS; hop++) {
+    if (SPECIAL.test(at)) return directTarget(path);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(at);
+    } catch {
+      return { path: at, direct: false, append: false };
+    }
+    if (!st.isSymbolicLink())
+      return st.isFile() || st.isDirectory()
+        ? { path: at, direct: false, append: false }
+        : directTarget(path);
+    at = resolve(dirname(at), readlinkSync(at));
+  }
+  return directTarget(path);
+}
+
+function directTarget(path: string): WriteTarget {
+  let file = false;
+  try {
+    file = statSync(path).isFile();
+  } catch {
+    // a dangling link under /dev or /proc: opened as given, the error is the open's
+  }
+  return { path, direct: true, append: file };
+}
+
+/**
+ * Checked before any work, so that a run never audits a thousand domains to fail at the end: the
+ * folder exists and is writable, and the target is not a folder. InputError names the path.
+ */
+export function assertWritable(path: string): void {
+  const target = writeTarget(path);
+  const fail = (why: string) => new InputError(`cannot write ${path}: ${why}`);
+  if (target.direct) {
+    try {
+      accessSync(target.path, constants.W_OK);
+    } catch (err) {
+      throw fail((err as NodeJS.ErrnoException).code ?? 'not writable');
+    }
+    return;
+  }
+  const dir = dirname(target.path);
+  let dirStat: ReturnType<typeof statSync>;
+  try {
+    dirStat = statSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw fail(code === 'ENOENT' ? `folder ${dir} does not exist (ENOENT)` : `folder ${dir}: ${code}`);
+  }
+  if (!dirStat.isDirectory()) throw fail(`${dir} is not a folder (ENOTDIR)`);
+  try {
+    if (statSync(target.path).isDirectory()) throw fail('it is a folder (EISDIR)');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+  }
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw fail(`no permission to write in ${dir} (${(err as NodeJS.ErrnoException).code ?? 'EACCES'})`);
+  }
+}
+
+/** `.<name>.<pid>.<12 hex>.tmp`: the pid says whether the writer is still alive. */
+const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+function tempName(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Temp files for `path` left by a writer that was killed (SIGKILL, a crash, a power cut): ours by
+ * name, their process gone. Removed before a new write; returns the names removed.
+ */
+export function removeStaleTemps(path: string): string[] {
+  const dir = dirname(path);
+  const name = basename(path);
+  const removed: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const entry of entries) {
+    const m = TEMP.exec(entry);
+    if (!m || m[1] !== name) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || alive(pid)) continue;
+    try {
+      rmSync(join(dir, entry), { force: true });
+      removed.push(join(dir, entry));
+    } catch {
+      // not ours to remove after all (permissions): left alone
+    }
+  }
+  return removed;
+}
+
 /**
  * The one atomic write of the project: a temp file in the target's own folder, fsync, rename,
  * so a reader sees the old file or the new one, never half. Writes may come one at a time (a
- * streamed report), so memory stays flat. A device or pipe (/dev/null, /dev/stdout) is written
- * to directly, never renamed over. The temp file never outlives an error or a discard.
+ * streamed report), so memory stays flat. A symlink is followed and the file it names replaced
+ * (the link stays); a device, pipe or anything under /dev or /proc is written through, never
+ * renamed over (see writeTarget). The temp file never outlives an error, a discard or the
+ * process's exit (an exit hook removes it; the CLI turns signals into exits), and one left by a
+ * killed writer is removed by the next write to the same target.
  */
 const BATCH_CHARS = 64 * 1024;
 
 export function openAtomic(path: string): AtomicFile {
-  const direct = existsSync(path) && !statSync(path).isFile();
-  const tmp = direct ? null : join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let fd: number | null = openSync(tmp ?? path, direct ? 'w' : 'wx');
+  const target = writeTarget(path);
+  const direct = target.direct;
+  if (!direct) removeStaleTemps(target.path);
+  const tmp = direct ? null : tempName(target.path);
+  let fd: number | null = openSync(tmp ?? target.path, direct ? (target.append ? 'a' : 'w') : 'wx');
+  const onExit = () => {
+    if (tmp) rmSync(tmp, { force: true });
+  };
+  if (tmp) process.once('exit', onExit);
   const close = (sync: boolean) => {
     if (fd === null) return;
     const open = fd;
@@ -37,7 +188,10 @@ export function openAtomic(path: string): AtomicFile {
     try {
       close(false);
     } finally {
-      if (tmp) rmSync(tmp, { force: true });
+      if (tmp) {
+        rmSync(tmp, { force: true });
+        process.off('exit', onExit);
+      }
     }
   };
   // A temp file nobody reads before the rename is written in 64 KiB batches rather than a system
@@ -69,14 +223,42 @@ export function openAtomic(path: string): AtomicFile {
       try {
         flush();
         close(true);
-        renameSync(tmp, path);
       } catch (err) {
         discard();
         throw err;
       }
+      try {
+        renameSync(tmp, target.path);
+        process.off('exit', onExit);
+      } catch (err) {
+        // Every byte is in the temp file: kept where the user can find it, and said where.
+        const kept = keep(tmp, target.path);
+        process.off('exit', onExit);
+        if (!kept) rmSync(tmp, { force: true });
+        throw new InputError(
+          `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` +
+            (kept ? `; the results are kept in ${kept}` : ''),
+        );
+      }
     },
     discard,
   };
+}
+
+/** A finished temp file whose rename failed, under a visible name beside the target if possible. */
+function keep(tmp: string, target: string): string | undefined {
+  const visible = join(dirname(target), `${basename(target)}.unsaved-${randomBytes(3).toString('hex')}`);
+  try {
+    renameSync(tmp, visible);
+    return visible;
+  } catch {
+    try {
+      statSync(tmp);
+      return tmp;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /** Writes a whole file atomically (see openAtomic): one string or buffer, or pieces in order. */

@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { closeSync, constants, createReadStream, openSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { DomainSet } from './dedupe.js';
 import { type InputProblem, MAX_LINE_LENGTH, parseDomainLine } from './parse.js';
@@ -19,11 +21,14 @@ export interface StreamStats {
 export async function* boundedLines(
   stream: AsyncIterable<Buffer | string>,
   max = MAX_LINE_LENGTH,
+  signal?: AbortSignal,
 ): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8');
   let buf = '';
   let overflow = false;
   for await (const chunk of stream) {
+    // Checked per chunk, not per line: /dev/zero has no newline and would be read for ever.
+    if (signal?.aborted) return;
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let start = 0;
     for (;;) {
@@ -46,10 +51,56 @@ export async function* boundedLines(
   if (buf) yield buf;
 }
 
+/**
+ * The list as a stream. A FIFO is read through the event loop (as Node reads a piped stdin), not
+ * by fs reads in the thread pool: a read blocked on an idle producer cannot be cancelled, and it
+ * kept a stopped run (SIGTERM) from ever exiting (issue 21). It is opened blocking (waiting for a
+ * writer, as `cat` does), then again non-blocking for the reads.
+ */
 export function openInput(path: string): Readable {
   if (path === '-') return process.stdin;
-  const stream = createReadStream(path);
-  return stream;
+  let fifo = false;
+  try {
+    fifo = statSync(path).isFIFO();
+  } catch {
+    // the read stream reports it
+  }
+  if (!fifo) return createReadStream(path);
+  const out = new PassThrough();
+  let socket: Socket | undefined;
+  out.on('close', () => {
+    socket?.destroy();
+    if (!socket) unblockOpen(path);
+  });
+  open(path, 'r').then(
+    (waiting) => {
+      if (out.destroyed) return void waiting.close();
+      try {
+        socket = new Socket({
+          fd: openSync(path, constants.O_RDONLY | constants.O_NONBLOCK),
+          readable: true,
+          writable: false,
+        });
+      } catch (err) {
+        out.destroy(err as Error);
+        return void waiting.close();
+      }
+      void waiting.close();
+      socket.on('error', (err) => out.destroy(err));
+      socket.pipe(out);
+    },
+    (err: Error) => out.destroy(err),
+  );
+  return out;
+}
+
+/** An open of a FIFO still waiting for a writer is released by being one for an instant. */
+function unblockOpen(path: string): void {
+  try {
+    closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // no open waiting (ENXIO) or not ours to open
+  }
 }
 
 export interface ReadDomainsOptions {
@@ -58,6 +109,8 @@ export interface ReadDomainsOptions {
   filter?: (domain: string) => boolean;
   /** Stop early (SIGINT): no further line is read. */
   stopped?: () => boolean;
+  /** Aborted on SIGINT/SIGTERM: reading ends at once, even while waiting for input. */
+  signal?: AbortSignal;
 }
 
 /** Normalised, de-duplicated domains of a list, read as a stream. */
@@ -68,8 +121,13 @@ export async function* readDomains(
   opts: ReadDomainsOptions,
 ): AsyncGenerator<string> {
   const seen = new DomainSet();
+  const lines = boundedLines(stream, MAX_LINE_LENGTH, opts.signal)[Symbol.asyncIterator]();
+  const aborted = opts.signal ? abortPromise(opts.signal) : undefined;
   try {
-    for await (const raw of boundedLines(stream)) {
+    for (;;) {
+      const next = aborted ? await Promise.race([lines.next(), aborted]) : await lines.next();
+      if (next === ABORTED || next.done) return;
+      const raw = next.value;
       if (opts.stopped?.()) return;
       stats.lines++;
       const r = parseDomainLine(raw.replace(/\r$/, ''));
@@ -90,8 +148,19 @@ export async function* readDomains(
       yield r.domain;
     }
   } catch (err) {
+    // The stream destroyed under a pending read (the stop) is no read error.
+    if (opts.signal?.aborted) return;
     const code = (err as NodeJS.ErrnoException).code;
     if (code) throw new InputError(`cannot read ${source}: ${code}`);
     throw err;
   }
+}
+
+const ABORTED = Symbol('aborted');
+
+function abortPromise(signal: AbortSignal): Promise<typeof ABORTED> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(ABORTED);
+    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+  });
 }

@@ -58,7 +58,7 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
     'New findings',
     ['severity', 'domain', 'finding', 'note'],
     diff.findings.new.map((f) => [
-      `**${f.severity}**`,
+      `**${esc(f.severity)}**`,
       esc(f.domain),
       findingLabel(f, esc),
       f.newDomain ? 'new domain' : '',
@@ -69,7 +69,12 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
     out,
     'Severity changed',
     ['domain', 'finding', 'before', 'after'],
-    diff.findings.severity.map((c) => [esc(c.domain), findingLabel(c, esc), c.before, `**${c.after}**`]),
+    diff.findings.severity.map((c) => [
+      esc(c.domain),
+      findingLabel(c, esc),
+      esc(c.before),
+      `**${esc(c.after)}**`,
+    ]),
     max,
   );
   table(
@@ -77,7 +82,7 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
     'Resolved findings',
     ['severity', 'domain', 'finding', 'note'],
     diff.findings.resolved.map((f) => [
-      f.severity,
+      esc(f.severity),
       esc(f.domain),
       findingLabel(f, esc),
       f.failing ? 'domain failing' : '',

@@ -75,7 +75,7 @@ export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): str
     columns(
       diff.findings.new.map((f) => [
         esc(f.domain),
-        `${paint(f.severity, f.severity)} ${findingLabel(f, esc)}${f.newDomain ? ' [new domain]' : ''}`,
+        `${paint(f.severity, esc(f.severity))} ${findingLabel(f, esc)}${f.newDomain ? ' [new domain]' : ''}`,
       ]),
     ),
   );
@@ -85,7 +85,7 @@ export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): str
     columns(
       diff.findings.severity.map((c) => [
         esc(c.domain),
-        `${paint(c.before, c.before)} → ${paint(c.after, c.after)} ${findingLabel(c, esc)}`,
+        `${paint(c.before, esc(c.before))} → ${paint(c.after, esc(c.after))} ${findingLabel(c, esc)}`,
       ]),
     ),
   );
@@ -95,7 +95,7 @@ export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): str
     columns(
       diff.findings.resolved.map((f) => [
         esc(f.domain),
-        `${f.severity} ${findingLabel(f, esc)}${f.failing ? ' [domain failing]' : ''}`,
+        `${esc(f.severity)} ${findingLabel(f, esc)}${f.failing ? ' [domain failing]' : ''}`,
       ]),
     ),
   );

@@ -23,7 +23,7 @@ export const shareMove = (before: number, after: number): string => `${percent(b
 /** `shared-fate aws (cdn)` — kind, provider, layer; no severity, no domain. */
 export function findingLabel(f: FindingRef | SeverityChange, esc: Escape): string {
   const provider = f.provider === undefined ? '' : ` ${esc(f.provider)}`;
-  const layer = f.layer ? ` (${f.layer})` : '';
+  const layer = f.layer ? ` (${esc(f.layer)})` : '';
   return `${esc(f.kind)}${provider}${layer}`;
 }
 

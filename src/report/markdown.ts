@@ -104,7 +104,7 @@ function* indirectSection(doc: ReportDocument): Generator<string> {
           row(['---', '---', '---', '---']),
         ];
       first = false;
-      yield row([esc(r.domain), d.layer, esc(d.provider), indirectText(d, esc)]);
+      yield row([esc(r.domain), esc(d.layer), esc(d.provider), indirectText(d, esc)]);
     }
 }
 
@@ -119,11 +119,11 @@ function details(r: DomainResult): string[] {
   if (r.error) out.push(`- error ${esc(r.error.code)}: ${esc(r.error.message)}`);
   for (const d of r.dependencies) {
     const order = d.order ? ` \\[order ${d.order}\\]` : '';
-    out.push(`- ${d.layer}: ${dependencyLabel(d, esc)}${order}`);
+    out.push(`- ${esc(d.layer)}: ${dependencyLabel(d, esc)}${order}`);
     for (const e of d.evidence) out.push(`  - ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const d of r.indirect ?? []) {
-    out.push(`- ${d.layer} (indirect): ${indirectText(d, esc)}`);
+    out.push(`- ${esc(d.layer)} (indirect): ${indirectText(d, esc)}`);
     for (const e of d.evidence) out.push(`  - ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const f of r.risks) out.push(`- ${riskLine(f, esc, plain)}: ${esc(f.message)}`);

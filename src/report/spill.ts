@@ -40,12 +40,21 @@ export class SpilledResults implements ResultList {
   #pending: string[] = [];
   #pendingChars = 0;
   #order: Uint32Array | null = null;
+  /** Lines kept in memory once the file could not be written (a full disk): `-(i + 1)` offsets. */
+  #memory: string[] | null = null;
+  #pendingIndex: number[] = [];
+  readonly #warn: ((message: string) => void) | undefined;
   /** The file was removed from its folder at once (POSIX): only the open descriptor holds it. */
   #unlinked = false;
   #exitHook = () => this.close();
 
-  /** Opens the temporary file (in `dir`, by default the system's temporary folder). */
-  constructor(dir = tmpdir()) {
+  /**
+   * Opens the temporary file (in `dir`, by default the system's temporary folder). With `warn`, a
+   * write that fails later (a full disk) is said once and the results from there on stay in
+   * memory; without it, that is an InputError naming the folder.
+   */
+  constructor(dir = tmpdir(), warn?: (message: string) => void) {
+    this.#warn = warn;
     this.#dir = mkdtempSync(join(dir, 'singlepath-results-'));
     this.#path = join(this.#dir, 'results.ndjson');
     try {
@@ -75,8 +84,15 @@ export class SpilledResults implements ResultList {
   add(result: DomainResult): void {
     if (this.#order) throw new Error('SpilledResults: add() after the list was read');
     const line = `${JSON.stringify(result)}\n`;
-    const bytes = Buffer.byteLength(line);
     this.#names.push(String(result.domain));
+    if (this.#memory) {
+      this.#memory.push(line);
+      this.#offsets.push(-this.#memory.length);
+      this.#lengths.push(0);
+      return;
+    }
+    const bytes = Buffer.byteLength(line);
+    this.#pendingIndex.push(this.#offsets.length);
     this.#offsets.push(this.#size);
     this.#lengths.push(bytes);
     this.#size += bytes;
@@ -91,6 +107,11 @@ export class SpilledResults implements ResultList {
     const order = this.#sorted();
     let buf = Buffer.allocUnsafe(64 * 1024);
     for (const i of order) {
+      const offset = this.#offsets.get(i);
+      if (offset < 0) {
+        yield JSON.parse(this.#memory![-offset - 1]!) as DomainResult;
+        continue;
+      }
       const length = this.#lengths.get(i);
       if (length > buf.length) buf = Buffer.allocUnsafe(length);
       let got = 0;
@@ -134,7 +155,10 @@ export class SpilledResults implements ResultList {
   #flush(): void {
     if (this.#fd === null || this.#pending.length === 0) return;
     const data = Buffer.from(this.#pending.join(''));
+    const lines = this.#pending;
+    const indexes = this.#pendingIndex;
     this.#pending = [];
+    this.#pendingIndex = [];
     this.#pendingChars = 0;
     try {
       for (let at = 0; at < data.length; ) at += writeSync(this.#fd, data, at);
@@ -142,9 +166,19 @@ export class SpilledResults implements ResultList {
       // Also when the last results are written as the report starts reading (a full disk).
       const code = (err as NodeJS.ErrnoException).code;
       const where = dirname(this.#dir);
-      throw code
-        ? new InputError(`cannot write the results kept in a temporary file in ${where}: ${code}`)
-        : err;
+      const problem = `cannot write the results kept in a temporary file in ${where}: ${code}`;
+      if (!code) throw err;
+      if (!this.#warn) throw new InputError(problem);
+      // What reached the file stays readable there; this batch and every later result are kept
+      // in memory: a full temporary folder costs memory, never a result.
+      this.#warn(
+        `singlepath: warning: ${problem}; holding the results from here on in memory (~5 KB each)\n`,
+      );
+      this.#memory = [];
+      for (let k = 0; k < lines.length; k++) {
+        this.#memory.push(lines[k]!);
+        this.#offsets.set(indexes[k]!, -this.#memory.length);
+      }
     }
   }
 }
@@ -179,6 +213,10 @@ class Column {
 
   get(i: number): number {
     return this.#chunks[Math.floor(i / COLUMN_CHUNK)]![i % COLUMN_CHUNK]!;
+  }
+
+  set(i: number, value: number): void {
+    this.#chunks[Math.floor(i / COLUMN_CHUNK)]![i % COLUMN_CHUNK] = value;
   }
 }
 
@@ -319,7 +357,7 @@ export class ResultKeeper {
   #open(): SpilledResults | null {
     const dir = this.#env.TMPDIR || tmpdir();
     try {
-      return new SpilledResults(dir);
+      return new SpilledResults(dir, this.#warn);
     } catch (err) {
       const problem = `cannot keep results in a temporary folder (${dir}): ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
       if (!this.#warn) throw new InputError(problem);

@@ -48,10 +48,11 @@ export function layerCell(deps: readonly Dependency[], layer: Layer, esc: Escape
 
 /** `high single-provider cloudflare (dns)`; severity passed through `paint` for colour. */
 export function riskLine(f: Finding, esc: Escape, paint: (f: Finding, text: string) => string): string {
-  const where = [f.provider === undefined ? '' : ` ${esc(f.provider)}`, f.layer ? ` (${f.layer})` : ''].join(
-    '',
-  );
-  return `${paint(f, f.severity)} ${esc(f.kind)}${where}`;
+  const where = [
+    f.provider === undefined ? '' : ` ${esc(f.provider)}`,
+    f.layer ? ` (${esc(f.layer)})` : '',
+  ].join('');
+  return `${paint(f, esc(f.severity))} ${esc(f.kind)}${where}`;
 }
 
 export const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;

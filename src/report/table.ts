@@ -36,7 +36,7 @@ const RESET = '\u001b[0m';
 const painter =
   (color: boolean) =>
   (f: Pick<Finding, 'severity'>, text: string): string =>
-    color ? `${SGR[f.severity]}${text}${RESET}` : text;
+    color && SGR[f.severity] ? `${SGR[f.severity]}${text}${RESET}` : text;
 
 function tableStyle(color: boolean): TableSpec['style'] {
   return color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] };
@@ -53,11 +53,11 @@ function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): strin
   if (r.error) lines.push(`  error ${esc(r.error.code)}: ${esc(r.error.message)}`);
   for (const d of r.dependencies) {
     const order = d.order ? ` [order ${d.order}]` : '';
-    lines.push(`  ${d.layer.padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
+    lines.push(`  ${esc(d.layer).padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const d of r.indirect ?? []) {
-    lines.push(`  ${d.layer.padEnd(5)} ${indirectText(d, esc)} [indirect]`);
+    lines.push(`  ${esc(d.layer).padEnd(5)} ${indirectText(d, esc)} [indirect]`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const f of r.risks) {

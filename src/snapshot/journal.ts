@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { DomainSet } from '../input/dedupe.js';
 import type { DomainResult } from '../types.js';
+import { domainProblem } from './validate.js';
 
 // A run's results, one NDJSON line per finished domain, so that SIGINT, SIGKILL or a crash loses
 // nothing already audited: `--resume` reads the journal and audits only the domains missing from
@@ -15,11 +16,14 @@ export interface JournalHeader {
   schema: 1;
   startedAt: string;
   options: Record<string, unknown>;
+  /** The list the run read (its path, `stdin`), so that a resume can say it changed. */
+  list?: string;
 }
 
 export interface JournalMeta {
   options: Record<string, unknown>;
   startedAt: string;
+  list?: string;
 }
 
 export interface JournalOptions {
@@ -76,21 +80,19 @@ function parseHeader(text: string, path: string): JournalHeader {
     throw new InputError(`${path}: journal schema ${String(h.schema)} is not supported (1 is)`);
   if (typeof h.options !== 'object' || h.options === null)
     throw new InputError(`${path}: journal header lacks "options"`);
-  return { type: 'journal', schema: 1, startedAt: String(h.startedAt ?? ''), options: h.options };
+  const header: JournalHeader = {
+    type: 'journal',
+    schema: 1,
+    startedAt: String(h.startedAt ?? ''),
+    options: h.options,
+  };
+  if (typeof h.list === 'string') header.list = h.list;
+  return header;
 }
 
+/** A journal line renderers can trust (snapshot/validate.ts); anything else is an unreadable line. */
 function isDomainResult(v: unknown): v is DomainResult {
-  const r = v as Partial<DomainResult> | null;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.domain === 'string' &&
-    r.domain !== '' &&
-    typeof r.observations === 'object' &&
-    r.observations !== null &&
-    Array.isArray(r.dependencies) &&
-    Array.isArray(r.risks)
-  );
+  return domainProblem(v) === undefined;
 }
 
 function tryParse(text: string): unknown {
@@ -101,20 +103,66 @@ function tryParse(text: string): unknown {
   }
 }
 
-/** Lines of a file of any size (a journal of a million domains outgrows one string). */
-function* fileLines(fd: number): Generator<{ text: string; terminated: boolean }> {
+/** A journal line longer than this is not one of ours (a result is a few KB): skipped unread. */
+export const MAX_JOURNAL_LINE = 8 * 1024 * 1024;
+/** The header holds the run's options: a first line past this is no journal header. */
+export const MAX_HEADER_LINE = 64 * 1024;
+
+interface FileLine {
+  text: string;
+  terminated: boolean;
+  /** Past the bound: `text` is empty, and the rest of the line is skipped as it is read. */
+  tooLong?: true;
+}
+
+/**
+ * Lines of a file of any size (a journal of a million domains outgrows one string), never holding
+ * more than one bounded line: a longer one is reported once as soon as it passes its bound
+ * (`maxFirst` for the first line, `max` after) and the rest of it skipped, so /dev/zero or a
+ * 300 MB line costs one chunk of memory (issue 21).
+ */
+function* fileLines(fd: number, max = MAX_JOURNAL_LINE, maxFirst = MAX_HEADER_LINE): Generator<FileLine> {
   const buf = Buffer.allocUnsafe(CHUNK);
-  let rest = Buffer.alloc(0);
+  let parts: Buffer[] = [];
+  let held = 0;
+  let skipping = false;
+  let first = true;
+  const bound = () => (first ? maxFirst : max);
   for (let n = readSync(fd, buf, 0, CHUNK, null); n > 0; n = readSync(fd, buf, 0, CHUNK, null)) {
-    const chunk = rest.length ? Buffer.concat([rest, buf.subarray(0, n)]) : buf.subarray(0, n);
     let start = 0;
-    for (let i = chunk.indexOf(NEWLINE, start); i !== -1; i = chunk.indexOf(NEWLINE, start)) {
-      yield { text: chunk.toString('utf8', start, i), terminated: true };
+    for (;;) {
+      const i = buf.subarray(0, n).indexOf(NEWLINE, start);
+      const end = i === -1 ? n : i;
+      if (!skipping) {
+        if (held + end - start > bound()) {
+          skipping = true;
+          parts = [];
+          held = 0;
+          yield { text: '', terminated: i !== -1, tooLong: true };
+          first = false;
+        } else if (end > start) {
+          // Copied only when the line goes on past this chunk (the buffer is read into again).
+          parts.push(i === -1 ? Buffer.from(buf.subarray(start, end)) : buf.subarray(start, end));
+          held += end - start;
+        }
+      }
+      if (i === -1) break;
+      if (!skipping) {
+        // A line inside one chunk (nearly all of them) is decoded from it without a copy.
+        const text =
+          parts.length === 1 && held === end - start
+            ? buf.toString('utf8', start, end)
+            : Buffer.concat(parts, held).toString('utf8');
+        yield { text, terminated: true };
+        first = false;
+      }
+      parts = [];
+      held = 0;
+      skipping = false;
       start = i + 1;
     }
-    rest = Buffer.from(chunk.subarray(start));
   }
-  if (rest.length) yield { text: rest.toString('utf8'), terminated: false };
+  if (held && !skipping) yield { text: Buffer.concat(parts, held).toString('utf8'), terminated: false };
 }
 
 function openForRead(path: string): number {
@@ -154,7 +202,15 @@ function* journalLines(path: string): Generator<JournalLine> {
     for (const line of fileLines(fd)) {
       if (first) {
         first = false;
+        if (line.tooLong)
+          throw new InputError(
+            `${path}: not a singlepath journal (first line longer than ${MAX_HEADER_LINE} bytes)`,
+          );
         yield { kind: 'header', text: line.text };
+        continue;
+      }
+      if (line.tooLong) {
+        yield { kind: 'skipped' };
         continue;
       }
       if (line.text.trim() === '') {
@@ -193,6 +249,9 @@ export function scanJournal(path: string): JournalScan {
       latest.set(line.result.domain, line.result);
   }
   if (!header) throw new InputError(`${path}: empty, not a singlepath journal`);
+  // A resumed run appends to this same file; its results are read again only up to here (a torn
+  // last line is cut off before the appends start), never the lines this run adds.
+  const scanned = torn ? lineNo - 1 : lineNo;
   return {
     header,
     done,
@@ -200,7 +259,9 @@ export function scanJournal(path: string): JournalScan {
     torn,
     *results() {
       const emitted = new Set<string>();
+      let n = 0;
       for (const line of journalLines(path)) {
+        if (++n > scanned) break;
         if (line.kind !== 'result') continue;
         const domain = line.result.domain;
         const last = latest.get(domain);
@@ -228,8 +289,14 @@ export function readJournal(path: string): JournalContents {
 }
 
 /** The first line of an existing journal, read without loading the rest. */
-function firstLine(fd: number): string | undefined {
-  for (const line of fileLines(fd)) return line.text;
+function firstLine(fd: number, path: string): string | undefined {
+  for (const line of fileLines(fd)) {
+    if (line.tooLong)
+      throw new InputError(
+        `${path}: not a singlepath journal (first line longer than ${MAX_HEADER_LINE} bytes)`,
+      );
+    return line.text;
+  }
   return undefined;
 }
 
@@ -266,6 +333,7 @@ const header = (meta: JournalMeta): JournalHeader => ({
   schema: 1,
   startedAt: meta.startedAt,
   options: meta.options,
+  ...(meta.list === undefined ? {} : { list: meta.list }),
 });
 
 export class Journal {
@@ -333,7 +401,7 @@ export class Journal {
       throw new InputError(`cannot open journal ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     try {
-      const first = firstLine(fd);
+      const first = firstLine(fd, path);
       if (first === undefined) {
         // Created but the header never made it (crash at once): start it again.
         writeAll(fd, Buffer.from(`${JSON.stringify(header(meta))}\n`));
@@ -368,9 +436,13 @@ export class Journal {
   /** Syncs and closes; safe to call twice (a signal handler and a finally block). */
   close(): void {
     if (this.fd === undefined) return;
-    this.sync();
-    closeSync(this.fd);
-    this.fd = undefined;
+    const fd = this.fd;
+    try {
+      this.sync();
+    } finally {
+      this.fd = undefined;
+      closeSync(fd);
+    }
   }
 
   /** Lines appended by this instance. */

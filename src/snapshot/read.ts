@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { type ReportDocument, ResultKeeper } from '../report/spill.js';
 import type { AuditDocument, BlastRadius, DomainResult, Summary } from '../types.js';
 import { LaidOutJson, LayoutError, readLinesSync } from './layout.js';
+import { domainProblem, summaryProblem } from './validate.js';
 
 /** Snapshots are our own JSON documents; anything else is refused with what is wrong. */
 export function parseSnapshot(text: string, source: string): AuditDocument {
@@ -24,6 +25,8 @@ export function checkSnapshot(data: unknown, source: string): AuditDocument {
     throw new InputError(`${source}: snapshot schema ${String(doc.schema)} is not supported (1 is)`);
   if (!Array.isArray(doc.domains) || typeof doc.summary !== 'object' || doc.summary === null)
     throw new InputError(`${source}: snapshot lacks "domains" or "summary"`);
+  const problem = summaryProblem(doc.summary);
+  if (problem) throw new InputError(`${source}: ${problem}`);
   // Renderers trust the shape of each domain: check it here, naming the first bad entry.
   for (const [i, d] of doc.domains.entries()) checkDomain(d, i, source);
   radiusCounts(doc.summary as Partial<Summary>, source);
@@ -32,13 +35,9 @@ export function checkSnapshot(data: unknown, source: string): AuditDocument {
 
 /** Item `i` of a snapshot's domains, checked for the shape renderers rely on. */
 function checkDomain(data: unknown, i: number, source: string): DomainResult {
-  const d = data as Partial<DomainResult> | null;
-  const bad = (what: string) => new InputError(`${source}: domains[${i}]: ${what}`);
-  if (typeof d !== 'object' || d === null || typeof d.domain !== 'string') throw bad('no "domain" name');
-  if (!Array.isArray(d.dependencies) || !Array.isArray(d.risks))
-    throw bad('"dependencies" and "risks" must be arrays');
-  if (typeof d.observations !== 'object' || d.observations === null) throw bad('no "observations"');
-  return d as DomainResult;
+  const problem = domainProblem(data);
+  if (problem) throw new InputError(`${source}: domains[${i}]: ${problem}`);
+  return data as DomainResult;
 }
 
 /**
