@@ -11,10 +11,11 @@ import { openInput, readDomains, type StreamStats } from '../input/stream.js';
 import { escapeTerminal } from '../report/escape.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
 import { type ReportDocument, ResultKeeper } from '../report/spill.js';
-import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js';
+import type { AuditDocument, DomainResult, ResolverUse, Severity, Summary } from '../types.js';
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
 import { Progress } from './progress.js';
+import { FailureCounts, resolverLine, sameWayWarning } from './run-health.js';
 import { fileSink, type LineSink, stdoutSink } from './sink.js';
 import { auditInWorkers } from './workers.js';
 
@@ -40,6 +41,10 @@ export interface RunResult {
   relations: Relations;
   /** Domains a `--jobs` child failed on (WORKER_FAILED): the run is incomplete. */
   workerFailed: number;
+  /** Domains audited (carried ones included) and those that failed for network reasons. */
+  failures: FailureCounts;
+  /** The resolvers asked, with how many answered. */
+  resolvers: ResolverUse[];
 }
 
 export interface RunHooks {
@@ -157,9 +162,11 @@ export async function runAudit(
       : null;
   let workerFailed = 0;
   let warnedKeep = false;
+  const failures = new FailureCounts();
   try {
     // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
     for (const r of hooks.carried?.results() ?? []) {
+      failures.add(r);
       if (keep) kept.add(r);
       worst = worstOf(worst, r);
       if (summarise) summary.add(r);
@@ -167,6 +174,7 @@ export async function runAudit(
     }
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
+      failures.add(r);
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;
       worst = worstOf(worst, r);
       hooks.onResult?.(r);
@@ -202,6 +210,7 @@ export async function runAudit(
     sink?.discard();
     throw new InputError(`${name}: no domains to audit`);
   }
+  const resolvers = pool ? pool.resolverUse() : auditor.resolverUse();
   if (!flags.quiet) {
     const secs = (performance.now() - started) / 1000;
     const s = pool ? pool.stats() : auditor.stats();
@@ -213,9 +222,13 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}` +
-        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}` +
+        `; ${resolverLine(resolvers)}\n`,
     );
   }
+  const sameWay = sameWayWarning(failures, resolvers);
+  if (sameWay) io.stderr(sameWay);
+  const incomplete = interrupted ? { reason: interrupted, audited: failures.total } : undefined;
   const printNotes = (s: Summary) => {
     for (const n of s.notes ?? []) io.stderr(`singlepath: note: ${escapeTerminal(n.message)}\n`);
   };
@@ -226,18 +239,35 @@ export async function runAudit(
     sink.write(renderNdjsonSummary(finished!));
     sink.commit();
     printNotes(finished!);
-    if (!keep) return { audited, worst, interrupted, relations, workerFailed };
+    if (!keep) return { audited, worst, interrupted, relations, workerFailed, failures, resolvers };
   }
   const spilled = kept.spilled;
   if (spilled) {
     // Results on disk come back in name order, as buildDocument sorts them.
-    const report: ReportDocument = { ...documentHead(opts), domains: spilled, summary: finished! };
+    const report: ReportDocument = {
+      ...documentHead(opts, resolvers),
+      ...(incomplete ? { incomplete } : {}),
+      domains: spilled,
+      summary: finished!,
+    };
     if (!sink) printNotes(report.summary);
-    return { report, release: () => spilled.close(), audited, worst, interrupted, relations, workerFailed };
+    return {
+      report,
+      release: () => spilled.close(),
+      audited,
+      worst,
+      interrupted,
+      relations,
+      workerFailed,
+      failures,
+      resolvers,
+    };
   }
-  const doc = buildDocument(kept.held, opts, auditor.parents);
+  const built = buildDocument(kept.held, opts, auditor.parents, resolvers);
+  // An interrupted run's document says so near its top, before the domains it does hold.
+  const doc = incomplete ? { ...documentHead(opts, resolvers), incomplete, ...built } : built;
   if (!sink) printNotes(doc.summary);
-  return { doc, report: doc, audited, worst, interrupted, relations, workerFailed };
+  return { doc, report: doc, audited, worst, interrupted, relations, workerFailed, failures, resolvers };
 }
 
 function assertReadable(path: string): void {

@@ -27,6 +27,13 @@ import { readInput, writeFileAtomic } from './io.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
+import {
+  DEFAULT_ERROR_LIMIT,
+  type ErrorLimit,
+  overLimit,
+  overLimitLine,
+  parseErrorLimit,
+} from './run-health.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
 import { workerCommand } from './worker-command.js';
@@ -119,6 +126,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .addOption(new Option('-q, --quiet', 'no statistics line on stderr').helpGroup('Output:'))
     .addOption(
+      new Option(
+        '--fail-on-errors <n|p%>',
+        'exit 2 when more than N domains (or P% of them) failed for network reasons (default 50%)',
+      )
+        .argParser(parseErrorLimit)
+        .helpGroup('Output:'),
+    )
+    .addOption(
       new Option('--save-dir <dir>', 'save a timestamped JSON snapshot and latest.json in DIR').helpGroup(
         'Schedule:',
       ),
@@ -147,44 +162,54 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         'finish an interrupted run: audit only the domains missing from JOURNAL',
       ).helpGroup('Schedule:'),
     )
-    .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
-      const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
-      const schedule = prepareSchedule(flags, flags, io);
-      // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
-      // past 2,000.
-      const keep = !streaming || schedule.keepsResults;
-      let run: RunResult;
-      let drift: number;
-      try {
+    .action(
+      async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags & { failOnErrors?: ErrorLimit }) => {
+        const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
+        const schedule = prepareSchedule(flags, flags, io);
+        // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
+        // past 2,000.
+        const keep = !streaming || schedule.keepsResults;
+        let run: RunResult;
+        let drift: number;
+        let untrusted = false;
         try {
-          run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
-        } finally {
-          schedule.close();
-        }
-        try {
-          if (run.report && !streaming) {
-            const report = renderChunks(run.report, flags.format, {
-              color: useColor(io, flags.output),
-              explain: flags.explain,
-            });
-            emit(report, flags.output, io);
+          try {
+            run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
+          } finally {
+            schedule.close();
           }
-          // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
-          const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
-          drift = schedule.finish(run.report, incomplete, run.relations);
+          try {
+            if (run.report && !streaming) {
+              const report = renderChunks(run.report, flags.format, {
+                color: useColor(io, flags.output),
+                explain: flags.explain,
+              });
+              emit(report, flags.output, io);
+            }
+            // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
+            const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
+            untrusted = !incomplete && overLimit(run.failures, flags.failOnErrors ?? DEFAULT_ERROR_LIMIT);
+            if (untrusted)
+              io.stderr(
+                overLimitLine(run.failures, flags.failOnErrors ?? DEFAULT_ERROR_LIMIT, !!flags.failOnErrors),
+              );
+            drift = schedule.finish(run.report, incomplete, run.relations, { untrusted });
+          } finally {
+            run.release?.();
+          }
         } finally {
-          run.release?.();
+          schedule.release();
         }
-      } finally {
-        schedule.release();
-      }
-      if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
-      if (run.workerFailed > 0) {
-        io.stderr(`singlepath: ${run.workerFailed} domains failed in worker processes (WORKER_FAILED)\n`);
-        return setExit(EXIT.error);
-      }
-      setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
-    });
+        if (run.interrupted)
+          return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+        if (run.workerFailed > 0) {
+          io.stderr(`singlepath: ${run.workerFailed} domains failed in worker processes (WORKER_FAILED)\n`);
+          return setExit(EXIT.error);
+        }
+        if (untrusted) return setExit(EXIT.error);
+        setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
+      },
+    );
 
   addOutputOptions(
     program
