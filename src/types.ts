@@ -302,6 +302,11 @@ export interface BlastRadius {
   down: string[];
   degraded: string[];
   downIndirect?: string[];
+  /**
+   * Subsidiaries (catalogue `parent` relations) whose dependencies put domains in this radius:
+   * microsoft owns github, so a GitHub Pages site is down if microsoft fails. Absent when none.
+   */
+  owns?: string[];
 }
 
 /** Something about the run rather than one domain, reported once (e.g. a resolver ignoring ECS). */

@@ -203,8 +203,8 @@ describe('singlepath audit (CLI)', () => {
     [['audit', '/nonexistent/domains.txt'], /cannot read \/nonexistent\/domains.txt: ENOENT/],
     [['audit', '-', '--fail-on-new', 'high'], /--fail-on-new needs --baseline/],
     [
-      ['whatif', '-p', 'CloudFlare', 'samples/snapshot.json'],
-      /unknown provider "CloudFlare" \(did you mean cloudflare\?\)/,
+      ['whatif', '-p', 'cloudflar', 'samples/snapshot.json'],
+      /unknown provider "cloudflar" \(did you mean cloudflare[,?]/,
     ],
   ])('%j is a one-line user error (exit 2)', async (args, message) => {
     const run = await runCli(

@@ -2,9 +2,7 @@ import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
 import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
-import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
-import { InputError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import {
   type Format,
@@ -26,6 +24,7 @@ import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
+import { resolveOutage } from './provider-ids.js';
 import { providersCommand } from './providers.js';
 import {
   DEFAULT_ERROR_LIMIT,
@@ -82,23 +81,6 @@ export function addOutputOptions(cmd: Command, formats?: readonly string[]): Com
         'Output:',
       ),
     );
-}
-
-/** A mistyped provider would silently leave everything "unaffected": refuse it, with a hint. */
-function checkProviders(ids: string[], catalogue: Catalogue, doc: ReportDocument): void {
-  const known = new Set<string>(catalogue.providers.keys());
-  for (const d of doc.domains)
-    for (const dep of [...d.dependencies, ...(d.indirect ?? [])]) known.add(dep.provider);
-  for (const spec of ids) {
-    const id = spec.split('@')[0]!;
-    if (known.has(id)) continue;
-    const lower = id.toLowerCase().replace(/[^a-z0-9.-]/g, '');
-    const hint =
-      [...known].find((k) => k === lower) ?? [...known].find((k) => k.startsWith(lower.slice(0, 4)));
-    throw new InputError(
-      `unknown provider "${id}"${hint ? ` (did you mean ${hint}?)` : ''}; see \`singlepath providers\``,
-    );
-  }
 }
 
 /** Builds the commander program; `setExit` receives the code the process should end with. */
@@ -269,8 +251,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       let result: WhatIfResult;
       try {
         const catalogue = loadCatalogue({ extraFiles: flags.catalog });
-        checkProviders(flags.provider, catalogue, doc);
-        result = whatIf(doc.domains, flags.provider, { parents: parentsOf(catalogue) });
+        const parents = parentsOf(catalogue);
+        const providers = resolveOutage(flags.provider, catalogue, doc, parents);
+        result = whatIf(doc.domains, providers, { parents });
       } finally {
         release();
       }
