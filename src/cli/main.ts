@@ -18,6 +18,7 @@ async function main(): Promise<number> {
     env: process.env,
     stdoutIsTty: Boolean(process.stdout.isTTY),
     stderrIsTty: Boolean(process.stderr.isTTY),
+    stdinIsTty: Boolean(process.stdin.isTTY),
   };
   const program = buildProgram(io, (c) => {
     code = c;

@@ -3,6 +3,7 @@ import { severityAtLeast } from '../analyse/domain.js';
 import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
+import { InputError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import {
   type Format,
@@ -22,6 +23,7 @@ import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { readInput, writeFileAtomic } from './io.js';
+import { listSource } from './list-source.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { resolveOutage } from './provider-ids.js';
@@ -43,6 +45,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** Whether stdin is a terminal (absent: treated as not one, a pipe). */
+  stdinIsTty?: boolean;
 }
 
 export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -99,7 +103,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'audit a domain list (FILE, or - for stdin) and report providers and single points of failure',
     )
-    .argument('<list>', 'domain list: one per line, # comments, URLs and host:port accepted');
+    .argument(
+      '[list...]',
+      'domain list FILE (one per line, # comments, URLs and host:port accepted), - or nothing for stdin, or the domains themselves',
+    );
   addOutputOptions(addAuditOptions(auditCmd))
     .addOption(
       new Option('--shard <i/n>', 'audit only shard I of N (0 <= I < N, by a hash of the domain)').helpGroup(
@@ -145,7 +152,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ).helpGroup('Schedule:'),
     )
     .action(
-      async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags & { failOnErrors?: ErrorLimit }) => {
+      async (
+        args: string[],
+        flags: RunFlags & OutputFlags & ScheduleFlags & { failOnErrors?: ErrorLimit },
+      ) => {
+        const list = listSource(args, io.stdinIsTty ?? false);
         const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
         const schedule = prepareSchedule(flags, flags, io);
         // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
@@ -263,6 +274,42 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         io,
       );
       setExit(EXIT.ok);
+    });
+
+  program
+    .command('lab')
+    .description(
+      'start the bundled loopback lab (samples/lab.json) until Ctrl-C and print the flags that audit against it',
+    )
+    .addOption(
+      new Option('--dns-port <n>', 'DNS port on 127.0.0.1, UDP and TCP (0 = any free)').default('5353'),
+    )
+    .addOption(new Option('--https-port <n>', 'HTTPS port (0 = any free)').default('8443'))
+    .addOption(new Option('--http-port <n>', 'HTTP port (0 = any free)').default('8080'))
+    .addOption(
+      new Option('--ca-out <file>', "where to write the lab's root certificate").default('lab-root.pem'),
+    )
+    .action(async (flags: { dnsPort: string; httpsPort: string; httpPort: string; caOut: string }) => {
+      // The lab is made of the test helpers (certificates from a development dependency): it
+      // runs from a clone, not from an installed package.
+      let lab: { labMain(argv: string[]): Promise<void> };
+      try {
+        lab = await import(new URL('../../scripts/lab.js', import.meta.url).href);
+      } catch {
+        throw new InputError(
+          'the lab needs a development install: in a clone, run npm install, then npm run lab',
+        );
+      }
+      await lab.labMain([
+        '--dns-port',
+        flags.dnsPort,
+        '--https-port',
+        flags.httpsPort,
+        '--http-port',
+        flags.httpPort,
+        '--ca-out',
+        flags.caOut,
+      ]);
     });
 
   providersCommand(program, io);
