@@ -7,6 +7,7 @@ import { type AuditOptions, auditStream, buildDocument, createAuditor, documentH
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
+import { textOnly } from '../input/sniff.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
 import { escapeTerminal } from '../report/escape.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
@@ -125,7 +126,7 @@ export async function runAudit(
 
   const stats: StreamStats = { lines: 0, domains: 0, duplicates: 0, problems: 0 };
   let valid = 0;
-  const domains = readDomains(input, name, stats, {
+  const domains = readDomains(textOnly(input, name), name, stats, {
     onProblem: (p) => io.stderr(`singlepath: ${name}:${p.line}: skipped "${p.text}": ${p.reason}\n`),
     filter: (d) => {
       valid++;

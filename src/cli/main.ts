@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isUserError } from '../errors.js';
+import { isUserError, plainWords } from '../errors.js';
 import { buildProgram, EXIT } from './program.js';
 
 // `singlepath providers | head`: a reader that goes away is not an error.
@@ -32,7 +32,8 @@ async function main(): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
     if (isUserError(err)) {
-      io.stderr(`singlepath: ${err.message}\n`);
+      // Every user error names system errors in words, wherever it was raised.
+      io.stderr(`singlepath: ${plainWords(err.message)}\n`);
       return EXIT.error;
     }
     io.stderr(
