@@ -23,7 +23,8 @@ import { withoutTimings } from './helpers/results.js';
 // SINGLEPATH_SPILL_AFTER (2,000) instead of in memory. The report must be the same either way.
 
 /** What a run says when its temporary folder cannot be used: the results stay in memory. */
-const HELD_INSTEAD = /warning: cannot keep results in a temporary folder \(.*\): [a-z ]+; holding them in memory/;
+const HELD_INSTEAD =
+  /warning: cannot keep results in a temporary folder \(.*\): [a-z ]+; holding them in memory/;
 
 const golden = JSON.parse(
   readFileSync(new URL('../samples/golden-snapshot.json', import.meta.url), 'utf8'),
