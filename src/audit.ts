@@ -25,6 +25,7 @@ import {
   probeThreadsAvailable,
   type ThreadedProber,
 } from './collect/probe/threads.js';
+import { ResolverTally } from './collect/resolver-use.js';
 import { parseVantages } from './collect/vantage.js';
 import { MAX_DEPTH, ZoneLookup } from './collect/zones.js';
 import { ConfigError } from './errors.js';
@@ -38,6 +39,7 @@ import type {
   HostAddresses,
   MxHost,
   Observation,
+  ResolverUse,
   Status,
 } from './types.js';
 
@@ -127,6 +129,8 @@ export interface Auditor {
   readonly parents: Record<string, string>;
   readonly catalogue: Catalogue;
   stats(): AuditStats;
+  /** The resolvers asked so far, with how many of their questions were answered. */
+  resolverUse(): ResolverUse[];
   /** Web probe threads started and the probes they answered; null when probes run in this thread. */
   probeStats(): ProbeThreadStats | null;
   close(): Promise<void>;
@@ -205,6 +209,8 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     qps: opts.qps,
     loopbackOnly: opts.loopbackOnly,
   });
+  const tally = new ResolverTally(resolvers, specs ? 'flag' : 'system');
+  tally.watch(client);
   const probeThreads = opts.probeThreads ?? DEFAULTS.probeThreads;
   if (!Number.isInteger(probeThreads) || probeThreads < 0 || probeThreads > MAX_PROBE_THREADS)
     throw new ConfigError(
@@ -368,6 +374,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         directTimeouts: direct?.timeouts ?? 0,
       };
     },
+    resolverUse: () => tally.list(),
     probeStats: () => threaded?.stats() ?? null,
     close: async () => {
       await threaded?.close();
@@ -579,28 +586,32 @@ export async function audit(domains: Iterable<string>, opts: AuditOptions = {}):
   } finally {
     await auditor.close();
   }
-  return buildDocument(results, opts, auditor.parents);
+  return buildDocument(results, opts, auditor.parents, auditor.resolverUse());
 }
 
 export function buildDocument(
   results: DomainResult[],
   opts: AuditOptions,
   parents: Record<string, string>,
+  resolvers?: ResolverUse[],
 ): AuditDocument {
   const sorted = [...results].sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
   const summary = new SummaryBuilder({ parents });
   for (const r of sorted) summary.add(r);
-  return { ...documentHead(opts), domains: sorted, summary: summary.finish() };
+  return { ...documentHead(opts, resolvers), domains: sorted, summary: summary.finish() };
 }
 
-/** What a document says before its domains: schema, tool, time, options. */
+/** What a document says before its domains: schema, tool, time, options, resolvers used. */
 export function documentHead(
   opts: AuditOptions,
-): Pick<AuditDocument, 'schema' | 'tool' | 'generatedAt' | 'options'> {
-  return {
+  resolvers?: ResolverUse[],
+): Pick<AuditDocument, 'schema' | 'tool' | 'generatedAt' | 'options' | 'resolvers'> {
+  const head: Pick<AuditDocument, 'schema' | 'tool' | 'generatedAt' | 'options' | 'resolvers'> = {
     schema: 1,
     tool: { name: 'singlepath', version: packageVersion() },
     generatedAt: (opts.now?.() ?? new Date()).toISOString(),
     options: documentOptions(opts),
   };
+  if (resolvers) head.resolvers = resolvers;
+  return head;
 }

@@ -324,6 +324,20 @@ export interface DomainResult {
   /** Dependencies through a provider's provider (--depth); absent when none were found. */
   indirect?: IndirectDependency[];
   risks: Finding[];
+  /**
+   * In a saved snapshot, on a domain that failed: the facts of its last good run, carried from
+   * the baseline so the next run's drift compares with them rather than with the error.
+   */
+  lastGood?: LastGood;
+}
+
+/** What a domain's last successful audit found (see DomainResult.lastGood). */
+export interface LastGood {
+  /** `generatedAt` of the run that saw it. */
+  generatedAt: string;
+  dependencies: Dependency[];
+  indirect?: IndirectDependency[];
+  risks: Finding[];
 }
 
 export interface ProviderShare {
@@ -358,6 +372,11 @@ export interface BlastRadius {
   down: string[];
   degraded: string[];
   downIndirect?: string[];
+  /**
+   * Subsidiaries (catalogue `parent` relations) whose dependencies put domains in this radius:
+   * microsoft owns github, so a GitHub Pages site is down if microsoft fails. Absent when none.
+   */
+  owns?: string[];
 }
 
 /** Something about the run rather than one domain, reported once (e.g. a resolver ignoring ECS). */
@@ -381,11 +400,26 @@ export interface Summary {
   notes?: RunNote[];
 }
 
+/** A resolver the run asked, and how many of its questions it answered (any rcode counts). */
+export interface ResolverUse {
+  /** "ip:port" (the port is left out of saved snapshots). */
+  resolver: string;
+  /** `flag`: given with --resolver; `system`: a nameserver line of /etc/resolv.conf. */
+  source: 'flag' | 'system';
+  /** Questions sent to it (not those answered from the cache). */
+  asked: number;
+  answered: number;
+}
+
 export interface AuditDocument {
   schema: 1;
   tool: { name: 'singlepath'; version: string };
   generatedAt: string;
   options: Record<string, unknown>;
+  /** The resolvers actually used, with how many answered; absent in documents of older versions. */
+  resolvers?: ResolverUse[];
+  /** Set when the run was stopped before every domain was audited (SIGINT/SIGTERM). */
+  incomplete?: { reason: string; audited: number };
   domains: DomainResult[];
   summary: Summary;
 }

@@ -143,6 +143,8 @@ describe('blast radius', () => {
       degradedCount: 0,
       down: ['redundant.example'],
       degraded: [],
+      // Named: its radius counts linode's dependencies.
+      owns: ['linode'],
     });
     expect(radius.linode!.down).toEqual(['redundant.example']);
   });

@@ -46,7 +46,14 @@ describe('whatIf', () => {
   it('fails children with their parent and reports the child it came through', () => {
     const r = whatIf(results, ['akamai', 'ns1'], { parents: { linode: 'akamai' } });
     expect(r.providers).toEqual(['akamai', 'ns1']);
-    expect(r.down).toEqual([{ domain: 'redundant.example', layers: ['cloud'], via: ['linode'] }]);
+    expect(r.down).toEqual([
+      {
+        domain: 'redundant.example',
+        layers: ['cloud'],
+        via: ['linode'],
+        owners: [{ provider: 'linode', owner: 'akamai' }],
+      },
+    ]);
   });
 
   it('downs a domain whose every alternative failed, listing all lost layers', () => {
@@ -91,7 +98,9 @@ describe('whatIf', () => {
     ];
     const r = whatIf(results, ['aws@us-east-1']);
     expect(r.down.map((d) => d.domain)).toEqual(['api.example']);
-    expect(r.unaffected).toEqual(['cdn.example', 'eu.example']);
+    // CloudFront with no visible region may be in us-east-1: possibly affected, not unaffected.
+    expect(r.possiblyAffected).toEqual([{ domain: 'cdn.example', layers: ['cdn'], via: ['aws'] }]);
+    expect(r.unaffected).toEqual(['eu.example']);
     expect(whatIf(results, ['aws']).down.map((d) => d.domain)).toEqual([
       'api.example',
       'cdn.example',

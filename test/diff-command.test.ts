@@ -60,7 +60,7 @@ describe('singlepath diff', () => {
   it('prints the table diff and exits 0 without --fail-on-new', async () => {
     const r = await run([OLD, NEW]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('New findings: 16 (critical 2, high 9, medium 5)');
+    expect(r.stdout).toContain('New findings: 13 (critical 1, high 7, medium 5)');
     expect(r.stdout).not.toContain('\u001b');
   });
 
@@ -82,9 +82,11 @@ describe('singlepath diff', () => {
     const file = join(tmp, 'diff.json');
     const r = await run([OLD, NEW, '--format', 'json', '--output', file, '--fail-on-new', 'high']);
     expect(r).toMatchObject({ code: 1, stdout: '' });
-    expect(JSON.parse(readFileSync(file, 'utf8')).domains).toEqual({
+    expect(JSON.parse(readFileSync(file, 'utf8')).domains).toMatchObject({
       added: ['www.example'],
       removed: ['mail.example'],
+      failing: [{ domain: 'blog.example', code: 'TIMEOUT' }],
+      recovered: [{ domain: 'broken.example', code: 'TIMEOUT' }],
     });
   });
 

@@ -60,7 +60,7 @@ describe('diffDocuments', () => {
 
   it('domain added: listed, and its findings are new (flagged newDomain)', () => {
     const d = diffDocuments(doc(base()), doc([...base(), result('c.example', [['dns', 'godaddy']])]));
-    expect(d.domains).toEqual({ added: ['c.example'], removed: [] });
+    expect(d.domains).toEqual({ added: ['c.example'], removed: [], failing: [], recovered: [] });
     expect(d.findings.new.map(key)).toEqual(['c.example single-provider high dns godaddy']);
     expect(d.findings.new[0]!.newDomain).toBe(true);
     expect(d.layers).toEqual([]);
@@ -69,7 +69,7 @@ describe('diffDocuments', () => {
 
   it('domain removed: listed; its findings are not "resolved"', () => {
     const d = diffDocuments(doc(base()), doc(base().slice(0, 1)));
-    expect(d.domains).toEqual({ added: [], removed: ['b.example'] });
+    expect(d.domains).toEqual({ added: [], removed: ['b.example'], failing: [], recovered: [] });
     expect(d.findings.resolved).toEqual([]);
     expect(d.layers).toEqual([]);
   });
@@ -169,7 +169,7 @@ describe('diffDocuments', () => {
     expect(hasNewFindingAtLeast(diffDocuments(after, before), 'low')).toBe(false);
   });
 
-  it('error started, stopped and changed; losses while failing are flagged', () => {
+  it('a failure on either side is a state: failing and recovered, never new or resolved findings', () => {
     const timeout = { code: 'TIMEOUT', message: 'no answer' };
     const before = doc([
       result('a.example', redundantDns),
@@ -187,8 +187,39 @@ describe('diffDocuments', () => {
       stopped: [{ domain: 'b.example', code: 'TIMEOUT' }],
       changed: [{ domain: 'c.example', code: 'SERVFAIL', to: 'TIMEOUT', message: 'no answer' }],
     });
-    expect(d.layers.find((c) => c.domain === 'a.example')?.failing).toBe(true);
-    expect(d.findings.resolved.filter((f) => f.domain === 'a.example').every((f) => f.failing)).toBe(true);
+    expect(d.domains.failing).toEqual([
+      { domain: 'a.example', code: 'TIMEOUT', message: 'no answer', lastGood: '2026-01-15T09:30:00.000Z' },
+      { domain: 'c.example', code: 'TIMEOUT', message: 'no answer', before: 'SERVFAIL' },
+    ]);
+    // b.example failed before and nothing good of it was carried: nothing to compare with.
+    expect(d.domains.recovered).toEqual([{ domain: 'b.example', code: 'TIMEOUT', findings: { high: 1 } }]);
+    expect(d.layers).toEqual([]);
+    expect(d.findings).toEqual({ new: [], resolved: [], severity: [] });
+  });
+
+  it('a recovered domain is compared with the last good result its failing snapshot carried', () => {
+    const good = result('a.example', redundantDns);
+    const lastGood = {
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      dependencies: good.dependencies,
+      risks: good.risks,
+    };
+    const failed = { ...result('a.example', [], { code: 'TIMEOUT', message: 'no answer' }), lastGood };
+    // Back with the same facts: recovered, and nothing new.
+    const same = diffDocuments(doc([failed]), doc([good]));
+    expect(same.domains.recovered).toEqual([
+      { domain: 'a.example', code: 'TIMEOUT', lastGood: '2026-01-01T00:00:00.000Z' },
+    ]);
+    expect(same.findings.new).toEqual([]);
+    expect(same.layers).toEqual([]);
+    // Back with one DNS provider dropped: that is a real change against the facts, and news.
+    const dropped: Dep[] = [
+      ['dns', 'aws', { service: 'route53' }],
+      ['cdn', 'cloudflare'],
+    ];
+    const worse = diffDocuments(doc([failed]), doc([result('a.example', dropped)]));
+    expect(worse.layers.map((c) => [c.domain, c.layer, c.lost])).toEqual([['a.example', 'dns', ['ns1']]]);
+    expect(worse.findings.new.map((f) => f.kind)).toContain('single-provider');
   });
 
   it('shares and HHI that moved, per layer and provider', () => {

@@ -6,8 +6,9 @@ import { readSnapshot } from '../src/snapshot/read.js';
 import type { AuditDocument } from '../src/types.js';
 
 // The drift report for a committed pair of schema-1 snapshots: a week in which the secondary DNS
-// provider was dropped, a CDN switched, a broken domain came back on one provider, one domain
-// started failing, one was removed and a new one arrived with everything on cloudflare.
+// provider was dropped, a CDN switched, a broken domain came back on one provider (recovered:
+// not news, nothing good of it to compare with), one domain started failing (failing: what it
+// hides is not resolved), one was removed and a new one arrived with everything on cloudflare.
 
 const fixture = (name: string) => readSnapshot(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const before = fixture('snapshot-v1.json');
@@ -18,18 +19,15 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 2026-01-15T09:30:00.000Z → 2026-01-22T09:30:00.000Z: domains 7 → 7, failed 1 → 1; findings critical 1 → 4, high 7 → 12, medium 3 → 7, low 1 → 0, info 2 → 1
 
-**New findings: 16** (critical 2, high 9, medium 5), resolved 4, severity changed 1
+**New findings: 13** (critical 1, high 7, medium 5), resolved 3, severity changed 1
 
-### New findings (16)
+### New findings (13)
 
 | severity | domain | finding | note |
 | --- | --- | --- | --- |
-| **critical** | broken.example | shared-fate cloudflare |  |
 | **critical** | www.example | shared-fate cloudflare | new domain |
 | **high** | api.example | single-provider aws (dns) |  |
 | **high** | api.example | single-provider aws (cdn) |  |
-| **high** | broken.example | single-provider cloudflare (dns) |  |
-| **high** | broken.example | single-provider cloudflare (cdn) |  |
 | **high** | static.example | shared-fate google |  |
 | **high** | static.example | single-provider godaddy (dns) |  |
 | **high** | static.example | single-provider cloudflare (cdn) |  |
@@ -47,14 +45,13 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | --- | --- | --- | --- |
 | api.example | shared-fate aws | high | **critical** |
 
-### Resolved findings (4)
+### Resolved findings (3)
 
-| severity | domain | finding | note |
-| --- | --- | --- | --- |
-| high | broken.example | unresolved |  |
-| high | static.example | single-provider fastly (cdn) |  |
-| low | api.example | probe-failed |  |
-| info | api.example | redundant (dns) |  |
+| severity | domain | finding |
+| --- | --- | --- |
+| high | static.example | single-provider fastly (cdn) |
+| low | api.example | probe-failed |
+| info | api.example | redundant (dns) |
 
 ### Domains (2)
 
@@ -63,22 +60,24 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | added | www.example |
 | removed | mail.example |
 
-### Providers changed (5)
+### Providers changed (2)
 
 | domain | layer | before | after | gained | lost | note |
 | --- | --- | --- | --- | --- | --- | --- |
 | api.example | DNS | aws (route53) + ns1 | aws (route53) |  | ns1 |  |
-| blog.example | CA | digicert | none |  | digicert | domain failing |
-| broken.example | DNS | none | cloudflare | cloudflare |  |  |
-| broken.example | CDN | none | cloudflare | cloudflare |  |  |
 | static.example | CDN | fastly | cloudflare | cloudflare | fastly |  |
 
-### Errors (2)
+### Failing (1)
 
-| domain | change | code |
+| domain | code | note |
 | --- | --- | --- |
-| blog.example | started | TIMEOUT |
-| broken.example | stopped | was TIMEOUT |
+| blog.example | TIMEOUT | last good 2026-01-15T09:30:00.000Z kept |
+
+### Recovered (1)
+
+| domain | was | compared with |
+| --- | --- | --- |
+| broken.example | TIMEOUT | no good result to compare with: its findings, critical 1, high 2, are not counted as new |
 
 ### Concentration (5)
 
@@ -90,14 +89,13 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | CA | 2222 → 3600 (+1378) | 6 → 5 | digicert 14.3% → 0.0% (-14.3 pts)<br>sectigo 14.3% → 0.0% (-14.3 pts)<br>google 14.3% → 28.6% (+14.3 pts) |
 | e-mail | 3600 → 5556 (+1956) | 3 → 2 | proofpoint 14.3% → 0.0% (-14.3 pts)<br>microsoft 28.6% → 14.3% (-14.3 pts) |
 
-### Blast radius (8)
+### Blast radius (7)
 
 | provider | down | degraded |
 | --- | --- | --- |
-| cloudflare | 1 → 4<br>+broken.example, +static.example, +www.example | 0 → 0 |
+| cloudflare | 1 → 4<br>+static.example, +www.example | 0 → 0 |
 | fastly | 1 → 0<br>-static.example | 0 → 0 |
 | hetzner | 1 → 0<br>-mail.example | 0 → 0 |
-| digicert | 0 → 0 | 1 → 0<br>-blog.example |
 | google | 2 → 2 | 1 → 2<br>+www.example |
 | microsoft | 0 → 0 | 1 → 0<br>-mail.example |
 | proofpoint | 0 → 0 | 1 → 0<br>-mail.example |
@@ -122,19 +120,27 @@ describe('renderDiff', () => {
     const plain = renderDiff(diff, 'table', { color: false });
     expect(plain).not.toContain('\u001b');
     for (const title of [
-      'New findings (16)',
+      'New findings (13)',
       'Severity changed (1)',
-      'Resolved findings (4)',
+      'Resolved findings (3)',
       'Domains added (1)',
       'Domains removed (1)',
-      'Providers changed (5)',
-      'Errors (2)',
+      'Providers changed (2)',
+      'Failing (1)',
+      'Recovered (1)',
       'Concentration (5)',
-      'Blast radius (8)',
+      'Blast radius (7)',
     ])
       expect(plain).toContain(title);
     expect(plain).toMatch(/static\.example +CDN +fastly +=> +cloudflare +\(\+cloudflare, -fastly\)/);
-    expect(plain).toMatch(/cloudflare +down 1 → 4 \(\+broken\.example, \+static\.example, \+www\.example\)/);
+    expect(plain).toMatch(/cloudflare +down 1 → 4 \(\+static\.example, \+www\.example\)/);
+    // A domain back from a failure is a state, not the source of its three findings.
+    expect(plain).toMatch(
+      /broken\.example +was TIMEOUT \(no good result to compare with: its findings, critical 1, high 2, are not counted as new\)/,
+    );
+    expect(plain).toMatch(
+      /blog\.example +TIMEOUT \(its last good result, 2026-01-15T09:30:00\.000Z, kept for the next run\)/,
+    );
     expect(renderDiff(diff, 'table', { color: true })).toContain('\u001b[1;31mcritical\u001b[0m');
   });
 
@@ -151,7 +157,7 @@ describe('renderDiff', () => {
 
   it('markdown caps long sections', () => {
     const text = renderDiff(diff, 'markdown', { color: false, maxRows: 3 });
-    expect(text).toContain('… 13 more (the json format lists all)');
+    expect(text).toContain('… 10 more (the json format lists all)');
   });
 
   it('escapes hostile names for each sink', () => {

@@ -57,7 +57,20 @@ let doc: AuditDocument;
 beforeAll(async () => {
   lab = await startLab(fixture);
   const run = await runCli(
-    ['audit', '-', '--format', 'json', '--timeout', '400', '--retries', '1', ...lab.args()],
+    // Most domains fail on purpose (one fault each): --fail-on-errors 100% keeps the exit at 0.
+    [
+      'audit',
+      '-',
+      '--format',
+      'json',
+      '--timeout',
+      '400',
+      '--retries',
+      '1',
+      '--fail-on-errors',
+      '100%',
+      ...lab.args(),
+    ],
     {
       stdin: DOMAINS.join('\n'),
     },

@@ -56,7 +56,7 @@ describe('render', () => {
     const out = render(doc, 'table', { color: false });
     expect(out).toContain('Blast radius (top 10 of 17):');
     expect(out).toMatch(/DNS {5}covered 5\/7 {2}HHI 1667 {2}.*, \+1 more/);
-    expect(out.match(/^ {2}\S+ +down \d+ {2}degraded \d+$/gm)).toHaveLength(10);
+    expect(out.match(/^ {2}\S+(?: \(owns [^)]+\))? +down \d+ {2}degraded \d+$/gm)).toHaveLength(10);
   });
 
   it('table shows a failed domain’s error code in its risks', () => {

@@ -133,13 +133,29 @@ describe('a signal with the input still open', () => {
     expect(got).not.toBe('hung');
   });
 
-  it('/dev/zero as the list: SIGTERM stops the endless read (no newline ever comes)', async () => {
-    const { child, closed } = start(args('/dev/zero', join(dir, 'zero.json'), join(dir, 'zero.journal')));
-    await until(() => existsSync(join(dir, 'zero.journal')));
-    await new Promise((r) => setTimeout(r, 500));
-    const got = await stopWithin(child, closed, 'SIGTERM');
-    expect(got).not.toBe('hung');
-    if (got === 'hung') return;
-    expect(got.code, got.stderr).toBe(143);
+  it('an endless line (no newline ever comes): SIGTERM stops the read', async () => {
+    const fifo = join(dir, 'endless.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const { child, closed } = start(args(fifo, join(dir, 'endless.json'), join(dir, 'endless.journal')));
+    // `yes` without its newlines: text, but one line that never ends.
+    const writer = spawn('sh', ['-c', 'yes a | tr -d "\\n" > "$1"', 'sh', fifo], { stdio: 'ignore' });
+    try {
+      await until(() => existsSync(join(dir, 'endless.journal')));
+      await new Promise((r) => setTimeout(r, 500));
+      const got = await stopWithin(child, closed, 'SIGTERM');
+      expect(got).not.toBe('hung');
+      if (got === 'hung') return;
+      expect(got.code, got.stderr).toBe(143);
+    } finally {
+      // yes and tr end on SIGPIPE once the CLI has closed the FIFO.
+      writer.kill('SIGKILL');
+    }
+  });
+
+  it('/dev/zero as the list is refused at once as binary (no endless read to stop)', async () => {
+    const { closed } = start(args('/dev/zero', join(dir, 'zero.json'), join(dir, 'zero.journal')));
+    const got = await closed;
+    expect(got.code).toBe(2);
+    expect(got.stderr).toMatch(/\/dev\/zero is a binary file, not a text list/);
   });
 });

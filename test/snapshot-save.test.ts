@@ -31,6 +31,7 @@ describe('saveSnapshot', () => {
     expect(saved).toEqual({
       path: join(dir, 'singlepath-20260115T093000Z.json'),
       latest: join(dir, 'latest.json'),
+      latestUpdated: true,
     });
     expect(readdirSync(dir).sort()).toEqual(['latest.json', 'singlepath-20260115T093000Z.json']);
     const text = readFileSync(saved.path, 'utf8');

@@ -1,4 +1,4 @@
-import { type Dependency, LAYERS, type Layer } from '../types.js';
+import { type Dependency, type DomainResult, LAYERS, type Layer } from '../types.js';
 
 // One definition of "a layer is lost", shared by the blast radius (one provider at a time) and
 // what-if (a chosen set), so the two can never disagree about the same outage.
@@ -16,6 +16,17 @@ export const SELF = 'self';
 
 /** Losing one of these takes the site down; losing only `ca` or `email` degrades it. */
 export const SERVING_LAYERS: ReadonlySet<Layer> = new Set<Layer>(['dns', 'cdn', 'cloud']);
+
+const RESOLVED = new Set(['NOERROR', 'OK']);
+
+/**
+ * A name that does not resolve serves nothing: no provider outage can take it down. The blast
+ * radius leaves it out and what-if lists it as already failing, so the two agree.
+ */
+export function alreadyFailing(result: DomainResult): boolean {
+  const status = result.observations?.dns?.status;
+  return status !== undefined && !RESOLVED.has(status);
+}
 
 /** Code-unit order: locale-independent, so sorted output is identical on every machine. */
 export const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -38,10 +49,16 @@ export function lineage(relations?: Relations): (provider: string) => readonly s
 
 /**
  * Outage of `providers`; a parent's failure takes its children with it (same company). A spec
- * `aws@us-east-1` is a regional outage: only dependencies seen in that region fail (a
- * dependency whose region is not visible is assumed elsewhere).
+ * `aws@us-east-1` is a regional outage: only dependencies seen in that region fail; one whose
+ * region is not visible is spared, or with `regionless: 'hit'` taken down too (what-if's "possibly
+ * affected" is the difference).
  */
-export function failure(providers: Iterable<string>, relations?: Relations): Failure {
+export function failure(
+  providers: Iterable<string>,
+  relations?: Relations,
+  opts: { regionless?: 'spared' | 'hit' } = {},
+): Failure {
+  const regionlessHit = opts.regionless === 'hit';
   const down = new Map<string, Set<string> | null>();
   for (const spec of providers) {
     const [id, region] = spec.split('@') as [string, string | undefined];
@@ -55,7 +72,10 @@ export function failure(providers: Iterable<string>, relations?: Relations): Fai
     lineageOf(provider).some((p) => {
       if (!down.has(p)) return false;
       const regions = down.get(p);
-      return regions === null || (dep?.region !== undefined && regions!.has(dep.region));
+      if (regions === null) return true;
+      // A dependency whose region is not visible may or may not be in the region that fails.
+      if (dep?.region === undefined) return regionlessHit;
+      return regions!.has(dep.region);
     });
 }
 

@@ -9,7 +9,15 @@ import {
   type Summary,
 } from '../types.js';
 import { indirectImpact } from './indirect.js';
-import { byString, lineage, lostLayers, type Relations, SELF, SERVING_LAYERS } from './layer-loss.js';
+import {
+  alreadyFailing,
+  byString,
+  lineage,
+  lostLayers,
+  type Relations,
+  SELF,
+  SERVING_LAYERS,
+} from './layer-loss.js';
 import { RunNotes } from './notes.js';
 
 // Portfolio figures built one domain at a time, so that a streamed audit of a million domains
@@ -45,6 +53,8 @@ class NameSample {
 }
 
 interface Radius {
+  /** Subsidiaries whose dependencies count in this provider's radius (github for microsoft). */
+  owns?: Set<string>;
   down: NameSample;
   degraded: NameSample;
   downIndirect?: NameSample;
@@ -56,13 +66,6 @@ export interface SummaryOptions {
 }
 
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-const RESOLVED = new Set(['NOERROR', 'OK']);
-
-function unresolved(result: DomainResult): boolean {
-  const status = result.observations?.dns?.status;
-  return status !== undefined && !RESOLVED.has(status);
-}
 
 export class SummaryBuilder {
   private domains = 0;
@@ -97,7 +100,7 @@ export class SummaryBuilder {
     if (result.error) this.failed++;
     for (const risk of result.risks) this.findings[risk.severity]++;
     // A name that does not resolve serves nothing: it counts as failed, not in shares or blast radius.
-    if (unresolved(result)) {
+    if (alreadyFailing(result)) {
       this.notes.add(result);
       return;
     }
@@ -122,6 +125,12 @@ export class SummaryBuilder {
       const lost = lostLayers(deps, (p) => this.lineageOf(p).includes(candidate));
       // Every provider touched gets an entry, zero included: "its outage costs nothing" is news too.
       const entry = this.entry(candidate);
+      if (lost.length > 0)
+        for (const d of deps)
+          if (d.provider !== candidate && this.lineageOf(d.provider).includes(candidate)) {
+            entry.owns ??= new Set();
+            entry.owns.add(d.provider);
+          }
       if (lost.some((l) => SERVING_LAYERS.has(l))) entry.down.add(result.domain);
       else if (lost.length > 0) entry.degraded.add(result.domain);
     }
@@ -189,6 +198,7 @@ export class SummaryBuilder {
         b.downIndirectCount = r.downIndirect.count;
         b.downIndirect = [...r.downIndirect.sorted()];
       }
+      if (r.owns?.size) b.owns = [...r.owns].sort(byString);
       return b;
     });
     return out.sort(

@@ -1,6 +1,15 @@
 import { type DomainResult, LAYERS, type Layer } from '../types.js';
 import { indirectImpact } from './indirect.js';
-import { byString, failure, layerImpact, type Relations, SELF, SERVING_LAYERS } from './layer-loss.js';
+import {
+  alreadyFailing,
+  byString,
+  failure,
+  layerImpact,
+  lineage,
+  type Relations,
+  SELF,
+  SERVING_LAYERS,
+} from './layer-loss.js';
 
 // "What if these providers fail together?" — the same layer-loss rule as the blast radius, applied
 // to a chosen set, and telling which redundancy saved each domain that was touched but stayed up.
@@ -10,6 +19,30 @@ export interface WhatIfDown {
   layers: Layer[];
   /** Providers the outage reached the domain through: the failed dependencies' providers (a child
    * such as linode when akamai fails) and the runsOn intermediaries (vercel for `aws via vercel`). */
+  via: string[];
+  /** Providers hit only because a company that fails owns them: github, owned by microsoft. */
+  owners?: WhatIfOwner[];
+}
+
+export interface WhatIfOwner {
+  provider: string;
+  owner: string;
+}
+
+/** A domain that failed in the audit itself (its name does not resolve): no outage can take it down. */
+export interface WhatIfFailing {
+  domain: string;
+  code: string;
+}
+
+/**
+ * Not down by what is known, but down if a dependency whose region is not visible is in the
+ * region that fails (a regional outage only).
+ */
+export interface WhatIfPossiblyAffected {
+  domain: string;
+  layers: Layer[];
+  /** The providers of the dependencies without a region. */
   via: string[];
 }
 
@@ -45,6 +78,10 @@ export interface WhatIfResult {
   degraded: WhatIfDegraded[];
   /** Affected at some layer, but an alternative provider (or self) kept every layer up. */
   survived: WhatIfSurvived[];
+  /** Regional outages: down if a dependency with no visible region is in the region; absent when none. */
+  possiblyAffected?: WhatIfPossiblyAffected[];
+  /** Domains already failing in the audit: their own tier, never "down via"; absent when none. */
+  failing?: WhatIfFailing[];
   unaffected: string[];
 }
 
@@ -62,22 +99,50 @@ export function whatIf(
     unaffected: [],
   };
   const downIndirect: WhatIfDownIndirect[] = [];
-  for (const { domain, dependencies, indirect } of results) {
+  const possibly: WhatIfPossiblyAffected[] = [];
+  const failing: WhatIfFailing[] = [];
+  // Regional specs only: the same outage with every region-less dependency in the region too.
+  const regional = providers.some((p) => p.includes('@'));
+  const pessimistic = regional ? failure(providers, relations, { regionless: 'hit' }) : undefined;
+  const requested = new Set(providers.map((p) => p.split('@')[0]!));
+  const lineageOf = lineage(relations);
+  for (const result of results) {
+    const { domain, dependencies, indirect } = result;
+    if (alreadyFailing(result)) {
+      failing.push({ domain, code: String(result.error?.code ?? result.observations.dns.status) });
+      continue;
+    }
     const impacts = LAYERS.map((layer) => layerImpact(dependencies, layer, failed));
     const lost = impacts.filter((i) => i.lost);
     const layers = lost.map((i) => i.layer);
     if (layers.some((l) => SERVING_LAYERS.has(l))) {
-      const via = new Set(
-        lost.flatMap((i) => i.hit.flatMap((d) => (d.via ? [d.provider, d.via] : [d.provider]))),
-      );
+      const hit = lost.flatMap((i) => i.hit);
+      const via = new Set(hit.flatMap((d) => (d.via ? [d.provider, d.via] : [d.provider])));
       via.delete(SELF);
-      out.down.push({ domain, layers, via: [...via].sort(byString) });
+      const down: WhatIfDown = { domain, layers, via: [...via].sort(byString) };
+      const owners = ownersOf(hit, requested, lineageOf);
+      if (owners.length > 0) down.owners = owners;
+      out.down.push(down);
       continue;
     }
     const second = indirectImpact(dependencies, indirect, failed);
     if (second?.down) {
       downIndirect.push({ domain, layers: second.layers, via: second.via });
-    } else if (layers.length > 0) {
+      continue;
+    }
+    if (pessimistic) {
+      const maybe = LAYERS.map((layer) => layerImpact(dependencies, layer, pessimistic)).filter(
+        (i) => i.lost && SERVING_LAYERS.has(i.layer),
+      );
+      if (maybe.length > 0) {
+        const via = new Set(
+          maybe.flatMap((i) => i.hit.filter((d) => d.region === undefined).map((d) => d.provider)),
+        );
+        possibly.push({ domain, layers: maybe.map((i) => i.layer), via: [...via].sort(byString) });
+        continue;
+      }
+    }
+    if (layers.length > 0) {
       out.degraded.push({ domain, layers });
     } else if (impacts.some((i) => i.hit.length > 0)) {
       const savedBy = impacts
@@ -93,8 +158,30 @@ export function whatIf(
   out.degraded.sort(byDomain);
   out.survived.sort(byDomain);
   out.unaffected.sort(byString);
-  if (downIndirect.length === 0) return out;
-  // The indirect tier right after the direct one, so that JSON reads from worst to best.
-  const { providers: failedProviders, down, ...rest } = out;
-  return { providers: failedProviders, down, downIndirect: downIndirect.sort(byDomain), ...rest };
+  // Tiers in the order JSON reads best, worst first; the optional ones only when not empty.
+  const { providers: failedProviders, down, degraded, survived, unaffected } = out;
+  const result: WhatIfResult = { providers: failedProviders, down, degraded, survived, unaffected };
+  const ordered: WhatIfResult = { providers: failedProviders, down } as WhatIfResult;
+  if (downIndirect.length > 0) ordered.downIndirect = downIndirect.sort(byDomain);
+  if (possibly.length > 0) ordered.possiblyAffected = possibly.sort(byDomain);
+  ordered.degraded = degraded;
+  ordered.survived = survived;
+  if (failing.length > 0) ordered.failing = failing.sort(byDomain);
+  ordered.unaffected = unaffected;
+  return downIndirect.length + possibly.length + failing.length > 0 ? ordered : result;
+}
+
+/** The hit dependencies whose provider fails only because a company asked for owns it. */
+function ownersOf(
+  hit: readonly { provider: string }[],
+  requested: ReadonlySet<string>,
+  lineageOf: (p: string) => readonly string[],
+): WhatIfOwner[] {
+  const out = new Map<string, string>();
+  for (const d of hit) {
+    if (requested.has(d.provider) || d.provider === SELF) continue;
+    const owner = lineageOf(d.provider).find((p, i) => i > 0 && requested.has(p));
+    if (owner) out.set(d.provider, owner);
+  }
+  return [...out].sort(([a], [b]) => byString(a, b)).map(([provider, owner]) => ({ provider, owner }));
 }

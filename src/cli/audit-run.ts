@@ -7,14 +7,16 @@ import { type AuditOptions, auditStream, buildDocument, createAuditor, documentH
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
+import { textOnly } from '../input/sniff.js';
 import { openInput, readDomains, type StreamStats } from '../input/stream.js';
 import { escapeTerminal } from '../report/escape.js';
 import { renderNdjsonLine, renderNdjsonSummary } from '../report/index.js';
 import { type ReportDocument, ResultKeeper } from '../report/spill.js';
-import type { AuditDocument, DomainResult, Severity, Summary } from '../types.js';
+import type { AuditDocument, DomainResult, ResolverUse, Severity, Summary } from '../types.js';
 import { type AuditFlags, resolveAuditOptions } from './options.js';
 import type { CliIo } from './program.js';
 import { Progress } from './progress.js';
+import { FailureCounts, resolverLine, sameWayWarning } from './run-health.js';
 import { fileSink, type LineSink, namedSink, stdoutSink } from './sink.js';
 import { auditInWorkers } from './workers.js';
 
@@ -42,6 +44,10 @@ export interface RunResult {
   workerFailed: number;
   /** Seconds from the first domain to the last result. */
   seconds?: number;
+  /** Domains audited (carried ones included) and those that failed for network reasons. */
+  failures: FailureCounts;
+  /** The resolvers asked, with how many answered. */
+  resolvers: ResolverUse[];
 }
 
 export interface RunHooks {
@@ -113,7 +119,7 @@ export async function runAudit(
   const stats: StreamStats = { lines: 0, domains: 0, duplicates: 0, problems: 0 };
   let valid = 0;
   let listRead = false;
-  const listed = readDomains(input, name, stats, {
+  const listed = readDomains(textOnly(input, name), name, stats, {
     onProblem: (p) => io.stderr(`singlepath: ${name}:${p.line}: skipped "${p.text}": ${p.reason}\n`),
     filter: (d) => {
       valid++;
@@ -152,9 +158,11 @@ export async function runAudit(
       : null;
   let workerFailed = 0;
   let warnedKeep = false;
+  const failures = new FailureCounts();
   try {
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
       audited++;
+      failures.add(r);
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;
       worst = worstOf(worst, r);
       hooks.onResult?.(r);
@@ -176,6 +184,7 @@ export async function runAudit(
     }
     // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
     for (const r of hooks.carried?.results(listRead) ?? []) {
+      failures.add(r);
       if (keep) kept.add(r);
       worst = worstOf(worst, r);
       if (summarise) summary.add(r);
@@ -197,6 +206,7 @@ export async function runAudit(
     sink?.discard();
     throw new InputError(`${name}: no domains to audit`);
   }
+  const resolvers = pool ? pool.resolverUse() : auditor.resolverUse();
   if (!flags.quiet) {
     const secs = (performance.now() - started) / 1000;
     const s = pool ? pool.stats() : auditor.stats();
@@ -211,9 +221,13 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}${checks}` +
-        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}` +
+        `; ${resolverLine(resolvers)}\n`,
     );
   }
+  const sameWay = sameWayWarning(failures, resolvers);
+  if (sameWay) io.stderr(sameWay);
+  const incomplete = interrupted ? { reason: interrupted, audited: failures.total } : undefined;
   const printNotes = (s: Summary) => {
     for (const n of s.notes ?? []) io.stderr(`singlepath: note: ${escapeTerminal(n.message)}\n`);
   };
@@ -224,12 +238,17 @@ export async function runAudit(
     sink.write(renderNdjsonSummary(finished!));
     sink.commit();
     printNotes(finished!);
-    if (!keep) return { audited, worst, interrupted, relations, workerFailed };
+    if (!keep) return { audited, worst, interrupted, relations, workerFailed, failures, resolvers };
   }
   const spilled = kept.spilled;
   if (spilled) {
     // Results on disk come back in name order, as buildDocument sorts them.
-    const report: ReportDocument = { ...documentHead(opts), domains: spilled, summary: finished! };
+    const report: ReportDocument = {
+      ...documentHead(opts, resolvers),
+      ...(incomplete ? { incomplete } : {}),
+      domains: spilled,
+      summary: finished!,
+    };
     if (!sink) printNotes(report.summary);
     return {
       report,
@@ -240,9 +259,13 @@ export async function runAudit(
       relations,
       workerFailed,
       seconds: (performance.now() - started) / 1000,
+      failures,
+      resolvers,
     };
   }
-  const doc = buildDocument(kept.held, opts, auditor.parents);
+  const built = buildDocument(kept.held, opts, auditor.parents, resolvers);
+  // An interrupted run's document says so near its top, before the domains it does hold.
+  const doc = incomplete ? { ...documentHead(opts, resolvers), incomplete, ...built } : built;
   if (!sink) printNotes(doc.summary);
   return {
     doc,
@@ -253,6 +276,8 @@ export async function runAudit(
     relations,
     workerFailed,
     seconds: (performance.now() - started) / 1000,
+    failures,
+    resolvers,
   };
 }
 

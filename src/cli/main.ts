@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isUserError } from '../errors.js';
+import { isUserError, plainWords } from '../errors.js';
 import { buildProgram, EXIT } from './program.js';
 
 // `singlepath providers | head`: a reader that goes away is not an error.
@@ -31,6 +31,7 @@ async function main(): Promise<number> {
     env: process.env,
     stdoutIsTty: Boolean(process.stdout.isTTY),
     stderrIsTty: Boolean(process.stderr.isTTY),
+    stdinIsTty: Boolean(process.stdin.isTTY),
   };
   const program = buildProgram(io, (c) => {
     code = c;
@@ -44,7 +45,8 @@ async function main(): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     }
     if (isUserError(err)) {
-      io.stderr(`singlepath: ${err.message}\n`);
+      // Every user error names system errors in words, wherever it was raised.
+      io.stderr(`singlepath: ${plainWords(err.message)}\n`);
       return EXIT.error;
     }
     io.stderr(

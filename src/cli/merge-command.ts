@@ -181,9 +181,11 @@ export function readSavedResult(
   io: CliIo,
   parents: () => Record<string, string>,
 ): Promise<SnapshotReport> | SnapshotReport {
-  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env, io.stderr);
   const twice = (file: string, domain: string) =>
     io.stderr(`singlepath: ${file}: ${escapeTerminal(domain)} appears twice; the first one is kept\n`);
+  // stdin: a JSON document or NDJSON results, told apart by their first line (as merge does).
+  if (path === '-') return readResultReport(['-'], parents(), twice, io.env, io.stderr);
+  if (!fileLooksLikeNdjson(path)) return readSnapshotReport(path, io.env, io.stderr);
   return readResultReport([path], parents(), twice, io.env, io.stderr);
 }
 

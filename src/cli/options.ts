@@ -20,9 +20,12 @@ function int(name: string, min: number, max: number) {
   };
 }
 
-function collectInt(name: string, min: number, max: number) {
-  const parse = int(name, min, max);
-  return (value: string, prev: number[] = []) => [...prev, parse(value)];
+/** --own-asn 13335, AS13335 or as13335, as ASNs are written. */
+function collectAsn(value: string, prev: number[] = []): number[] {
+  const n = value.trim().replace(/^as/i, '');
+  if (!/^\d+$/.test(n) || Number(n) < 1 || Number(n) > 4294967295)
+    throw new InvalidArgumentError('--own-asn must be an AS number from 1 to 4294967295 (13335 or AS13335)');
+  return [...prev, Number(n)];
 }
 
 export function severityOption(flag: string, description: string): Option {
@@ -54,7 +57,7 @@ export function addAuditOptions(cmd: Command): Command {
         '--own-asn <asn>',
         "an AS number that is the organisation's own (not third-party), repeatable",
       )
-        .argParser(collectInt('--own-asn', 1, 4294967295))
+        .argParser(collectAsn)
         .helpGroup('Input:'),
     )
     .addOption(

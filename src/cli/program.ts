@@ -3,7 +3,6 @@ import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
 import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
-import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
@@ -26,9 +25,18 @@ import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
 import { assertWritable, readInput, writeOutput } from './io.js';
 import { listPlaces } from './list-lines.js';
+import { listSource } from './list-source.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
+import { resolveOutage } from './provider-ids.js';
 import { providersCommand } from './providers.js';
+import {
+  DEFAULT_ERROR_LIMIT,
+  type ErrorLimit,
+  overLimit,
+  overLimitLine,
+  parseErrorLimit,
+} from './run-health.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
 import { workerCommand } from './worker-command.js';
@@ -39,6 +47,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   stdoutIsTty: boolean;
   stderrIsTty: boolean;
+  /** Whether stdin is a terminal (absent: treated as not one, a pipe). */
+  stdinIsTty?: boolean;
 }
 
 export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -79,23 +89,6 @@ export function addOutputOptions(cmd: Command, formats?: readonly string[]): Com
     );
 }
 
-/** A mistyped provider would silently leave everything "unaffected": refuse it, with a hint. */
-function checkProviders(ids: string[], catalogue: Catalogue, doc: ReportDocument): void {
-  const known = new Set<string>(catalogue.providers.keys());
-  for (const d of doc.domains)
-    for (const dep of [...d.dependencies, ...(d.indirect ?? [])]) known.add(dep.provider);
-  for (const spec of ids) {
-    const id = spec.split('@')[0]!;
-    if (known.has(id)) continue;
-    const lower = id.toLowerCase().replace(/[^a-z0-9.-]/g, '');
-    const hint =
-      [...known].find((k) => k === lower) ?? [...known].find((k) => k.startsWith(lower.slice(0, 4)));
-    throw new InputError(
-      `unknown provider "${id}"${hint ? ` (did you mean ${hint}?)` : ''}; see \`singlepath providers\``,
-    );
-  }
-}
-
 /** Builds the commander program; `setExit` receives the code the process should end with. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('singlepath')
@@ -112,7 +105,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'audit a domain list (FILE, or - for stdin) and report providers and single points of failure',
     )
-    .argument('<list>', 'domain list: one per line, # comments, URLs and host:port accepted');
+    .argument(
+      '[list...]',
+      'domain list FILE (one per line, # comments, URLs and host:port accepted), - or nothing for stdin, or the domains themselves',
+    );
   addOutputOptions(addAuditOptions(auditCmd))
     .addOption(
       new Option('--shard <i/n>', 'audit only shard I of N (0 <= I < N, by a hash of the domain)').helpGroup(
@@ -120,6 +116,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       ),
     )
     .addOption(new Option('-q, --quiet', 'no statistics line on stderr').helpGroup('Output:'))
+    .addOption(
+      new Option(
+        '--fail-on-errors <n|p%>',
+        'exit 2 when more than N domains (or P% of them) failed for network reasons (default 50%)',
+      )
+        .argParser(parseErrorLimit)
+        .helpGroup('Output:'),
+    )
     .addOption(
       new Option('--save-dir <dir>', 'save a timestamped JSON snapshot and latest.json in DIR').helpGroup(
         'Schedule:',
@@ -149,51 +153,71 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         'finish an interrupted run: audit only the domains missing from JOURNAL',
       ).helpGroup('Schedule:'),
     )
-    .action(async (list: string, flags: RunFlags & OutputFlags & ScheduleFlags) => {
-      const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
-      // Before any domain is audited: a target that cannot be written would lose the whole run.
-      if (flags.output) assertWritable(flags.output);
-      const schedule = prepareSchedule(flags, flags, io, list === '-' ? 'stdin' : list);
-      // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
-      // past 2,000.
-      const keep = !streaming || schedule.keepsResults;
-      let run: RunResult;
-      let drift: number;
-      try {
+    .action(
+      async (
+        args: string[],
+        flags: RunFlags & OutputFlags & ScheduleFlags & { failOnErrors?: ErrorLimit },
+      ) => {
+        const list = listSource(args, io.stdinIsTty ?? false);
+        const streaming = flags.format === 'ndjson' ? 'ndjson' : false;
+        // Before any domain is audited: a target that cannot be written would lose the whole run.
+        if (flags.output) assertWritable(flags.output);
+        const listFile = typeof list === 'string' && list !== '-' ? list : undefined;
+        const schedule = prepareSchedule(
+          flags,
+          flags,
+          io,
+          typeof list === 'string' ? (list === '-' ? 'stdin' : list) : list.name,
+        );
+        // Results are kept for a whole-document report, the baseline diff or the snapshot: on disk
+        // past 2,000.
+        const keep = !streaming || schedule.keepsResults;
+        let run: RunResult;
+        let drift: number;
+        let untrusted = false;
         try {
-          run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
-        } finally {
-          schedule.close();
-        }
-        try {
-          if (run.report && !streaming) {
-            const report = renderChunks(run.report, flags.format, {
-              color: useColor(io, flags.output),
-              explain: flags.explain,
-              ...(list !== '-' ? { source: relative(process.cwd(), list) || list } : {}),
-              ...(list !== '-' && flags.format === 'sarif' ? { places: await listPlaces(list) } : {}),
-              ...(run.seconds !== undefined
-                ? { durationSeconds: Math.round(run.seconds * 1000) / 1000 }
-                : {}),
-            });
-            emit(report, flags.output, io);
+          try {
+            run = await runAudit(list, flags, io, streaming, schedule.hooks, keep);
+          } finally {
+            schedule.close();
           }
-          // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
-          const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
-          drift = schedule.finish(run.report, incomplete, run.relations);
+          try {
+            if (run.report && !streaming) {
+              const report = renderChunks(run.report, flags.format, {
+                color: useColor(io, flags.output),
+                explain: flags.explain,
+                ...(listFile ? { source: relative(process.cwd(), listFile) || listFile } : {}),
+                ...(listFile && flags.format === 'sarif' ? { places: await listPlaces(listFile) } : {}),
+                ...(run.seconds !== undefined
+                  ? { durationSeconds: Math.round(run.seconds * 1000) / 1000 }
+                  : {}),
+              });
+              emit(report, flags.output, io);
+            }
+            // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
+            const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
+            untrusted = !incomplete && overLimit(run.failures, flags.failOnErrors ?? DEFAULT_ERROR_LIMIT);
+            if (untrusted)
+              io.stderr(
+                overLimitLine(run.failures, flags.failOnErrors ?? DEFAULT_ERROR_LIMIT, !!flags.failOnErrors),
+              );
+            drift = schedule.finish(run.report, incomplete, run.relations, { untrusted });
+          } finally {
+            run.release?.();
+          }
         } finally {
-          run.release?.();
+          schedule.release();
         }
-      } finally {
-        schedule.release();
-      }
-      if (run.interrupted) return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
-      if (run.workerFailed > 0) {
-        io.stderr(`singlepath: ${run.workerFailed} domains failed in worker processes (WORKER_FAILED)\n`);
-        return setExit(EXIT.error);
-      }
-      setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
-    });
+        if (run.interrupted)
+          return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
+        if (run.workerFailed > 0) {
+          io.stderr(`singlepath: ${run.workerFailed} domains failed in worker processes (WORKER_FAILED)\n`);
+          return setExit(EXIT.error);
+        }
+        if (untrusted) return setExit(EXIT.error);
+        setExit(Math.max(exitFor(run.worst, flags.failOn), drift));
+      },
+    );
 
   addOutputOptions(
     program
@@ -255,8 +279,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       let result: WhatIfResult;
       try {
         const catalogue = loadCatalogue({ extraFiles: flags.catalog });
-        checkProviders(flags.provider, catalogue, doc);
-        result = whatIf(doc.domains, flags.provider, { parents: parentsOf(catalogue) });
+        const parents = parentsOf(catalogue);
+        const providers = resolveOutage(flags.provider, catalogue, doc, parents);
+        result = whatIf(doc.domains, providers, { parents });
       } finally {
         release();
       }
@@ -266,6 +291,42 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         io,
       );
       setExit(EXIT.ok);
+    });
+
+  program
+    .command('lab')
+    .description(
+      'start the bundled loopback lab (samples/lab.json) until Ctrl-C and print the flags that audit against it',
+    )
+    .addOption(
+      new Option('--dns-port <n>', 'DNS port on 127.0.0.1, UDP and TCP (0 = any free)').default('5353'),
+    )
+    .addOption(new Option('--https-port <n>', 'HTTPS port (0 = any free)').default('8443'))
+    .addOption(new Option('--http-port <n>', 'HTTP port (0 = any free)').default('8080'))
+    .addOption(
+      new Option('--ca-out <file>', "where to write the lab's root certificate").default('lab-root.pem'),
+    )
+    .action(async (flags: { dnsPort: string; httpsPort: string; httpPort: string; caOut: string }) => {
+      // The lab is made of the test helpers (certificates from a development dependency): it
+      // runs from a clone, not from an installed package.
+      let lab: { labMain(argv: string[]): Promise<void> };
+      try {
+        lab = await import(new URL('../../scripts/lab.js', import.meta.url).href);
+      } catch {
+        throw new InputError(
+          'the lab needs a development install: in a clone, run npm install, then npm run lab',
+        );
+      }
+      await lab.labMain([
+        '--dns-port',
+        flags.dnsPort,
+        '--https-port',
+        flags.httpsPort,
+        '--http-port',
+        flags.httpPort,
+        '--ca-out',
+        flags.caOut,
+      ]);
     });
 
   providersCommand(program, io);

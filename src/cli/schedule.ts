@@ -8,6 +8,7 @@ import { renderDiff } from '../report/diff-render.js';
 import type { ReportDocument } from '../report/spill.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
 import { Journal, scanJournal } from '../snapshot/journal.js';
+import { withLastGood } from '../snapshot/last-good.js';
 import { readBaseline } from '../snapshot/read.js';
 import { saveSnapshot } from '../snapshot/save.js';
 import type { Severity } from '../types.js';
@@ -36,7 +37,12 @@ export interface Schedule {
    * After a complete run: diff against the baseline, save, drop the journal; returns the exit
    * code part. `doc` may keep its results on disk.
    */
-  finish(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number;
+  finish(
+    doc: ReportDocument | undefined,
+    interrupted: boolean,
+    relations?: Relations,
+    health?: { untrusted: boolean },
+  ): number;
   close(): void;
 }
 
@@ -171,14 +177,19 @@ export function prepareSchedule(
       hooks,
       keepsResults: Boolean(flags.baseline || flags.saveDir),
       close: () => guard(() => journal?.close()),
-      finish(doc, interrupted, relations) {
+      finish(doc, interrupted, relations, health) {
         guard(() => journal?.close());
-        return finishRun(doc, interrupted, relations);
+        return finishRun(doc, interrupted, relations, health?.untrusted ?? false);
       },
       release: () => baseline?.release(),
     };
 
-    function finishRun(doc: ReportDocument | undefined, interrupted: boolean, relations?: Relations): number {
+    function finishRun(
+      doc: ReportDocument | undefined,
+      interrupted: boolean,
+      relations: Relations | undefined,
+      untrusted: boolean,
+    ): number {
       if (interrupted) {
         if (journalPath && !journalLost)
           io.stderr(
@@ -195,8 +206,16 @@ export function prepareSchedule(
         if (flags.failOnNew && hasNewFindingAtLeast(diff, flags.failOnNew)) code = 1;
       }
       if (flags.saveDir && doc) {
-        const saved = saveSnapshot(doc, flags.saveDir, new Date(doc.generatedAt));
-        io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
+        // Domains failing tonight keep the last good facts the baseline holds of them.
+        const carried = baseline ? withLastGood(doc, baseline.report) : doc;
+        // A run the network failed is kept for the record but is not what the next run compares with.
+        const saved = saveSnapshot(carried, flags.saveDir, new Date(doc.generatedAt), { latest: !untrusted });
+        if (saved.latestUpdated) io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
+        else
+          io.stderr(
+            `singlepath: saved ${saved.path}; not saved as latest (too many domains failed): ` +
+              `${saved.latest} still holds the last trusted run\n`,
+          );
       }
       // The run is complete (and saved): its journal has served its purpose, and the next
       // scheduled run with the same --journal must not be refused.

@@ -43,7 +43,12 @@ export function workerCommand(program: Command, io: CliIo, setExit: (code: numbe
         flush();
         await auditor.close();
       }
-      const stats: WorkerStatsLine = { type: 'stats', stats: auditor.stats(), probes: auditor.probeStats() };
+      const stats: WorkerStatsLine = {
+        type: 'stats',
+        stats: auditor.stats(),
+        probes: auditor.probeStats(),
+        resolvers: auditor.resolverUse(),
+      };
       io.stdout(`${JSON.stringify(stats)}\n`);
       setExit(0);
     });

@@ -4,9 +4,10 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { type AuditOptions, type AuditStats, failedResult } from '../audit.js';
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
+import { addResolverUse } from '../collect/resolver-use.js';
 import { packageRoot } from '../package-root.js';
 import { escapeTerminal } from '../report/escape.js';
-import type { DomainResult } from '../types.js';
+import type { DomainResult, ResolverUse } from '../types.js';
 
 // `audit --jobs N`: the audit spread over N child processes, one core each. The parent reads
 // the list (dedupe, shard, resume, bad lines reported once), hands each child a domain at a
@@ -22,6 +23,7 @@ export interface WorkerStatsLine {
   type: 'stats';
   stats: AuditStats;
   probes?: ProbeThreadStats | null;
+  resolvers?: ResolverUse[];
 }
 
 type Child = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -35,6 +37,7 @@ interface Worker {
   alive: boolean;
   stats?: AuditStats;
   probes?: ProbeThreadStats;
+  resolvers?: ResolverUse[];
 }
 
 export interface WorkerPool {
@@ -44,6 +47,8 @@ export interface WorkerPool {
   stats(): AuditStats;
   /** Probe threads of all children, summed; null when none used any. */
   probeStats(): ProbeThreadStats | null;
+  /** The resolvers the children asked, summed. */
+  resolverUse(): ResolverUse[];
 }
 
 const STATS_KEYS: (keyof AuditStats)[] = [
@@ -145,7 +150,13 @@ export function auditInWorkers(
     workers.push(w);
     child.stdin.on('error', () => {});
     createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
-      let rec: { type?: string; domain?: string; stats?: AuditStats; probes?: ProbeThreadStats | null };
+      let rec: {
+        type?: string;
+        domain?: string;
+        stats?: AuditStats;
+        probes?: ProbeThreadStats | null;
+        resolvers?: ResolverUse[];
+      };
       try {
         rec = JSON.parse(line);
       } catch {
@@ -154,6 +165,7 @@ export function auditInWorkers(
       if (rec.type === 'stats' && rec.stats) {
         w.stats = rec.stats;
         if (rec.probes) w.probes = rec.probes;
+        if (Array.isArray(rec.resolvers)) w.resolvers = rec.resolvers;
         return;
       }
       if (rec.type !== 'domain' || typeof rec.domain !== 'string' || !w.outstanding.delete(rec.domain))
@@ -306,5 +318,6 @@ export function auditInWorkers(
           total[k] += Number(w.probes![k]) || 0;
       return total;
     },
+    resolverUse: () => addResolverUse(workers.map((w) => w.resolvers)),
   };
 }

@@ -14,7 +14,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, plainCode } from '../errors.js';
 
 /** A file being written that appears whole at commit(), or not at all. */
 export interface AtomicFile {
@@ -83,7 +83,7 @@ export function assertWritable(path: string): void {
     try {
       accessSync(target.path, constants.W_OK);
     } catch (err) {
-      throw fail((err as NodeJS.ErrnoException).code ?? 'not writable');
+      throw fail(plainCode((err as NodeJS.ErrnoException).code ?? 'EACCES'));
     }
     return;
   }
@@ -93,18 +93,20 @@ export function assertWritable(path: string): void {
     dirStat = statSync(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw fail(code === 'ENOENT' ? `folder ${dir} does not exist (ENOENT)` : `folder ${dir}: ${code}`);
+    throw fail(code === 'ENOENT' ? `folder ${dir} does not exist` : `folder ${dir}: ${plainCode(code)}`);
   }
-  if (!dirStat.isDirectory()) throw fail(`${dir} is not a folder (ENOTDIR)`);
+  if (!dirStat.isDirectory()) throw fail(`${dir} is not a folder`);
   try {
-    if (statSync(target.path).isDirectory()) throw fail('it is a folder (EISDIR)');
+    if (statSync(target.path).isDirectory()) throw fail('it is a folder');
   } catch (err) {
     if (err instanceof InputError) throw err;
   }
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
-    throw fail(`no permission to write in ${dir} (${(err as NodeJS.ErrnoException).code ?? 'EACCES'})`);
+    throw fail(
+      `no permission to write in ${dir} (${plainCode((err as NodeJS.ErrnoException).code ?? 'EACCES')})`,
+    );
   }
 }
 

@@ -1,4 +1,5 @@
 import { isEmptyDiff, type RadiusSide, type SnapshotDiff } from '../snapshot/diff.js';
+import { recoveredNote } from './diff-table.js';
 import {
   findingLabel,
   points,
@@ -80,13 +81,8 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
   table(
     out,
     'Resolved findings',
-    ['severity', 'domain', 'finding', 'note'],
-    diff.findings.resolved.map((f) => [
-      esc(f.severity),
-      esc(f.domain),
-      findingLabel(f, esc),
-      f.failing ? 'domain failing' : '',
-    ]),
+    ['severity', 'domain', 'finding'],
+    diff.findings.resolved.map((f) => [esc(f.severity), esc(f.domain), findingLabel(f, esc)]),
     max,
   );
   table(
@@ -110,7 +106,22 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
       refsLabel(c.after, c.layer, esc),
       c.gained.map(esc).join(', '),
       c.lost.map(esc).join(', '),
-      [c.changed.length ? `changed ${c.changed.map(esc).join(', ')}` : '', c.failing ? 'domain failing' : '']
+      c.changed.length ? `changed ${c.changed.map(esc).join(', ')}` : '',
+    ]),
+    max,
+  );
+  table(
+    out,
+    'Failing',
+    ['domain', 'code', 'note'],
+    diff.domains.failing.map((f) => [
+      esc(f.domain),
+      esc(f.code),
+      [
+        f.before === undefined ? '' : f.before === f.code ? 'still failing' : `was ${esc(f.before)}`,
+        f.newDomain ? 'new domain' : '',
+        f.lastGood ? `last good ${esc(f.lastGood)} kept` : '',
+      ]
         .filter(Boolean)
         .join('; '),
     ]),
@@ -118,17 +129,9 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
   );
   table(
     out,
-    'Errors',
-    ['domain', 'change', 'code'],
-    [
-      ...diff.errors.started.map((e) => [
-        esc(e.domain),
-        e.newDomain ? 'started (new domain)' : 'started',
-        esc(e.code),
-      ]),
-      ...diff.errors.changed.map((e) => [esc(e.domain), 'changed', `${esc(e.code)} → ${esc(e.to ?? '')}`]),
-      ...diff.errors.stopped.map((e) => [esc(e.domain), 'stopped', `was ${esc(e.code)}`]),
-    ],
+    'Recovered',
+    ['domain', 'was', 'compared with'],
+    diff.domains.recovered.map((r) => [esc(r.domain), esc(r.code), recoveredNote(r, esc).slice(2, -1)]),
     max,
   );
   table(

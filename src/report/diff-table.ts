@@ -1,5 +1,11 @@
-import { isEmptyDiff, type RadiusSide, type SnapshotDiff } from '../snapshot/diff.js';
-import type { Severity } from '../types.js';
+import {
+  type FailingDomain,
+  isEmptyDiff,
+  type RadiusSide,
+  type RecoveredDomain,
+  type SnapshotDiff,
+} from '../snapshot/diff.js';
+import { SEVERITIES, type Severity } from '../types.js';
 import {
   findingLabel,
   points,
@@ -58,6 +64,23 @@ function radius(label: string, side: RadiusSide, paint: Paint): string {
   return `${label} ${side.before} → ${side.after}${moves.length ? ` (${moves.join(', ')})` : ''}`;
 }
 
+/** Why a failing domain's findings are left out, and what they are kept against. */
+export function failingNote(f: FailingDomain): string {
+  const notes = [
+    f.before === undefined ? '' : f.before === f.code ? 'still failing' : `was ${esc(f.before)}`,
+    f.newDomain ? 'new domain' : '',
+    f.lastGood ? `its last good result, ${esc(f.lastGood)}, kept for the next run` : '',
+  ].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
+}
+
+/** What a recovered domain was compared with. */
+export function recoveredNote(r: RecoveredDomain, escapeText: (s: string) => string = esc): string {
+  if (r.lastGood) return ` (compared with its last good result, ${escapeText(r.lastGood)})`;
+  const counts = SEVERITIES.filter((s) => r.findings?.[s]).map((s) => `${s} ${r.findings![s]}`);
+  return ` (no good result to compare with: ${counts.length ? `its findings, ${counts.join(', ')}, are` : 'nothing is'} not counted as new)`;
+}
+
 export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): string {
   const paint = painter(opts.color);
   const out = [
@@ -92,12 +115,7 @@ export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): str
   section(
     out,
     'Resolved findings',
-    columns(
-      diff.findings.resolved.map((f) => [
-        esc(f.domain),
-        `${esc(f.severity)} ${findingLabel(f, esc)}${f.failing ? ' [domain failing]' : ''}`,
-      ]),
-    ),
+    columns(diff.findings.resolved.map((f) => [esc(f.domain), `${esc(f.severity)} ${findingLabel(f, esc)}`])),
   );
   section(
     out,
@@ -122,21 +140,28 @@ export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): str
         return [
           esc(c.domain),
           LAYER_TITLES[c.layer],
-          `${refsLabel(c.before, c.layer, esc)}  =>  ${refsLabel(c.after, c.layer, esc)}  (${moves.join(', ')})${
-            c.failing ? ' [domain failing]' : ''
-          }`,
+          `${refsLabel(c.before, c.layer, esc)}  =>  ${refsLabel(c.after, c.layer, esc)}  (${moves.join(', ')})`,
         ];
       }),
     ),
   );
-  section(out, 'Errors', [
-    ...diff.errors.started.map(
-      (e) =>
-        `${paint('high', 'started')} ${esc(e.domain)} ${esc(e.code)}${e.newDomain ? ' [new domain]' : ''}`,
+  section(
+    out,
+    'Failing',
+    columns(
+      diff.domains.failing.map((f) => [esc(f.domain), `${paint('high', esc(f.code))}${failingNote(f)}`]),
     ),
-    ...diff.errors.changed.map((e) => `changed ${esc(e.domain)} ${esc(e.code)} → ${esc(e.to ?? '')}`),
-    ...diff.errors.stopped.map((e) => `${paint('gain', 'stopped')} ${esc(e.domain)} (was ${esc(e.code)})`),
-  ]);
+  );
+  section(
+    out,
+    'Recovered',
+    columns(
+      diff.domains.recovered.map((r) => [
+        esc(r.domain),
+        `${paint('gain', `was ${esc(r.code)}`)}${recoveredNote(r)}`,
+      ]),
+    ),
+  );
   section(
     out,
     'Concentration',

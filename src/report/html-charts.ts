@@ -61,7 +61,7 @@ function domainList(names: readonly string[], cls: string, total: number): Marku
 function blastRow(b: BlastRadius, rank: number, domains: number): Markup {
   const n = radiusCounts(b);
   const frac = domains > 0 ? n.down / domains : 0;
-  return html`<tr><td class="num">${rank}</td><th scope="row" class="prov">${b.provider}</th><td class="num"><b>${n.down}</b></td><td class="bar-cell">${shareBar(frac)}</td><td class="num">${n.degraded}</td><td>${n.down > 0 ? domainList(b.down, 'down', n.down) : ''}${n.degraded > 0 ? html`<div class="small"><span class="muted">degraded: </span>${domainList(b.degraded, 'degraded', n.degraded)}</div>` : ''}${n.downIndirect > 0 ? html`<div class="small"><span class="muted">down via a provider's provider: </span>${domainList(b.downIndirect ?? [], 'down', n.downIndirect)}</div>` : ''}</td></tr>`;
+  return html`<tr><td class="num">${rank}</td><th scope="row" class="prov">${b.provider}${b.owns?.length ? html` <span class="muted small">(owns ${b.owns.join(', ')})</span>` : ''}</th><td class="num"><b>${n.down}</b></td><td class="bar-cell">${shareBar(frac)}</td><td class="num">${n.degraded}</td><td>${n.down > 0 ? domainList(b.down, 'down', n.down) : ''}${n.degraded > 0 ? html`<div class="small"><span class="muted">degraded: </span>${domainList(b.degraded, 'degraded', n.degraded)}</div>` : ''}${n.downIndirect > 0 ? html`<div class="small"><span class="muted">down via a provider's provider: </span>${domainList(b.downIndirect ?? [], 'down', n.downIndirect)}</div>` : ''}</td></tr>`;
 }
 
 export function blastSection(summary: Summary): Markup {

@@ -1,4 +1,4 @@
-import type { Dependency, DomainResult } from '../types.js';
+import type { Dependency, DomainResult, Summary } from '../types.js';
 import {
   compareText,
   LAYER_LETTER,
@@ -81,11 +81,33 @@ function worst(domain: DomainResult): string | undefined {
   return domain.risks.map((r) => r.severity).sort((a, b) => severityRank(a) - severityRank(b))[0];
 }
 
+/** Parent → the subsidiaries its blast radius counts (microsoft → github), from the summary. */
+export function ownedBy(summary: Summary | undefined): Map<string, ReadonlySet<string>> {
+  return new Map(
+    (summary?.blastRadius ?? []).filter((r) => r.owns?.length).map((r) => [r.provider, new Set(r.owns)]),
+  );
+}
+
+/** A parent's cell where the domain uses only a subsidiary: its outage reaches the domain through it. */
+function ownedCell(
+  domain: DomainResult,
+  provider: string,
+  owned: ReadonlySet<string> | undefined,
+): Markup | null {
+  if (!owned) return null;
+  const through = [...new Set(domain.dependencies.map((d) => d.provider).filter((p) => owned.has(p)))].sort(
+    compareText,
+  );
+  if (through.length === 0) return null;
+  return html`<td class="hit owned"><span class="via" title="${provider} owns ${through.join(', ')}">via ${through.join(', ')}</span></td>`;
+}
+
 /** The domain × provider matrix: its opening, a row per domain, its close (one table in all). */
 export function* matrixParts(
   domains: ResultList,
   ids: readonly string[],
   providers: readonly string[] = matrixProviders(domains),
+  owners: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): Generator<Markup> {
   if (domains.length === 0) {
     yield html`<section id="matrix"><h2>Domain × provider matrix</h2><p class="muted">No domains.</p></section>`;
@@ -95,14 +117,15 @@ export function* matrixParts(
     (p) => html`<th scope="col" class="prov-col" title="${p}"><span>${clip(p, 24)}</span></th>`,
   );
   yield html`<section id="matrix"><h2>Domain × provider matrix</h2>
-<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path.</p>
+<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path; "via github" in a parent company's column: it owns that provider, so its outage reaches the domain.</p>
 <div class="scroll"><table class="matrix"><thead><tr><th scope="col" class="corner">Domain</th>${head}</tr></thead><tbody>`;
   let i = 0;
   for (const d of domains) {
     const sev = worst(d);
     const cells = providers.map((p) => {
       const chips = chipsFor(d, p);
-      return chips.length === 0 ? html`<td></td>` : html`<td class="hit">${chips.map(chip)}</td>`;
+      if (chips.length > 0) return html`<td class="hit">${chips.map(chip)}</td>`;
+      return ownedCell(d, p, owners.get(p)) ?? html`<td></td>`;
     });
     yield html`<tr class="mx-row"><th scope="row"><a href="#${ids[i++] ?? ''}">${d.domain}</a>${sev ? html` <span class="dot ${severityClass(sev)}" title="worst finding: ${sev}"></span>` : ''}${d.error ? html` <span class="tag err">error</span>` : ''}</th>${cells}</tr>`;
   }

@@ -24,6 +24,7 @@ h4{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--mute
 .lede{color:var(--muted);margin:0 0 12px;max-width:80ch}
 .muted{color:var(--muted)}
 .small{font-size:12px}
+.matrix .via{font-size:11px;color:var(--muted);white-space:nowrap}
 code{font:12px/1.4 var(--mono);overflow-wrap:anywhere}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:10px}
 .figure{background:var(--card);border:1px solid var(--line);border-top:3px solid var(--accent);border-radius:6px;padding:10px 12px}

@@ -4,7 +4,7 @@ import { batched } from './chunks.js';
 import { blastSection, concentrationSection } from './html-charts.js';
 import { domainDetails } from './html-domain.js';
 import { compareText, severityClass } from './html-labels.js';
-import { matrixParts, matrixProviders } from './html-matrix.js';
+import { matrixParts, matrixProviders, ownedBy } from './html-matrix.js';
 import { stylesheet } from './html-style.js';
 import { html, type Markup, markupText, uniqueIds } from './html-template.js';
 import type { ReportDocument, ResultList } from './spill.js';
@@ -52,7 +52,7 @@ export function* htmlChunks(doc: ReportDocument): Generator<string> {
   const providers = matrixProviders(domains);
   const providerCount = providers.filter((p) => p !== 'self').length;
   const title = `singlepath report — ${doc.generatedAt}`;
-  const matrix = matrixParts(domains, ids, providers);
+  const matrix = matrixParts(domains, ids, providers, ownedBy(doc.summary));
   const top = html`<!DOCTYPE html>
 <html lang="en">
 <head>

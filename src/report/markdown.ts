@@ -10,9 +10,13 @@ import {
   LAYER_TITLES,
   layerCell,
   percent,
+  possiblyText,
   radiusCounts,
+  radiusName,
   riskLine,
   unaffectedList,
+  viaText,
+  whatIfCounts,
 } from './summary-text.js';
 
 // Markdown for tickets and wikis. Every document string goes through escapeMarkdown (no pipe,
@@ -48,7 +52,7 @@ function summarySection(doc: ReportDocument): string[] {
     out.push('', '## Blast radius', '', row(['provider', 'down', 'degraded']), row(['---', '---:', '---:']));
     for (const r of s.blastRadius) {
       const n = radiusCounts(r);
-      out.push(row([esc(r.provider), n.down, n.degraded]));
+      out.push(row([radiusName(r, esc), n.down, n.degraded]));
     }
   }
   const indirect = s.blastRadius.filter((r) => radiusCounts(r).downIndirect > 0);
@@ -161,14 +165,15 @@ export function renderWhatIfMarkdown(result: WhatIfResult): string {
   const out = [
     `# What if ${result.providers.map(esc).join(' + ')} ${result.providers.length > 1 ? 'fail' : 'fails'}?`,
     '',
-    `down ${result.down.length}${result.downIndirect?.length ? `, down via a provider's provider ${result.downIndirect.length}` : ''}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`,
+    whatIfCounts(result),
   ];
   const rows = [
-    ...result.down.map((d) =>
-      row([esc(d.domain), 'down', d.layers.join(', '), `via ${d.via.map(esc).join(', ')}`]),
-    ),
+    ...result.down.map((d) => row([esc(d.domain), 'down', d.layers.join(', '), `via ${viaText(d, esc)}`])),
     ...(result.downIndirect ?? []).map((d) =>
       row([esc(d.domain), 'down (indirect)', d.layers.join(', '), `via ${d.via.map(esc).join('<br>')}`]),
+    ),
+    ...(result.possiblyAffected ?? []).map((d) =>
+      row([esc(d.domain), 'possibly affected', d.layers.join(', '), possiblyText(d, esc)]),
     ),
     ...result.degraded.map((d) => row([esc(d.domain), 'degraded', d.layers.join(', '), ''])),
     ...result.survived.map((s) =>
@@ -178,6 +183,9 @@ export function renderWhatIfMarkdown(result: WhatIfResult): string {
         s.savedBy.map((b) => b.layer).join(', '),
         s.savedBy.map((b) => `${b.layer} saved by ${b.alternatives.map(esc).join(' + ')}`).join('<br>'),
       ]),
+    ),
+    ...(result.failing ?? []).map((f) =>
+      row([esc(f.domain), 'already failing', '', `${esc(f.code)} in the audit: no outage can take it down`]),
     ),
   ];
   if (rows.length > 0)

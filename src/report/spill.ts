@@ -1,7 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, plainCode } from '../errors.js';
 import type { AuditDocument, DomainResult } from '../types.js';
 
 // A whole-document report of a long list (json, table, csv, markdown, html) needs every result at
@@ -359,7 +359,7 @@ export class ResultKeeper {
     try {
       return new SpilledResults(dir, this.#warn);
     } catch (err) {
-      const problem = `cannot keep results in a temporary folder (${dir}): ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+      const problem = `cannot keep results in a temporary folder (${dir}): ${plainCode((err as NodeJS.ErrnoException).code)}`;
       if (!this.#warn) throw new InputError(problem);
       this.#warn(
         `singlepath: warning: ${problem}; holding them in memory (~5 KB each; set TMPDIR to a writable folder)\n`,

@@ -1,3 +1,4 @@
+import type { WhatIfDown, WhatIfPossiblyAffected, WhatIfResult } from '../analyse/whatif.js';
 import {
   type BlastRadius,
   type Dependency,
@@ -75,6 +76,37 @@ export function radiusCounts(r: BlastRadius): { down: number; degraded: number; 
   };
 }
 
+/** "microsoft (owns github)": a radius that counts subsidiaries names them. */
+export function radiusName(r: BlastRadius, esc: Escape): string {
+  return r.owns?.length ? `${esc(r.provider)} (owns ${r.owns.map(esc).join(', ')})` : esc(r.provider);
+}
+
+/** What-if's "via": each provider, and "microsoft, which owns github" when only its owner fails. */
+export function viaText(d: WhatIfDown, esc: Escape): string {
+  const owned = new Map<string, string[]>();
+  for (const o of d.owners ?? []) owned.set(o.owner, [...(owned.get(o.owner) ?? []), o.provider]);
+  const children = new Set((d.owners ?? []).map((o) => o.provider));
+  const parts = d.via.filter((p) => !children.has(p) && !owned.has(p)).map(esc);
+  for (const [owner, list] of owned) parts.push(`${esc(owner)}, which owns ${list.map(esc).join(', ')}`);
+  return parts.join(', ');
+}
+
+/** What-if's counts line: every tier, the optional ones when present. */
+export function whatIfCounts(result: WhatIfResult): string {
+  const parts = [`down ${result.down.length}`];
+  if (result.downIndirect?.length) parts.push(`down via a provider's provider ${result.downIndirect.length}`);
+  if (result.possiblyAffected?.length) parts.push(`possibly affected ${result.possiblyAffected.length}`);
+  parts.push(`degraded ${result.degraded.length}`, `survived ${result.survived.length}`);
+  if (result.failing?.length) parts.push(`already failing ${result.failing.length}`);
+  parts.push(`unaffected ${result.unaffected.length}`);
+  return parts.join(', ');
+}
+
+/** The detail of a "possibly affected" domain. */
+export function possiblyText(d: WhatIfPossiblyAffected, esc: Escape): string {
+  return `region of ${d.via.map(esc).join(', ')} not visible`;
+}
+
 /** Blast radius suffix for the tier "down via a provider's provider"; empty when there is none. */
 export function indirectRadius(count: number): string {
   return count > 0 ? `  down via a provider's provider ${count}` : '';
@@ -94,11 +126,11 @@ export function summaryLines(summary: Summary, esc: Escape, topProviders = 5, to
   const radius = summary.blastRadius.slice(0, topRadius);
   if (radius.length > 0) {
     lines.push('', `Blast radius (top ${radius.length} of ${summary.blastRadius.length}):`);
-    const idWidth = Math.max(...radius.map((r) => esc(r.provider).length));
+    const idWidth = Math.max(...radius.map((r) => radiusName(r, esc).length));
     for (const r of radius) {
       const n = radiusCounts(r);
       lines.push(
-        `  ${esc(r.provider).padEnd(idWidth)}  down ${n.down}  degraded ${n.degraded}${indirectRadius(n.downIndirect)}`,
+        `  ${radiusName(r, esc).padEnd(idWidth)}  down ${n.down}  degraded ${n.degraded}${indirectRadius(n.downIndirect)}`,
       );
     }
   }

@@ -10,9 +10,12 @@ import {
   indirectText,
   LAYER_TITLES,
   layerCell,
+  possiblyText,
   riskLine,
   summaryLines,
   unaffectedList,
+  viaText,
+  whatIfCounts,
 } from './summary-text.js';
 
 // Terminal report. Every string from the document goes through escapeTerminal: header values,
@@ -121,7 +124,7 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
       esc(d.domain),
       paint({ severity: 'critical' }, 'down'),
       d.layers.join(', '),
-      `via ${d.via.map(esc).join(', ')}`,
+      `via ${viaText(d, esc)}`,
     ]);
   }
   for (const d of result.downIndirect ?? []) {
@@ -130,6 +133,14 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
       paint({ severity: 'high' }, 'down (indirect)'),
       d.layers.join(', '),
       `via ${d.via.map(esc).join('\n    ')}`,
+    ]);
+  }
+  for (const d of result.possiblyAffected ?? []) {
+    table.push([
+      esc(d.domain),
+      paint({ severity: 'high' }, 'possibly affected'),
+      d.layers.join(', '),
+      possiblyText(d, esc),
     ]);
   }
   for (const d of result.degraded) {
@@ -144,10 +155,14 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
       saved.join('\n'),
     ]);
   }
-  const indirect = result.downIndirect?.length
-    ? `, down via a provider's provider ${result.downIndirect.length}`
-    : '';
-  const counts = `down ${result.down.length}${indirect}, degraded ${result.degraded.length}, survived ${result.survived.length}, unaffected ${result.unaffected.length}`;
+  for (const f of result.failing ?? [])
+    table.push([
+      esc(f.domain),
+      'already failing',
+      '',
+      `${esc(f.code)} in the audit: no outage can take it down`,
+    ]);
+  const counts = whatIfCounts(result);
   const verb = result.providers.length > 1 ? 'fail' : 'fails';
   const out = [`What if ${result.providers.map(esc).join(' + ')} ${verb}: ${counts}`];
   if (table.length > 0)

@@ -41,7 +41,7 @@ export interface LayerChange {
   lost: string[];
   /** Providers present in both whose service, region, via or position changed. */
   changed: string[];
-  /** The domain failed in the new run: losses may be what the failure hid, not a real change. */
+  /** Never set since failing domains are a state of their own (SnapshotDiff.domains.failing). */
   failing?: true;
 }
 
@@ -52,8 +52,9 @@ export interface FindingRef {
   layer?: Layer;
   provider?: string;
   message: string;
-  /** new: the domain itself is new; resolved: the domain failed in the new run. */
+  /** new: the domain itself is new. */
   newDomain?: true;
+  /** Never set since failing domains are a state of their own (SnapshotDiff.domains.failing). */
   failing?: true;
 }
 
@@ -70,6 +71,35 @@ export interface ErrorChange {
   to?: string;
   message?: string;
   newDomain?: true;
+}
+
+/**
+ * A domain that fails in the new run. What its failure hides (providers, findings) is not drift:
+ * nothing of it is reported lost or resolved.
+ */
+export interface FailingDomain {
+  domain: string;
+  code: string;
+  message?: string;
+  /** It failed in the old run too, with this code. */
+  before?: string;
+  /** When the old run's facts of it were good, or carried from an earlier good run: that run's date. */
+  lastGood?: string;
+  newDomain?: true;
+}
+
+/** A domain that failed in the old run and not in the new one. */
+export interface RecoveredDomain {
+  domain: string;
+  /** The code it failed with. */
+  code: string;
+  /**
+   * Its findings and providers were compared with its last good result, of this date (carried in
+   * the old snapshot); absent: nothing to compare with, so none of its findings counts as new.
+   */
+  lastGood?: string;
+  /** Without a last good result: its findings now, by severity (shown, not counted as new). */
+  findings?: Partial<Record<Severity, number>>;
 }
 
 export interface ShareChange {
@@ -116,9 +146,10 @@ export interface SnapshotDiff {
   new: { generatedAt: string };
   /** Context, not change: counts before and after. */
   totals: DiffTotals;
-  domains: { added: string[]; removed: string[] };
+  domains: { added: string[]; removed: string[]; failing: FailingDomain[]; recovered: RecoveredDomain[] };
   layers: LayerChange[];
   findings: { new: FindingRef[]; resolved: FindingRef[]; severity: SeverityChange[] };
+  /** The same failures as `domains.failing`/`recovered`, by code (kept for readers of schema 1). */
   errors: { started: ErrorChange[]; stopped: ErrorChange[]; changed: ErrorChange[] };
   portfolio: { layers: PortfolioLayerChange[]; blastRadius: BlastRadiusChange[] };
 }
@@ -158,7 +189,7 @@ function* byName(results: ResultList | undefined): Generator<DomainResult> {
 }
 
 /** The two documents' results side by side, by name (either side absent for a name). */
-function* joined(
+export function* joined(
   oldDomains: ResultList | undefined,
   newDomains: ResultList | undefined,
 ): Generator<[DomainResult | undefined, DomainResult | undefined]> {
@@ -222,9 +253,7 @@ function diffLayers(oldR: DomainResult, newR: DomainResult): LayerChange[] {
       .filter((p) => was.has(p) && providerSignature(before, p) !== providerSignature(after, p))
       .sort(byString);
     if (!gained.length && !lost.length && !changed.length) continue;
-    const change: LayerChange = { domain: newR.domain, layer, before, after, gained, lost, changed };
-    if (newR.error && lost.length) change.failing = true;
-    out.push(change);
+    out.push({ domain: newR.domain, layer, before, after, gained, lost, changed });
   }
   return out;
 }
@@ -286,19 +315,38 @@ function diffFindings(domain: string, oldR: DomainResult | undefined, newR: Doma
         out.severity.push({ ...rest, before: prev.severity, after: f.severity });
       }
     });
-    for (const prev of was.slice(now.length)) out.resolved.push(resolvedRef(domain, prev, newR));
+    for (const prev of was.slice(now.length)) out.resolved.push(findingRef(domain, prev));
   }
   for (const [key, was] of before) {
     if (after.has(key)) continue;
-    for (const prev of was) out.resolved.push(resolvedRef(domain, prev, newR));
+    for (const prev of was) out.resolved.push(findingRef(domain, prev));
   }
   return out;
 }
 
-function resolvedRef(domain: string, f: Finding, newR: DomainResult): FindingRef {
-  const r = findingRef(domain, f);
-  if (newR.error) r.failing = true;
-  return r;
+/**
+ * The facts a domain's drift is measured from: its old result, or when that failed, the last good
+ * result the old snapshot carried (undefined: nothing to compare with).
+ */
+function factsOf(oldR: DomainResult): DomainResult | undefined {
+  if (!oldR.error) return oldR;
+  const good = oldR.lastGood;
+  if (!good) return undefined;
+  const facts: DomainResult = {
+    domain: oldR.domain,
+    observations: oldR.observations,
+    dependencies: good.dependencies ?? [],
+    risks: good.risks ?? [],
+  };
+  if (good.indirect) facts.indirect = good.indirect;
+  return facts;
+}
+
+/** The date of the good facts a failing domain's next run can compare with. */
+function lastGoodDate(oldR: DomainResult | undefined, oldDoc: ReportDocument): string | undefined {
+  if (!oldR) return undefined;
+  if (!oldR.error) return oldDoc.generatedAt ?? '';
+  return oldR.lastGood?.generatedAt;
 }
 
 function compareFindings(a: FindingRef | SeverityChange, b: FindingRef | SeverityChange): number {
@@ -384,14 +432,19 @@ function diffPortfolioLayers(
   return out;
 }
 
-function radiusSide(before: readonly string[] = [], after: readonly string[] = []): RadiusSide {
+function radiusSide(
+  before: readonly string[] = [],
+  after: readonly string[] = [],
+  failing: ReadonlySet<string> = new Set(),
+): RadiusSide {
   const was = new Set(before);
   const is = new Set(after);
+  // A domain failing on either side moves in or out of a radius by its failure, not by a change.
   return {
     before: was.size,
     after: is.size,
-    added: [...is].filter((d) => !was.has(d)).sort(byString),
-    removed: [...was].filter((d) => !is.has(d)).sort(byString),
+    added: [...is].filter((d) => !was.has(d) && !failing.has(d)).sort(byString),
+    removed: [...was].filter((d) => !is.has(d) && !failing.has(d)).sort(byString),
   };
 }
 
@@ -410,6 +463,7 @@ function diffBlastRadius(
   oldDoc: ReportDocument,
   newDoc: ReportDocument,
   relations: Relations | undefined,
+  failing: ReadonlySet<string>,
 ): BlastRadiusChange[] {
   const index = (list: BlastRadius[]) => new Map(list.map((r) => [r.provider, r]));
   // Both sides from the summaries when both lists are whole (each used the relations of its
@@ -420,8 +474,8 @@ function diffBlastRadius(
   const is = index(whole ? (newDoc.summary?.blastRadius ?? []) : rebuilt(newDoc, relations));
   const out: BlastRadiusChange[] = [];
   for (const provider of new Set([...was.keys(), ...is.keys()])) {
-    const down = radiusSide(was.get(provider)?.down, is.get(provider)?.down);
-    const degraded = radiusSide(was.get(provider)?.degraded, is.get(provider)?.degraded);
+    const down = radiusSide(was.get(provider)?.down, is.get(provider)?.down, failing);
+    const degraded = radiusSide(was.get(provider)?.degraded, is.get(provider)?.degraded, failing);
     const moved = (s: RadiusSide) => s.added.length > 0 || s.removed.length > 0;
     if (moved(down) || moved(degraded)) out.push({ provider, down, degraded });
   }
@@ -462,15 +516,13 @@ export function diffDocuments(
     old: { generatedAt: oldDoc.generatedAt ?? '' },
     new: { generatedAt: newDoc.generatedAt ?? '' },
     totals: totals(oldDoc, newDoc),
-    domains: { added: [], removed: [] },
+    domains: { added: [], removed: [], failing: [], recovered: [] },
     layers: [],
     findings: { new: [], resolved: [], severity: [] },
     errors: { started: [], stopped: [], changed: [] },
-    portfolio: {
-      layers: diffPortfolioLayers(oldDoc, newDoc, o),
-      blastRadius: diffBlastRadius(oldDoc, newDoc, opts.relations),
-    },
+    portfolio: { layers: diffPortfolioLayers(oldDoc, newDoc, o), blastRadius: [] },
   };
+  const failing = new Set<string>();
   // One pass over both in name order: the documents may keep their results on disk.
   for (const [oldR, newR] of joined(oldDoc.domains, newDoc.domains)) {
     if (!newR) {
@@ -479,13 +531,42 @@ export function diffDocuments(
     }
     const domain = newR.domain;
     if (!oldR) diff.domains.added.push(domain);
-    if (oldR) diff.layers.push(...diffLayers(oldR, newR));
-    const f = diffFindings(domain, oldR, newR);
+    diffError(oldR, newR, diff.errors);
+    // A failure on either side is a state of its own, never a source of new or resolved
+    // findings: what a failed run did not see is not a change of the infrastructure.
+    if (newR.error) {
+      const state: FailingDomain = { domain, code: String(newR.error.code), message: newR.error.message };
+      if (oldR?.error) state.before = String(oldR.error.code);
+      const since = lastGoodDate(oldR, oldDoc);
+      if (since !== undefined) state.lastGood = since;
+      if (!oldR) state.newDomain = true;
+      diff.domains.failing.push(state);
+      failing.add(domain);
+      continue;
+    }
+    const facts = oldR ? factsOf(oldR) : undefined;
+    if (oldR?.error) {
+      const state: RecoveredDomain = { domain, code: String(oldR.error.code) };
+      if (oldR.lastGood) state.lastGood = oldR.lastGood.generatedAt;
+      else if (newR.risks.length) {
+        const counts: Partial<Record<Severity, number>> = {};
+        for (const s of SEVERITIES) {
+          const n = newR.risks.filter((f) => f.severity === s).length;
+          if (n) counts[s] = n;
+        }
+        state.findings = counts;
+      }
+      diff.domains.recovered.push(state);
+      failing.add(domain);
+      if (!facts) continue;
+    }
+    if (facts) diff.layers.push(...diffLayers(facts, newR));
+    const f = diffFindings(domain, facts, newR);
     diff.findings.new.push(...f.added);
     diff.findings.resolved.push(...f.resolved);
     diff.findings.severity.push(...f.severity);
-    diffError(oldR, newR, diff.errors);
   }
+  diff.portfolio.blastRadius = diffBlastRadius(oldDoc, newDoc, opts.relations, failing);
   diff.findings.new.sort(compareFindings);
   diff.findings.resolved.sort(compareFindings);
   diff.findings.severity.sort(compareFindings);
@@ -497,6 +578,8 @@ export function isEmptyDiff(diff: SnapshotDiff): boolean {
   return (
     diff.domains.added.length +
       diff.domains.removed.length +
+      diff.domains.failing.filter((f) => f.before !== f.code).length +
+      diff.domains.recovered.length +
       diff.layers.length +
       diff.findings.new.length +
       diff.findings.resolved.length +

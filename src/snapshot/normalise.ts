@@ -156,6 +156,8 @@ export function stableDocument(doc: AuditDocument, opts: StableOptions = {}): Au
  * time as they are read (they come back sorted by name already); an array is copied and sorted.
  */
 export function stableReport(doc: ReportDocument, opts: StableOptions = {}): ReportDocument {
+  if (doc.resolvers)
+    doc = { ...doc, resolvers: doc.resolvers.map((r) => ({ ...r, resolver: stripPort(r.resolver) })) };
   if (doc.domains && !Array.isArray(doc.domains))
     return {
       ...doc,

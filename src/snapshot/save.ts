@@ -14,6 +14,13 @@ import { stableDocument, stableReport } from './normalise.js';
 export interface SavedSnapshot {
   path: string;
   latest: string;
+  /** false when latest.json was left as it was (SaveOptions.latest false). */
+  latestUpdated: boolean;
+}
+
+export interface SaveOptions {
+  /** Also replace latest.json (default true); false for a run not to be compared with. */
+  latest?: boolean;
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -52,7 +59,12 @@ export function writeAtomic(dir: string, name: string, data: string | Iterable<s
 }
 
 /** Writes `<dir>/singlepath-<UTC stamp>.json` and `<dir>/latest.json`, creating `dir` if needed. */
-export function saveSnapshot(doc: ReportDocument, dir: string, now: Date): SavedSnapshot {
+export function saveSnapshot(
+  doc: ReportDocument,
+  dir: string,
+  now: Date,
+  opts: SaveOptions = {},
+): SavedSnapshot {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
@@ -62,9 +74,13 @@ export function saveSnapshot(doc: ReportDocument, dir: string, now: Date): Saved
   const stable = stableReport(doc, { keepGeneratedAt: true });
   try {
     const path = writeAtomic(dir, snapshotFileName(now), jsonChunks(stable));
+    if (opts.latest === false) {
+      syncDir(dir);
+      return { path, latest: join(dir, 'latest.json'), latestUpdated: false };
+    }
     const latest = writeAtomic(dir, 'latest.json', jsonChunks(stable));
     syncDir(dir);
-    return { path, latest };
+    return { path, latest, latestUpdated: true };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === undefined) throw err;

@@ -63,6 +63,8 @@ export interface LabDnsData {
 }
 
 export interface LabDnsOptions {
+  /** UDP and TCP port on 127.0.0.1 (default: a free one). */
+  port?: number;
   /** TTL of records without one, and of the synthesised SOA (default 300). */
   ttl?: number;
   /** SOA minimum, the negative-caching TTL (default 60). */
@@ -354,7 +356,7 @@ export async function startDnsServer(initial: LabDnsData, opts: LabDnsOptions = 
     timers.add(t);
   };
 
-  const { udp, tcp, port } = await listenBoth();
+  const { udp, tcp, port } = await listenBoth(opts.port);
   // A second socket, for replies that must come from the wrong port.
   const spoofer = dgram.createSocket('udp4');
   await new Promise<void>((resolve) => spoofer.bind(0, '127.0.0.1', () => resolve()));
@@ -554,13 +556,15 @@ function pointerLoop(id: number, q: dnsPacket.Question): Buffer {
 }
 
 /** UDP on a free port, then TCP on the same number; another port if TCP finds it taken. */
-export async function listenBoth(): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
+export async function listenBoth(
+  fixed?: number,
+): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
   for (let attempt = 0; ; attempt++) {
     // Large buffers: a benchmark fires thousands of queries at once and loopback drops the excess.
     const udp = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
-      udp.bind(0, '127.0.0.1', () => resolve());
+      udp.bind(fixed ?? 0, '127.0.0.1', () => resolve());
     });
     udp.on('error', () => {});
     const port = udp.address().port;
@@ -571,6 +575,7 @@ export async function listenBoth(): Promise<{ udp: dgram.Socket; tcp: net.Server
     });
     if (ok) return { udp, tcp, port };
     await new Promise<void>((r) => udp.close(() => r()));
+    if (fixed) throw new Error(`TCP port ${fixed} on 127.0.0.1 is taken`);
     if (attempt >= 20) throw new Error('no port free for both UDP and TCP');
   }
 }

@@ -28,13 +28,24 @@ export function readFixture(path: string): LabFixture {
   return JSON.parse(readFileSync(path, 'utf8')) as LabFixture;
 }
 
-export async function startLab(fixture: LabFixture): Promise<Lab> {
-  const dns = await startDnsServer({
-    zones: fixture.zones,
-    records: fixture.records,
-    faults: fixture.faults,
-  });
-  const web = await startWebLab(fixture.sites);
+/** Fixed ports for a lab a person points the CLI at (default: free ones, as tests want). */
+export interface LabPorts {
+  dns?: number;
+  https?: number;
+  http?: number;
+}
+
+export async function startLab(fixture: LabFixture, ports: LabPorts = {}): Promise<Lab> {
+  const dns = await startDnsServer(
+    { zones: fixture.zones, records: fixture.records, faults: fixture.faults },
+    { port: ports.dns },
+  );
+  const web = await startWebLab(fixture.sites, { httpsPort: ports.https, httpPort: ports.http }).catch(
+    async (err) => {
+      await dns.close();
+      throw err;
+    },
+  );
   const dir = mkdtempSync(join(tmpdir(), 'singlepath-lab-'));
   const caFile = join(dir, 'lab-root.pem');
   writeFileSync(caFile, web.rootCaPem);

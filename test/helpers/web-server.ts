@@ -46,6 +46,9 @@ export interface LabSite {
 export interface WebLabOptions {
   /** Interval between dripped header lines (default 100 ms). */
   dripIntervalMs?: number;
+  /** Ports on 127.0.0.1 (default: free ones). */
+  httpsPort?: number;
+  httpPort?: number;
 }
 
 export interface WebLab {
@@ -124,8 +127,8 @@ function respond(res: ServerResponse, site: LabSite, path: string, host: string)
   res.writeHead(site.status ?? (location !== undefined ? 302 : 200), headers).end(`lab: ${host}\n`);
 }
 
-function listen(server: Server): Promise<number> {
-  server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
+function listen(server: Server, port = 0): Promise<number> {
+  server.listen({ host: '127.0.0.1', port, backlog: 4096 });
   return once(server, 'listening').then(() => (server.address() as AddressInfo).port);
 }
 
@@ -217,7 +220,11 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
   https.on('tlsClientError', (_err, socket) => socket.destroy());
   for (const server of [https, http]) server.on('clientError', (_err, socket: Socket) => socket.destroy());
 
-  const [httpsPort, httpPort, refusedPort] = await Promise.all([listen(https), listen(http), closedPort()]);
+  const [httpsPort, httpPort, refusedPort] = await Promise.all([
+    listen(https, opts.httpsPort),
+    listen(http, opts.httpPort),
+    closedPort(),
+  ]);
   const connectToSpecs = (): string[] => {
     const specs: string[] = [];
     for (const [host, site] of sites) {
