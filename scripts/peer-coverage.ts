@@ -148,9 +148,6 @@ function labInput(sig: PeerSignature): { spec: ObsSpec; input: string; signal: s
       inputs.push(`cookie ${c.split('=')[0]}`);
     }
   }
-  if (spec.headers === undefined && (spec.cnames || spec.ns || spec.mx || spec.issuer)) {
-    // No HTTP seen: the signal alone decides.
-  }
   return { spec, input: inputs.join(' + '), signal: sig.items[0]!.field };
 }
 
@@ -211,7 +208,8 @@ export function measurePeer(
   const bySignal: PeerCoverage['bySignal'] = {};
   for (const r of results) {
     if (r.outcome !== 'named' && r.outcome !== 'missed') continue;
-    const s = (bySignal[r.signal] ??= { named: 0, total: 0 });
+    bySignal[r.signal] ??= { named: 0, total: 0 };
+    const s = bySignal[r.signal]!;
     s.total++;
     if (r.outcome === 'named') s.named++;
   }
