@@ -14,8 +14,8 @@ const FLOOR: Record<string, number> = {
   cdncheck: 0.99,
   findcdn: 0.94,
   wptagent: 0.92,
-  wappalyzer: 0.45,
-  wafw00f: 0.41,
+  wappalyzer: 0.67,
+  wafw00f: 0.77,
 };
 
 describe('peer coverage', () => {
