@@ -122,6 +122,26 @@ const LAYER_OF: Record<string, Layer[]> = {
   issuer: ['ca'],
 };
 
+/** How an item reads in examples.json and misses.json: `header server substring ecs`. */
+export function itemKey(item: PeerItem): string {
+  return `${item.field}${item.name ? ` ${item.name}` : ''} ${item.match} ${item.rule ?? ''}`.trim();
+}
+
+/**
+ * A real value for the item, from examples.json, when the built one is not what servers send
+ * (`server: ECS (nyb/1D2E)` for WebPageTest's "ecs"); it must pass the peer's own rule.
+ */
+function withExample(peer: PeerId, item: PeerItem, examples: Record<string, string>): PeerItem {
+  const value = examples[`${peer} | ${itemKey(item)}`];
+  if (value === undefined) return item;
+  const probe = item.field === 'cookie' ? `${value}=1; Path=/` : value;
+  if (!peerAccepts(item, probe))
+    throw new Error(`examples.json: "${value}" fails ${peer}'s rule ${itemKey(item)}`);
+  return item.field === 'cookie'
+    ? { ...item, match: 'present', rule: value }
+    : { ...item, match: item.field === 'header' ? 'substring' : 'suffix', rule: value };
+}
+
 /** The observation for one signature, with the input described; null when none can be made. */
 function labInput(sig: PeerSignature): { spec: ObsSpec; input: string; signal: string } | null {
   const spec: ObsSpec = { domain: LAB_DOMAIN };
@@ -163,6 +183,7 @@ export function measurePeer(
   catalogue: Catalogue,
   companies: Companies,
   misses: Record<string, string>,
+  examples: Record<string, string> = {},
 ): PeerCoverage {
   const table = readJson<PeerTable>(`${peer}.json`);
   const names = companies[peer] ?? {};
@@ -176,10 +197,8 @@ export function measurePeer(
       results.push({ ...base, outcome: 'skipped', reason: mapped.slice(5).trim() });
       continue;
     }
-    const lab = labInput(sig);
-    const rules = sig.items.map((i) =>
-      `${i.field}${i.name ? ` ${i.name}` : ''} ${i.match} ${i.rule ?? ''}`.trim(),
-    );
+    const lab = labInput({ ...sig, items: sig.items.map((i) => withExample(peer, i, examples)) });
+    const rules = sig.items.map(itemKey);
     if (!lab) {
       results.push({
         ...base,
@@ -229,7 +248,8 @@ export function measurePeer(
 export function measureAll(catalogue = loadCatalogue()): PeerCoverage[] {
   const companies = readJson<Companies>('companies.json');
   const misses = readJson<Record<string, string>>('misses.json');
-  return PEERS.map((p) => measurePeer(p, catalogue, companies, misses));
+  const examples = readJson<Record<string, string>>('examples.json');
+  return PEERS.map((p) => measurePeer(p, catalogue, companies, misses, examples));
 }
 
 export const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '-');

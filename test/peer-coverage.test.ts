@@ -12,10 +12,10 @@ import { regexExample } from '../scripts/regex-example.js';
 
 const FLOOR: Record<string, number> = {
   cdncheck: 0.99,
-  findcdn: 0.94,
-  wptagent: 0.92,
-  wappalyzer: 0.67,
-  wafw00f: 0.77,
+  findcdn: 0.949,
+  wptagent: 0.95,
+  wappalyzer: 0.68,
+  wafw00f: 0.96,
 };
 
 describe('peer coverage', () => {
