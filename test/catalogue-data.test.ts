@@ -59,8 +59,18 @@ const NO_SIGNAL: Record<string, string> = {
   'cdn/section/address': 'no ASN of its own',
   'cdn/tencent/address': "Tencent's CDN shares the cloud ASNs (layer cloud)",
   'cdn/stackpath/address': 'its former ASNs are held by other organisations now',
-  'cdn/gcore/header': 'no provider-specific response header known',
 };
+
+const CNAME_ONLY = new Set(
+  words(
+    'advancedhosters afxcdn ananke att bisongrid bluehat bolt cdnify cndns cubecdn dbappsecurity internap ' +
+      'jdcloud juragancdn lambdacdn mediacloud mirrorimage pagerain qihoo360 reapleaf reflected sangfor sfr ' +
+      'simplecdn swiftcdn tata telefonica telenor tengzheng trbcdn turbobytes universalcdn vegacdn voxcdn wangdi ' +
+      // Cloud WAFs known only by the response header wafw00f matches them on.
+      'anquanbao blockdos cloudfloor comodo eisoo greywizard indusface mizbancloud newdefend nullddos puhui ' +
+      'secking sotoon statically twicpics ucloud wallarm webland wts zscaler',
+  ),
+);
 
 const GOALS: Record<Layer, number> = { cdn: 60, dns: 40, cloud: 20, ca: 20, email: 25 };
 
@@ -136,10 +146,11 @@ describe('built-in catalogue', () => {
   });
 
   it('gives most providers more than one kind of signal', () => {
-    const single = [...catalogue.providers.values()].filter((p) => {
-      const kinds = Object.entries(p.signals).filter(([, list]) => list?.length);
-      return kinds.length < 2;
-    });
+    const kindsOf = (p: ProviderSpec) => Object.entries(p.signals).filter(([, list]) => list?.length).length;
+    // Regional and defunct CDNs known only by the CNAME suffixes of peers' tables, and cloud WAFs
+    // known only by one header (edge.json $comment): listed so the share stays honest.
+    for (const id of CNAME_ONLY) expect(kindsOf(catalogue.providers.get(id)!), id).toBe(1);
+    const single = [...catalogue.providers.values()].filter((p) => kindsOf(p) < 2 && !CNAME_ONLY.has(p.id));
     // Pure DNS hosts, mail hosts and CAs have one kind by nature; platforms should have two.
     const platforms = single.filter((p) =>
       catalogue.layersOf(p.id).some((l) => l === 'cdn' || l === 'cloud'),
