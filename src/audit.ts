@@ -74,6 +74,8 @@ export interface AuditOptions {
   rangesDir?: string;
   /** AS numbers that are the organisation's own (not third-party). */
   ownAsns?: number[];
+  /** Registrable domains that are the organisation's own (their hosts are `self`). */
+  ownDomains?: string[];
   /** Probe addresses in private, loopback, link-local, CGNAT and metadata ranges (off by default). */
   allowPrivate?: boolean;
   /** Refuse resolvers and probe targets outside loopback (the test lab's safety net). */
@@ -259,7 +261,8 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
 
   /** The result of what was observed: dependencies, risks, indirect ones and the first error. */
   function conclude(domain: string, obs: Observation, late?: ErrorInfo): DomainResult {
-    const dependencies = classify(obs, catalogue, { ownAsns: opts.ownAsns });
+    const own = { ownAsns: opts.ownAsns, ...(opts.ownDomains ? { ownDomains: opts.ownDomains } : {}) };
+    const dependencies = classify(obs, catalogue, own);
     const result: DomainResult = {
       domain,
       observations: obs,
@@ -269,7 +272,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       risks: GOOD.has(obs.dns.status) ? domainRisks(dependencies, { parents }) : [],
     };
     if (GOOD.has(obs.dns.status)) {
-      const more = dnsFindings(obs, dependencies, catalogue, { ownAsns: opts.ownAsns });
+      const more = dnsFindings(obs, dependencies, catalogue, own);
       if (more.length > 0) {
         for (const f of more) result.risks.push({ ...f, message: describeFinding(f) });
         sortFindings(result.risks);
@@ -469,6 +472,7 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
     connectTo: opts.connectTo ?? [],
     catalogFiles: opts.catalogFiles ?? [],
     ownAsns: opts.ownAsns ?? [],
+    ...(opts.ownDomains?.length ? { ownDomains: opts.ownDomains } : {}),
     ...(opts.vantages?.length ? { vantages: opts.vantages } : {}),
     ...(opts.depth !== undefined && opts.depth !== DEFAULTS.depth ? { depth: opts.depth } : {}),
     ...(opts.dnsChecks ? { dnsChecks: true } : {}),

@@ -314,6 +314,8 @@ export interface Finding {
   provider?: string;
   args: Record<string, string | number | string[]>;
   message: string;
+  /** Accepted by a rule of the config's `accept` list: still reported, not counted for --fail-on. */
+  accepted?: { reason: string; owner: string; expires: string };
 }
 
 export interface DomainResult {

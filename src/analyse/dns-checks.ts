@@ -14,6 +14,7 @@ export type DraftFinding = Omit<Finding, 'message'>;
 
 export interface DnsFindingOptions {
   ownAsns?: Iterable<number>;
+  ownDomains?: Iterable<string>;
 }
 
 /** Most servers named in one finding's list. */
@@ -26,7 +27,12 @@ export function dnsFindings(
   opts: DnsFindingOptions = {},
 ): DraftFinding[] {
   const out: DraftFinding[] = [];
-  const ctx = { catalogue, site: registrable(obs.domain), ownAsns: new Set(opts.ownAsns ?? []) };
+  const ctx = {
+    catalogue,
+    site: registrable(obs.domain),
+    ownAsns: new Set(opts.ownAsns ?? []),
+    ownDomains: new Set(opts.ownDomains ?? []),
+  };
   const d = obs.dns.delegation;
   const j = judgeDelegation(d, resolverDigest(obs.dns.cnames, obs.dns.addresses));
   const dnsDeps = deps.filter((x) => x.layer === 'dns');

@@ -13,6 +13,8 @@ export interface ClassifyContext {
   site: string;
   /** AS numbers the user declared as the organisation's own (--own-asn). */
   ownAsns: ReadonlySet<number>;
+  /** Registrable domains the user declared as the organisation's own (--own-domain, config ownDomains). */
+  ownDomains?: ReadonlySet<string>;
 }
 
 const REGISTRABLE_MEMO = 16_384;
@@ -89,7 +91,10 @@ export function classifyHost(
     }
   }
   const owner = registrable(h.host);
-  const own = owner === ctx.site || h.addresses.some((a) => isOwnAddress(a, ctx));
+  const own =
+    owner === ctx.site ||
+    ctx.ownDomains?.has(owner) === true ||
+    h.addresses.some((a) => isOwnAddress(a, ctx));
   return { layer, provider: own ? 'self' : owner, evidence: [{ signal: kind, value: h.host }] };
 }
 

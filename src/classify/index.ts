@@ -9,6 +9,7 @@ export type { ClassifyContext } from './hosts.js';
 
 export interface ClassifyOptions {
   ownAsns?: Iterable<number>;
+  ownDomains?: Iterable<string>;
 }
 
 function slug(text: string): string {
@@ -103,6 +104,7 @@ export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyO
     catalogue,
     site: registrable(obs.domain),
     ownAsns: new Set(opts.ownAsns ?? []),
+    ownDomains: new Set(opts.ownDomains ?? []),
   };
   const deps = [
     ...classifyHostSet('ns', 'dns', dnsHosts(obs), ctx),

@@ -1,5 +1,6 @@
 import { accessSync, constants, createReadStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
+import type { Acceptances } from '../analyse/accept.js';
 import { severityAtLeast } from '../analyse/domain.js';
 import type { Relations } from '../analyse/layer-loss.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
@@ -21,6 +22,10 @@ import { fileSink, type LineSink, namedSink, stdoutSink } from './sink.js';
 import { auditInWorkers } from './workers.js';
 
 export interface RunFlags extends AuditFlags {
+  /** Accepted risks of the config file, applied to every result as it comes. */
+  accept?: Acceptances;
+  /** The config file read, if any (for messages). */
+  configFile?: string;
   shard?: string;
   quiet?: boolean;
   failOn?: Severity;
@@ -77,7 +82,8 @@ function threadsNote(t: ProbeThreadStats | null): string {
 }
 
 function worstOf(a: Severity | undefined, r: DomainResult): Severity | undefined {
-  for (const f of r.risks) if (!a || severityAtLeast(f.severity, a)) a = f.severity;
+  // Accepted risks do not count for --fail-on.
+  for (const f of r.risks) if (!f.accepted && (!a || severityAtLeast(f.severity, a))) a = f.severity;
   return a;
 }
 
@@ -161,6 +167,7 @@ export async function runAudit(
   const failures = new FailureCounts();
   try {
     for await (const r of pool ? pool.results : auditStream(domains, auditor, opts.concurrency)) {
+      flags.accept?.apply(r);
       audited++;
       failures.add(r);
       if (r.error?.code === 'WORKER_FAILED') workerFailed++;
@@ -184,6 +191,7 @@ export async function runAudit(
     }
     // Inside the try: keeping them may fail (a full temporary folder) and must clean up as any.
     for (const r of hooks.carried?.results(listRead) ?? []) {
+      flags.accept?.apply(r);
       failures.add(r);
       if (keep) kept.add(r);
       worst = worstOf(worst, r);

@@ -42,6 +42,21 @@ export function formatOption(formats: readonly string[] = FORMATS, dflt = 'table
 export function addAuditOptions(cmd: Command): Command {
   return cmd
     .addOption(
+      new Option(
+        '--config <file>',
+        'config file of defaults and accepted risks (default: singlepath.config.json from here up)',
+      ).helpGroup('Input:'),
+    )
+    .addOption(new Option('--no-config', 'read no config file').helpGroup('Input:'))
+    .addOption(
+      new Option(
+        '--own-domain <domain>',
+        "a domain that is the organisation's own (reported as self), repeatable",
+      )
+        .argParser(collect)
+        .helpGroup('Input:'),
+    )
+    .addOption(
       new Option('--catalog <file>', 'extra provider catalogue (JSON), repeatable')
         .argParser(collect)
         .helpGroup('Input:'),
@@ -174,6 +189,7 @@ export interface AuditFlags {
   catalog?: string[];
   dataDir?: string;
   ownAsn?: number[];
+  ownDomain?: string[];
   resolver?: string[];
   timeout: number;
   retries: number;
@@ -224,6 +240,9 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     catalogFiles: flags.catalog,
     rangesDir: resolveRangesDir(flags.dataDir ?? (env.SINGLEPATH_DATA_DIR || undefined), env),
     ownAsns: flags.ownAsn,
+    ...(flags.ownDomain?.length
+      ? { ownDomains: flags.ownDomain.map((d) => d.toLowerCase().replace(/\.$/, '')) }
+      : {}),
     allowPrivate: flags.allowPrivate ?? false,
     // A safety net for labs and CI: nothing leaves 127.0.0.0/8.
     loopbackOnly: env.SINGLEPATH_LOOPBACK_ONLY === '1',

@@ -4,6 +4,7 @@ import { severityAtLeast } from '../analyse/domain.js';
 import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
+import { configJsonSchema } from '../config/json-schema.js';
 import { InputError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import {
@@ -22,6 +23,7 @@ import {
 } from '../snapshot/read.js';
 import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
+import { acceptanceLines, applyConfig } from './config-flags.js';
 import { diffCommand } from './diff-command.js';
 import { assertWritable, readInput, writeOutput } from './io.js';
 import { listPlaces } from './list-lines.js';
@@ -71,7 +73,8 @@ export function exitFor(worst: Severity | undefined, failOn: Severity | undefine
 function worstIn(doc: ReportDocument): Severity | undefined {
   let worst: Severity | undefined;
   for (const d of doc.domains)
-    for (const r of d.risks) if (!worst || severityAtLeast(r.severity, worst)) worst = r.severity;
+    for (const r of d.risks)
+      if (!r.accepted && (!worst || severityAtLeast(r.severity, worst))) worst = r.severity;
   return worst;
 }
 
@@ -208,6 +211,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         } finally {
           schedule.release();
         }
+        if (flags.accept && !run.interrupted)
+          for (const line of acceptanceLines(flags.accept, flags.configFile ?? 'config'))
+            io.stderr(`${line}\n`);
         if (run.interrupted)
           return setExit(run.interrupted === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted);
         if (run.workerFailed > 0) {
@@ -270,6 +276,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         .argParser((v: string, prev: string[] = []) => [...prev, v])
         .makeOptionMandatory(),
     );
+  program
+    .command('config-schema')
+    .description(
+      'print the JSON Schema of singlepath.config.json (the package ships it as singlepath.config.schema.json)',
+    )
+    .action(() => io.stdout(`${JSON.stringify(configJsonSchema(auditCmd), null, 2)}\n`));
+
+  // The config file fills what the command line left at its defaults, before either action runs.
+  for (const cmd of [auditCmd, whatifCmd])
+    cmd.hook('preAction', (c) => {
+      const { config, accept } = applyConfig(c, process.cwd());
+      if (config) c.setOptionValue('configFile', config.file);
+      if (accept) c.setOptionValue('accept', accept);
+    });
   addAuditOptions(whatifCmd)
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))

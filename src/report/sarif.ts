@@ -109,6 +109,18 @@ function result(domain: string, f: Finding, source: string | undefined, place: L
       },
     ],
     partialFingerprints: { 'singlepathFinding/v1': fingerprint },
+    // An accepted risk (config `accept`) is a suppression with its reason: dashboards close it.
+    ...(f.accepted
+      ? {
+          suppressions: [
+            {
+              kind: 'external',
+              status: 'accepted',
+              justification: `${f.accepted.reason} (owner ${f.accepted.owner}, until ${f.accepted.expires})`,
+            },
+          ],
+        }
+      : {}),
     properties: {
       kind: f.kind,
       severity: f.severity,

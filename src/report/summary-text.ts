@@ -53,7 +53,7 @@ export function riskLine(f: Finding, esc: Escape, paint: (f: Finding, text: stri
     f.provider === undefined ? '' : ` ${esc(f.provider)}`,
     f.layer ? ` (${esc(f.layer)})` : '',
   ].join('');
-  return `${paint(f, esc(f.severity))} ${esc(f.kind)}${where}`;
+  return `${paint(f, esc(f.severity))} ${esc(f.kind)}${where}${f.accepted ? ' [accepted]' : ''}`;
 }
 
 export const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;

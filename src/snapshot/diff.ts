@@ -56,6 +56,8 @@ export interface FindingRef {
   newDomain?: true;
   /** Never set since failing domains are a state of their own (SnapshotDiff.domains.failing). */
   failing?: true;
+  /** Accepted in the newer snapshot (config `accept`): reported, not counted for --fail-on-new. */
+  accepted?: true;
 }
 
 export interface SeverityChange extends Omit<FindingRef, 'severity' | 'newDomain' | 'failing'> {
@@ -278,6 +280,7 @@ function findingRef(domain: string, f: Finding): FindingRef {
   const out: FindingRef = { domain, kind: f.kind, severity: f.severity, message: f.message ?? '' };
   if (f.layer !== undefined) out.layer = f.layer;
   if (f.provider !== undefined) out.provider = f.provider;
+  if (f.accepted) out.accepted = true;
   return out;
 }
 
@@ -599,9 +602,9 @@ export function isEmptyDiff(diff: SnapshotDiff): boolean {
  */
 export function hasNewFindingAtLeast(diff: SnapshotDiff, threshold: Severity): boolean {
   return (
-    diff.findings.new.some((f) => severityAtLeast(f.severity, threshold)) ||
+    diff.findings.new.some((f) => !f.accepted && severityAtLeast(f.severity, threshold)) ||
     diff.findings.severity.some(
-      (c) => severityAtLeast(c.after, threshold) && !severityAtLeast(c.before, threshold),
+      (c) => !c.accepted && severityAtLeast(c.after, threshold) && !severityAtLeast(c.before, threshold),
     )
   );
 }

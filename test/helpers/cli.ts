@@ -19,7 +19,7 @@ export interface CliRun {
 /** Spawns the real executable (as a user would) with NO_COLOR and the loopback-only safety net. */
 export function runCli(
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string> } = {},
+  opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliRun> {
   return spawnCli(args, opts).done;
 }
@@ -27,7 +27,7 @@ export function runCli(
 /** runCli with the child at hand (its pid, to signal it or its own children) while it runs. */
 export function spawnCli(
   args: string[],
-  opts: { stdin?: string; env?: Record<string, string> } = {},
+  opts: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: {
@@ -38,6 +38,7 @@ export function spawnCli(
       ...opts.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   const done = new Promise<CliRun>((resolve, reject) => {
     let stdout = '';
