@@ -126,7 +126,10 @@ export async function runAudit(
   let valid = 0;
   let listRead = false;
   const listed = readDomains(textOnly(input, name), name, stats, {
-    onProblem: (p) => io.stderr(`singlepath: ${name}:${p.line}: skipped "${p.text}": ${p.reason}\n`),
+    onProblem: (p) =>
+      io.stderr(`singlepath: ${name}:${p.line}: skipped${p.text ? ` "${p.text}"` : ''}: ${p.reason}\n`),
+    format: flags.inputFormat ?? (flags.column ? 'csv' : 'list'),
+    ...(flags.column ? { column: flags.column } : {}),
     filter: (d) => {
       valid++;
       return (!shard || inShard(d, shard)) && !hooks.skip?.(d);

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AuditOptions, DEFAULTS, MAX_PROBE_THREADS } from '../audit.js';
 import { resolveRangesDir } from '../catalogue/load.js';
 import { MAX_DEPTH } from '../collect/zones.js';
+import { INPUT_FORMATS, type InputFormat } from '../input/formats.js';
 import { FORMATS, type Format } from '../report/index.js';
 import { SEVERITIES, type Severity } from '../types.js';
 
@@ -48,6 +49,20 @@ export function addAuditOptions(cmd: Command): Command {
       ).helpGroup('Input:'),
     )
     .addOption(new Option('--no-config', 'read no config file').helpGroup('Input:'))
+    .addOption(
+      new Option(
+        '--input-format <format>',
+        'what the list is: list (a domain a line), csv (a header row; the column "domain" or --column), zone (a DNS zone file: owners of A, AAAA, CNAME)',
+      )
+        .choices(INPUT_FORMATS)
+        .helpGroup('Input:'),
+    )
+    .addOption(
+      new Option(
+        '--column <name>',
+        'the CSV column holding the domains (implies --input-format csv)',
+      ).helpGroup('Input:'),
+    )
     .addOption(
       new Option(
         '--own-domain <domain>',
@@ -190,6 +205,8 @@ export interface AuditFlags {
   dataDir?: string;
   ownAsn?: number[];
   ownDomain?: string[];
+  inputFormat?: InputFormat;
+  column?: string;
   resolver?: string[];
   timeout: number;
   retries: number;

@@ -17,7 +17,7 @@ export type LineResult = { domain: string } | { skip: true } | { problem: Omit<I
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
-function preview(text: string): string {
+export function preview(text: string): string {
   const shown = escapeTerminal(text);
   return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
 }

@@ -4,7 +4,8 @@ import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 import { InputError } from '../errors.js';
 import { DomainSet } from './dedupe.js';
-import { type InputProblem, MAX_LINE_LENGTH, parseDomainLine } from './parse.js';
+import { type InputFormat, lineReader } from './formats.js';
+import { type InputProblem, MAX_LINE_LENGTH, parseDomainLine, preview } from './parse.js';
 
 export interface StreamStats {
   lines: number;
@@ -111,6 +112,10 @@ export interface ReadDomainsOptions {
   stopped?: () => boolean;
   /** Aborted on SIGINT/SIGTERM: reading ends at once, even while waiting for input. */
   signal?: AbortSignal;
+  /** What the lines are (default `list`: one domain a line). */
+  format?: InputFormat;
+  /** `csv`: the header of the column holding the domains (default "domain"). */
+  column?: string;
 }
 
 /** Normalised, de-duplicated domains of a list, read as a stream. */
@@ -121,31 +126,47 @@ export async function* readDomains(
   opts: ReadDomainsOptions,
 ): AsyncGenerator<string> {
   const seen = new DomainSet();
+  const reader = lineReader(opts.format ?? 'list', opts.column);
   const lines = boundedLines(stream, MAX_LINE_LENGTH, opts.signal)[Symbol.asyncIterator]();
   const aborted = opts.signal ? abortPromise(opts.signal) : undefined;
   try {
     for (;;) {
       const next = aborted ? await Promise.race([lines.next(), aborted]) : await lines.next();
-      if (next === ABORTED || next.done) return;
+      if (next === ABORTED || next.done) {
+        const open = next === ABORTED ? undefined : reader.end();
+        if (open) {
+          stats.problems++;
+          opts.onProblem({ line: stats.lines, text: '', reason: open });
+        }
+        return;
+      }
       const raw = next.value;
       if (opts.stopped?.()) return;
       stats.lines++;
-      const r = parseDomainLine(raw.replace(/\r$/, ''));
-      if ('skip' in r) continue;
-      if ('problem' in r) {
+      const found = reader.push(raw.replace(/\r$/, ''));
+      if ('problem' in found) {
         stats.problems++;
-        opts.onProblem({ line: stats.lines, ...r.problem });
+        opts.onProblem({ line: stats.lines, text: preview(raw), reason: found.problem });
         continue;
       }
-      // The filter first: a duplicate is in the same shard as its original, and a shard's set
-      // then holds only its own part of the input.
-      if (opts.filter && !opts.filter(r.domain)) continue;
-      if (!seen.add(r.domain)) {
-        stats.duplicates++;
-        continue;
+      for (const name of found.names) {
+        const r = parseDomainLine(name);
+        if ('skip' in r) continue;
+        if ('problem' in r) {
+          stats.problems++;
+          opts.onProblem({ line: stats.lines, ...r.problem });
+          continue;
+        }
+        // The filter first: a duplicate is in the same shard as its original, and a shard's set
+        // then holds only its own part of the input.
+        if (opts.filter && !opts.filter(r.domain)) continue;
+        if (!seen.add(r.domain)) {
+          stats.duplicates++;
+          continue;
+        }
+        stats.domains++;
+        yield r.domain;
       }
-      stats.domains++;
-      yield r.domain;
     }
   } catch (err) {
     // The stream destroyed under a pending read (the stop) is no read error.
