@@ -103,6 +103,22 @@ describe('SARIF', () => {
   });
 });
 
+describe('SARIF from a saved report', () => {
+  it('report --format sarif --list points each result at its line; without --list, a logical location only', async () => {
+    const saved = join(dir, 'saved.json');
+    writeFileSync(saved, JSON.stringify(doc));
+    const list = join(ROOT, 'samples', 'domains.txt');
+    const withList = await runCli(['report', saved, '--format', 'sarif', '--list', list]);
+    expect(withList.code, withList.stderr).toBe(0);
+    const r = JSON.parse(withList.stdout).runs[0].results[0];
+    expect(r.locations[0].physicalLocation.region.startLine).toBeGreaterThan(0);
+    expect(withList.stdout).toBe(sarif);
+    const bare = JSON.parse((await runCli(['report', saved, '--format', 'sarif'])).stdout).runs[0].results[0];
+    expect(bare.locations[0].physicalLocation).toBeUndefined();
+    expect(bare.locations[0].logicalLocations[0].name).toBe(r.locations[0].logicalLocations[0].name);
+  });
+});
+
 function readLines(): string[] {
   return readFileSync(join(ROOT, 'samples', 'domains.txt'), 'utf8').split('\n');
 }

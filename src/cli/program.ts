@@ -230,23 +230,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .command('report')
       .description('re-render a saved result without touching the network')
       .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
-  ).action(async (path: string, flags: OutputFlags) => {
-    if (flags.output) assertWritable(flags.output);
-    const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
-    try {
-      emit(
-        renderChunks(report, flags.format as Format, {
-          color: useColor(io, flags.output),
-          explain: flags.explain,
-        }),
-        flags.output,
-        io,
-      );
-      setExit(exitFor(worstIn(report), flags.failOn));
-    } finally {
-      release();
-    }
-  });
+  )
+    .addOption(
+      new Option('--list <file>', 'sarif: the domain list the results point at (each at its line)').helpGroup(
+        'Output:',
+      ),
+    )
+    .action(async (path: string, flags: OutputFlags & { list?: string }) => {
+      if (flags.output) assertWritable(flags.output);
+      const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
+      try {
+        emit(
+          renderChunks(report, flags.format as Format, {
+            color: useColor(io, flags.output),
+            explain: flags.explain,
+            ...(flags.list ? { source: relative(process.cwd(), flags.list) || flags.list } : {}),
+            ...(flags.list && flags.format === 'sarif' ? { places: await listPlaces(flags.list) } : {}),
+          }),
+          flags.output,
+          io,
+        );
+        setExit(exitFor(worstIn(report), flags.failOn));
+      } finally {
+        release();
+      }
+    });
 
   /** whatif's input: a saved result (a file read a line at a time when large), or a list audited first. */
   async function snapshotOrAudit(input: string, flags: RunFlags): Promise<SnapshotReport> {
