@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarise } from '../src/analyse/portfolio.js';
+import type { CliIo } from '../src/cli/cli-io.js';
 import { diffCommand } from '../src/cli/diff-command.js';
-import type { CliIo } from '../src/cli/program.js';
 import { InputError, isUserError } from '../src/errors.js';
 import type { AuditDocument } from '../src/types.js';
 

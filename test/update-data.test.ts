@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../src/catalogue/load.js';
-import type { CliIo } from '../src/cli/program.js';
+import type { CliIo } from '../src/cli/cli-io.js';
 import { updateDataCommand } from '../src/cli/update-data-command.js';
 import type { RangesFile } from '../src/update/published.js';
 import { SOURCES } from '../src/update/sources.js';

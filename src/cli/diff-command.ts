@@ -6,10 +6,10 @@ import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff-
 import { diffDocuments, hasNewFindingAtLeast, type SnapshotDiff } from '../snapshot/diff.js';
 import { parseSnapshot, type SnapshotReport } from '../snapshot/read.js';
 import type { Severity } from '../types.js';
+import type { CliIo } from './cli-io.js';
 import { assertWritable, readInput, writeOutput } from './io.js';
 import { readSavedResult } from './merge-command.js';
 import { formatOption, severityOption } from './options.js';
-import type { CliIo } from './program.js';
 
 // `singlepath diff OLD NEW`: drift between two snapshots, offline. Exit 1 when --fail-on-new
 // sees a new finding at or above its severity; bad snapshots throw InputError (exit 2 in main).

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { isUserError, plainWords } from '../errors.js';
-import { buildProgram, EXIT } from './program.js';
+import { EXIT } from './cli-io.js';
+import { buildProgram } from './program.js';
 
 // `singlepath providers | head`: a reader that goes away is not an error.
 for (const stream of [process.stdout, process.stderr]) {

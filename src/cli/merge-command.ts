@@ -18,8 +18,8 @@ import {
 } from '../snapshot/read.js';
 import { domainProblem } from '../snapshot/validate.js';
 import type { DomainResult } from '../types.js';
+import { type CliIo, EXIT, emit, useColor } from './cli-io.js';
 import { assertWritable } from './io.js';
-import { type CliIo, EXIT, emit, useColor } from './program.js';
 import { fileSink, namedSink, stdoutSink } from './sink.js';
 
 /** A result line longer than this is refused (a domain's record is a few KB). */

@@ -23,9 +23,10 @@ import {
 } from '../snapshot/read.js';
 import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
+import { type CliIo, EXIT, emit, exitFor, useColor } from './cli-io.js';
 import { acceptanceLines, applyConfig } from './config-flags.js';
 import { diffCommand } from './diff-command.js';
-import { assertWritable, readInput, writeOutput } from './io.js';
+import { assertWritable, readInput } from './io.js';
 import { listPlaces } from './list-lines.js';
 import { listSource } from './list-source.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
@@ -42,33 +43,6 @@ import {
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
 import { workerCommand } from './worker-command.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-  stdoutIsTty: boolean;
-  stderrIsTty: boolean;
-  /** Whether stdin is a terminal (absent: treated as not one, a pipe). */
-  stdinIsTty?: boolean;
-}
-
-export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130, terminated: 143 } as const;
-
-export function useColor(io: CliIo, output?: string): boolean {
-  return io.stdoutIsTty && !output && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
-}
-
-/** A report to --output (atomically) or stdout, written piece by piece (see renderChunks). */
-export function emit(report: string | Iterable<string>, output: string | undefined, io: CliIo): void {
-  if (output) writeOutput(output, report);
-  else if (typeof report === 'string') io.stdout(report);
-  else for (const piece of report) io.stdout(piece);
-}
-
-export function exitFor(worst: Severity | undefined, failOn: Severity | undefined): number {
-  return failOn && worst && severityAtLeast(worst, failOn) ? EXIT.findings : EXIT.ok;
-}
 
 function worstIn(doc: ReportDocument): Severity | undefined {
   let worst: Severity | undefined;

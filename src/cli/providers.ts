@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import Table from '../report/cli-table.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 export interface ProviderRow {
   id: string;

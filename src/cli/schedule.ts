@@ -13,8 +13,8 @@ import { readBaseline } from '../snapshot/read.js';
 import { saveSnapshot } from '../snapshot/save.js';
 import type { Severity } from '../types.js';
 import type { RunHooks } from './audit-run.js';
+import type { CliIo } from './cli-io.js';
 import { resolveAuditOptions } from './options.js';
-import type { CliIo } from './program.js';
 
 // What a scheduled run adds around the audit: a journal that survives a kill, a baseline to
 // compare with, and a folder of timestamped snapshots with latest.json.

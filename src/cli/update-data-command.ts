@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaultRangesDir } from '../update/published.js';
 import { SOURCES, sourceNamed } from '../update/sources.js';
 import { type SourceResult, UPDATE_DEFAULTS, updateData } from '../update/update.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 
 // `singlepath update-data`: refresh the cached copies of providers' published address lists.
 

@@ -3,7 +3,7 @@ import { type AuditOptions, auditStream, createAuditor } from '../audit.js';
 import { InputError } from '../errors.js';
 import { boundedLines } from '../input/stream.js';
 import { renderNdjsonLine } from '../report/ndjson.js';
-import type { CliIo } from './program.js';
+import type { CliIo } from './cli-io.js';
 import { WORKER_OPTIONS_ENV, type WorkerStatsLine } from './workers.js';
 
 // `singlepath worker` (hidden): the child side of `audit --jobs N`. Domains arrive on stdin, one a
