@@ -25,7 +25,7 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | severity | domain | finding | note |
 | --- | --- | --- | --- |
 | **critical** | broken.example | shared-fate cloudflare |  |
-| **critical** | www.example | shared-fate cloudflare | new domain |
+| **critical** | www\\.example | shared-fate cloudflare | new domain |
 | **high** | api.example | single-provider aws (dns) |  |
 | **high** | api.example | single-provider aws (cdn) |  |
 | **high** | broken.example | single-provider cloudflare (dns) |  |
@@ -33,13 +33,13 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | **high** | static.example | shared-fate google |  |
 | **high** | static.example | single-provider godaddy (dns) |  |
 | **high** | static.example | single-provider cloudflare (cdn) |  |
-| **high** | www.example | single-provider cloudflare (dns) | new domain |
-| **high** | www.example | single-provider cloudflare (cdn) | new domain |
+| **high** | www\\.example | single-provider cloudflare (dns) | new domain |
+| **high** | www\\.example | single-provider cloudflare (cdn) | new domain |
 | **medium** | api.example | single-provider aws (cloud) |  |
 | **medium** | api.example | single-provider aws (ca) |  |
 | **medium** | static.example | single-provider google (cloud) |  |
 | **medium** | static.example | single-provider google (ca) |  |
-| **medium** | www.example | single-provider google (ca) | new domain |
+| **medium** | www\\.example | single-provider google (ca) | new domain |
 
 ### Severity changed (1)
 
@@ -60,7 +60,7 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 | change | domain |
 | --- | --- |
-| added | www.example |
+| added | www\\.example |
 | removed | mail.example |
 
 ### Providers changed (5)
@@ -94,11 +94,11 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 | provider | down | degraded |
 | --- | --- | --- |
-| cloudflare | 1 → 4<br>+broken.example, +static.example, +www.example | 0 → 0 |
+| cloudflare | 1 → 4<br>+broken.example, +static.example, +www\\.example | 0 → 0 |
 | fastly | 1 → 0<br>-static.example | 0 → 0 |
 | hetzner | 1 → 0<br>-mail.example | 0 → 0 |
 | digicert | 0 → 0 | 1 → 0<br>-blog.example |
-| google | 2 → 2 | 1 → 2<br>+www.example |
+| google | 2 → 2 | 1 → 2<br>+www\\.example |
 | microsoft | 0 → 0 | 1 → 0<br>-mail.example |
 | proofpoint | 0 → 0 | 1 → 0<br>-mail.example |
 | sectigo | 0 → 0 | 1 → 0<br>-mail.example |
