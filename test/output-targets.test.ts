@@ -11,6 +11,7 @@ import {
   readlinkSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -186,6 +187,18 @@ describe('temp files of interrupted writes (issue 21 item 4)', () => {
     expect(existsSync(other)).toBe(true);
     expect(removeStaleTemps(join(dir, 'other.json'))).toEqual([other]);
     rmSync(live);
+  });
+
+  it('an old-style temp file (no pid in its name) is removed once a day old, not before', () => {
+    const stale = join(dir, '.old.json.0123456789ab.tmp');
+    const fresh = join(dir, '.old.json.ba9876543210.tmp');
+    writeFileSync(stale, 'x');
+    writeFileSync(fresh, 'x');
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+    utimesSync(stale, twoDaysAgo, twoDaysAgo);
+    expect(removeStaleTemps(join(dir, 'old.json'))).toEqual([stale]);
+    expect(existsSync(fresh)).toBe(true);
+    rmSync(fresh);
   });
 
   it('a process that exits in the middle of a write leaves no temp file', () => {

@@ -110,6 +110,10 @@ export function assertWritable(path: string): void {
 
 /** `.<name>.<pid>.<12 hex>.tmp`: the pid says whether the writer is still alive. */
 const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+/** `.<name>.<12 hex>.tmp`, written before the pid was in the name: no writer can be asked. */
+const OLD_TEMP = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+/** An old-style temp file untouched this long is taken as left by a killed writer. */
+const OLD_TEMP_AGE_MS = 24 * 3600 * 1000;
 
 function tempName(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -140,9 +144,19 @@ export function removeStaleTemps(path: string): string[] {
   }
   for (const entry of entries) {
     const m = TEMP.exec(entry);
-    if (!m || m[1] !== name) continue;
-    const pid = Number(m[2]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (m) {
+      if (m[1] !== name) continue;
+      const pid = Number(m[2]);
+      if (pid === process.pid || alive(pid)) continue;
+    } else {
+      const old = OLD_TEMP.exec(entry);
+      if (!old || old[1] !== name) continue;
+      try {
+        if (Date.now() - statSync(join(dir, entry)).mtimeMs < OLD_TEMP_AGE_MS) continue;
+      } catch {
+        continue;
+      }
+    }
     try {
       rmSync(join(dir, entry), { force: true });
       removed.push(join(dir, entry));
