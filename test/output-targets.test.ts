@@ -257,3 +257,37 @@ describe('temp files of interrupted writes (issue 21 item 4)', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('a target that fails at the end (issue 20)', () => {
+  it('its folder removed during the audit: the report is kept in TMPDIR and the error says where', async () => {
+    const target = mkdtempSync(join(dir, 'gone-'));
+    const keep = mkdtempSync(join(dir, 'keep-'));
+    // One domain whose queries are dropped keeps the audit busy while the folder goes away.
+    const slow = await startLab({
+      zones: ['slow.test'],
+      records: [{ name: 'x.slow.test', type: 'A', data: '192.0.2.3' }],
+      faults: { 'x.slow.test': 'drop' },
+      sites: {},
+    });
+    try {
+      const out = join(target, 'r.json');
+      const args = ['audit', '-', '-f', 'json', '-o', out, '--no-http', '--resolver', slow.resolver];
+      const running = runCli([...args, '--timeout', '1500', '--retries', '0', '-q'], {
+        stdin: 'x.slow.test\n',
+        env: { TMPDIR: keep },
+      });
+      await new Promise((r) => setTimeout(r, 700));
+      rmSync(target, { recursive: true });
+      const run = await running;
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toMatch(/internal error/);
+      const kept = /the report is kept in (\S+)$/m.exec(run.stderr)?.[1];
+      expect(run.stderr).toContain(`cannot write ${out}: ENOENT`);
+      expect(kept).toBeDefined();
+      expect(kept!.startsWith(keep)).toBe(true);
+      expect(JSON.parse(readFileSync(kept!, 'utf8')).domains[0].domain).toBe('x.slow.test');
+    } finally {
+      await slow.close();
+    }
+  });
+});

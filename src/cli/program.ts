@@ -23,7 +23,7 @@ import {
 import type { Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { diffCommand } from './diff-command.js';
-import { assertWritable, readInput, writeOutput } from './io.js';
+import { assertWritable, readInput, writeOutputOrKeep } from './io.js';
 import { mergeCommand, readSavedResult } from './merge-command.js';
 import { addAuditOptions, formatOption, type OutputFlags, severityOption } from './options.js';
 import { providersCommand } from './providers.js';
@@ -45,10 +45,17 @@ export function useColor(io: CliIo, output?: string): boolean {
   return io.stdoutIsTty && !output && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
 }
 
-/** A report to --output (atomically) or stdout, written piece by piece (see renderChunks). */
-export function emit(report: string | Iterable<string>, output: string | undefined, io: CliIo): void {
-  if (output) writeOutput(output, report);
-  else if (typeof report === 'string') io.stdout(report);
+/**
+ * A report to --output (atomically) or stdout, written piece by piece (see renderChunks); `render`
+ * may be called twice (a target that fails at the end gets the report kept elsewhere).
+ */
+export function emit(render: () => string | Iterable<string>, output: string | undefined, io: CliIo): void {
+  if (output) {
+    writeOutputOrKeep(output, render, io.env.TMPDIR || undefined);
+    return;
+  }
+  const report = render();
+  if (typeof report === 'string') io.stdout(report);
   else for (const piece of report) io.stdout(piece);
 }
 
@@ -165,11 +172,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         }
         try {
           if (run.report && !streaming) {
-            const report = renderChunks(run.report, flags.format, {
-              color: useColor(io, flags.output),
-              explain: flags.explain,
-            });
-            emit(report, flags.output, io);
+            const report = run.report;
+            emit(
+              () =>
+                renderChunks(report, flags.format, {
+                  color: useColor(io, flags.output),
+                  explain: flags.explain,
+                }),
+              flags.output,
+              io,
+            );
           }
           // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
           const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
@@ -198,10 +210,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
     try {
       emit(
-        renderChunks(report, flags.format as Format, {
-          color: useColor(io, flags.output),
-          explain: flags.explain,
-        }),
+        () =>
+          renderChunks(report, flags.format as Format, {
+            color: useColor(io, flags.output),
+            explain: flags.explain,
+          }),
         flags.output,
         io,
       );
@@ -254,7 +267,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         release();
       }
       emit(
-        renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
+        () => renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
         flags.output,
         io,
       );

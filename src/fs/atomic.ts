@@ -25,6 +25,16 @@ export interface AtomicFile {
   discard(): void;
 }
 
+/** A write that failed with every byte kept elsewhere (`kept`), which the message names. */
+export class KeptWriteError extends InputError {
+  constructor(
+    message: string,
+    readonly kept: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Where a write to a path really goes, and whether it can be a temp file renamed into place. */
 export interface WriteTarget {
   /** The path opened: the file itself at the end of any symlinks, or the path given (direct). */
@@ -248,11 +258,12 @@ export function openAtomic(path: string): AtomicFile {
         // Every byte is in the temp file: kept where the user can find it, and said where.
         const kept = keep(tmp, target.path);
         process.off('exit', onExit);
-        if (!kept) rmSync(tmp, { force: true });
-        throw new InputError(
-          `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` +
-            (kept ? `; the results are kept in ${kept}` : ''),
-        );
+        const message = `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+        if (!kept) {
+          rmSync(tmp, { force: true });
+          throw new InputError(message);
+        }
+        throw new KeptWriteError(`${message}; the results are kept in ${kept}`, kept);
       }
     },
     discard,
