@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -13,6 +13,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -118,15 +119,25 @@ export function assertWritable(path: string): void {
   }
 }
 
-/** `.<name>.<pid>.<12 hex>.tmp`: the pid says whether the writer is still alive. */
-const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
-/** `.<name>.<12 hex>.tmp`, written before the pid was in the name: no writer can be asked. */
+/**
+ * `.<name>.<host>-<pid>.<12 hex>.tmp`: host (8 hex of a hash of the host name) and pid say whether
+ * the writer can be asked if it is alive (a folder may be shared with other machines).
+ */
+const TEMP = /^\.(.+)\.([0-9a-f]{8})-(\d+)\.[0-9a-f]{12}\.tmp$/;
+/** `.<name>.<12 hex>.tmp`, written before the writer was in the name: no writer can be asked. */
 const OLD_TEMP = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
-/** An old-style temp file untouched this long is taken as left by a killed writer. */
-const OLD_TEMP_AGE_MS = 24 * 3600 * 1000;
+/** Snapshot names (--save-dir): each run writes a new one, so no later write shares its name. */
+const SNAPSHOT_NAME = /^(singlepath-.+\.json|latest\.json)$/;
+/** A temp file whose writer cannot be asked, untouched this long, is taken as left by a killed one. */
+const UNASKED_AGE_MS = 24 * 3600 * 1000;
+
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
 function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${HOST}-${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
 }
 
 function alive(pid: number): boolean {
@@ -138,9 +149,19 @@ function alive(pid: number): boolean {
   }
 }
 
+function untouchedFor(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs >= ms;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Temp files for `path` left by a writer that was killed (SIGKILL, a crash, a power cut): ours by
- * name, their process gone. Removed before a new write; returns the names removed.
+ * Temp files in `path`'s folder left by writers that were killed (SIGKILL, a crash, a power cut):
+ * ours by name, of any target in the folder (a snapshot's name is never written again), their
+ * process gone (on this machine), or untouched for a day when their writer cannot be asked (another
+ * machine, the old name without a writer). Removed before a new write; returns the paths removed.
  */
 export function removeStaleTemps(path: string): string[] {
   const dir = dirname(path);
@@ -153,23 +174,19 @@ export function removeStaleTemps(path: string): string[] {
     return removed;
   }
   for (const entry of entries) {
+    const full = join(dir, entry);
     const m = TEMP.exec(entry);
     if (m) {
-      if (m[1] !== name) continue;
-      const pid = Number(m[2]);
-      if (pid === process.pid || alive(pid)) continue;
+      const pid = Number(m[3]);
+      if (m[2] === HOST ? pid === process.pid || alive(pid) : !untouchedFor(full, UNASKED_AGE_MS)) continue;
     } else {
       const old = OLD_TEMP.exec(entry);
-      if (!old || old[1] !== name) continue;
-      try {
-        if (Date.now() - statSync(join(dir, entry)).mtimeMs < OLD_TEMP_AGE_MS) continue;
-      } catch {
-        continue;
-      }
+      if (!old || !(old[1] === name || SNAPSHOT_NAME.test(old[1]!))) continue;
+      if (!untouchedFor(full, UNASKED_AGE_MS)) continue;
     }
     try {
-      rmSync(join(dir, entry), { force: true });
-      removed.push(join(dir, entry));
+      rmSync(full, { force: true });
+      removed.push(full);
     } catch {
       // not ours to remove after all (permissions): left alone
     }
