@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DnsClient } from '../src/collect/dns/client.js';
 import { parseResponse } from '../src/collect/dns/packet.js';
-import { ROTATE_AFTER } from '../src/collect/dns/udp.js';
+import { CASE_BLIND_AFTER, ROTATE_AFTER } from '../src/collect/dns/udp.js';
 import type { Status } from '../src/types.js';
 import { listenBoth } from './helpers/dns-server.js';
 
@@ -167,6 +167,26 @@ describe('off-path spoofing: 0x20 case bits and rotating source ports (issue 21 
     const a = await client.query('example.test', 'A');
     expect(a.status).toBe('NOERROR');
     expect(seen).toEqual(['example.test']);
+  });
+
+  it(`a resolver that folds the case is asked without case bits after ${CASE_BLIND_AFTER} such replies`, async () => {
+    const seen: string[] = [];
+    const resolver = await fakeResolver((query) => {
+      const q = query.questions![0]!;
+      seen.push(q.name);
+      return [answerTo(query, { questions: [{ ...q, name: q.name.toLowerCase() }] })];
+    });
+    const client = new DnsClient({ resolvers: [resolver], timeoutMs: 150, retries: 2, maxCacheEntries: 0 });
+    cleanup.push(() => client.close());
+    const first = await client.query('abcdefghijklmnop.example.test', 'A');
+    expect(first.status).toBe('NOERROR');
+    // Two attempts dropped (their names in mixed case), the third sent as given and believed.
+    expect(seen).toHaveLength(CASE_BLIND_AFTER + 1);
+    expect(seen.at(-1)).toBe('abcdefghijklmnop.example.test');
+    const next = await client.query('qrstuvwxyz.example.test', 'A');
+    expect(next.status).toBe('NOERROR');
+    expect(seen.at(-1)).toBe('qrstuvwxyz.example.test');
+    expect(client.stats().timeouts).toBe(CASE_BLIND_AFTER);
   });
 
   it(`no source port serves more than ${ROTATE_AFTER} queries: sockets rotate to new random ports`, async () => {

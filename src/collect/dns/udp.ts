@@ -15,6 +15,13 @@ const ID_TRIES = 32;
  * serves at most this many queries, and each also carries 0x20 case bits.
  */
 export const ROTATE_AFTER = 64;
+/**
+ * Replies from a resolver that match a query in all but the case of its name, past which that
+ * resolver is asked without case bits: one that folds the case (some forwarders do) would
+ * otherwise answer nothing. Each such reply already had the right port and id (32 bits a forger
+ * must guess), so turning the bits off costs no more than the defence before them.
+ */
+export const CASE_BLIND_AFTER = 2;
 
 interface Pending {
   id: number;
@@ -49,6 +56,8 @@ export class UdpPool {
   /** Retired sockets still waiting for replies. */
   readonly #retired = new Set<Slot>();
   readonly #caseBits: boolean;
+  /** Replies per resolver that matched but for the case of the name. */
+  readonly #caseMismatches = new WeakMap<ResolverAddress, number>();
   #sockets = 0;
   #next = 0;
   #closed = false;
@@ -83,7 +92,10 @@ export class UdpPool {
     if (!picked) return Promise.resolve({ kind: 'error', code: 'NO_FREE_ID' });
     const { slot, id } = picked;
     query.writeUInt16BE(id, 0);
-    const wireName = this.#caseBits ? randomiseCase(query, () => this.#ids.byte()) : undefined;
+    const caseBits = this.#caseBits && (this.#caseMismatches.get(resolver) ?? 0) < CASE_BLIND_AFTER;
+    // Without case bits the name goes out in lower case again (a retry copies the last attempt).
+    const written = this.#caseBits ? randomiseCase(query, caseBits ? () => this.#ids.byte() : () => 0) : '';
+    const wireName = caseBits ? written : undefined;
     return new Promise<Outcome>((resolve) => {
       const p: Pending = {
         id,
@@ -196,7 +208,12 @@ export class UdpPool {
             : { id: p.id, ...p.question, wireName: p.wireName },
         )
       : null;
-    if (p && response) p.done({ kind: 'response', response });
-    else this.#onDrop();
+    if (p && response) {
+      p.done({ kind: 'response', response });
+      return;
+    }
+    this.#onDrop();
+    if (sourceOk && p.wireName !== undefined && parseResponse(msg, { id: p.id, ...p.question }))
+      this.#caseMismatches.set(p.resolver, (this.#caseMismatches.get(p.resolver) ?? 0) + 1);
   }
 }
