@@ -25,19 +25,19 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 | severity | domain | finding | note |
 | --- | --- | --- | --- |
-| **critical** | www.example | shared-fate cloudflare | new domain |
+| **critical** | www\\.example | shared-fate cloudflare | new domain |
 | **high** | api.example | single-provider aws (dns) |  |
 | **high** | api.example | single-provider aws (cdn) |  |
 | **high** | static.example | shared-fate google |  |
 | **high** | static.example | single-provider godaddy (dns) |  |
 | **high** | static.example | single-provider cloudflare (cdn) |  |
-| **high** | www.example | single-provider cloudflare (dns) | new domain |
-| **high** | www.example | single-provider cloudflare (cdn) | new domain |
+| **high** | www\\.example | single-provider cloudflare (dns) | new domain |
+| **high** | www\\.example | single-provider cloudflare (cdn) | new domain |
 | **medium** | api.example | single-provider aws (cloud) |  |
 | **medium** | api.example | single-provider aws (ca) |  |
 | **medium** | static.example | single-provider google (cloud) |  |
 | **medium** | static.example | single-provider google (ca) |  |
-| **medium** | www.example | single-provider google (ca) | new domain |
+| **medium** | www\\.example | single-provider google (ca) | new domain |
 
 ### Severity changed (1)
 
@@ -57,7 +57,7 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 | change | domain |
 | --- | --- |
-| added | www.example |
+| added | www\\.example |
 | removed | mail.example |
 
 ### Providers changed (2)
@@ -93,10 +93,10 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 | provider | down | degraded |
 | --- | --- | --- |
-| cloudflare | 1 → 4<br>+static.example, +www.example | 0 → 0 |
+| cloudflare | 1 → 4<br>+static.example, +www\\.example | 0 → 0 |
 | fastly | 1 → 0<br>-static.example | 0 → 0 |
 | hetzner | 1 → 0<br>-mail.example | 0 → 0 |
-| google | 2 → 2 | 1 → 2<br>+www.example |
+| google | 2 → 2 | 1 → 2<br>+www\\.example |
 | microsoft | 0 → 0 | 1 → 0<br>-mail.example |
 | proofpoint | 0 → 0 | 1 → 0<br>-mail.example |
 | sectigo | 0 → 0 | 1 → 0<br>-mail.example |

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DnsClient } from '../src/collect/dns/client.js';
 import { parseResponse } from '../src/collect/dns/packet.js';
+import { CASE_BLIND_AFTER, ROTATE_AFTER } from '../src/collect/dns/udp.js';
 import type { Status } from '../src/types.js';
 import { listenBoth } from './helpers/dns-server.js';
 
@@ -26,6 +27,9 @@ function answerTo(query: dnsPacket.Packet, over: Partial<dnsPacket.Packet> = {},
     ...over,
   });
 }
+
+const swapCase = (name: string) =>
+  [...name].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
 
 /** A UDP "resolver" on 127.0.0.1 whose replies the test scripts; `script` returns what to send. */
 async function fakeResolver(
@@ -89,10 +93,11 @@ describe('spoofing defence', () => {
         answerTo(query, { questions: [{ ...q, name: 'evil.test' }] }, evil),
         answerTo(query, { questions: [{ ...q, type: 'AAAA' }] }, evil),
         answerTo(query, { type: 'query' }, evil),
+        // The same name in another case: the 0x20 bits a forger has to guess (issue 21).
+        answerTo(query, { questions: [{ ...q, name: swapCase(q.name) }] }, evil),
       ];
       await new Promise((r) => setTimeout(r, 50));
-      // Case differs from the question: still the same name.
-      return [...spoofs, answerTo(query, { questions: [{ ...q, name: q.name.toUpperCase() }] })];
+      return [...spoofs, answerTo(query)];
     });
     const client = new DnsClient({ resolvers: [resolver], timeoutMs: 2000, retries: 0, sockets: 1 });
     cleanup.push(() => client.close());
@@ -100,7 +105,7 @@ describe('spoofing defence', () => {
     const a = await client.query('example.test', 'A');
     expect(a.status).toBe('NOERROR');
     expect(a.answers.map((r) => r.data)).toEqual(['192.0.2.1']);
-    expect(client.stats().dropped - before).toBe(7);
+    expect(client.stats().dropped - before).toBe(8);
   });
 
   it('times out when only wrong-id replies come back', async () => {
@@ -110,6 +115,106 @@ describe('spoofing defence', () => {
     const a = await client.query('example.test', 'A');
     expect(a.status).toBe('TIMEOUT');
     expect(client.stats()).toMatchObject({ dropped: 2, timeouts: 2, retries: 1 });
+  });
+});
+
+describe('off-path spoofing: 0x20 case bits and rotating source ports (issue 21 item 7)', () => {
+  it('each query goes out with its name in a random case, and the real reply copying it is believed', async () => {
+    const seen: string[] = [];
+    const resolver = await fakeResolver((query) => {
+      seen.push(query.questions![0]!.name);
+      return [answerTo(query)];
+    });
+    const client = new DnsClient({ resolvers: [resolver], timeoutMs: 1000, retries: 0, maxCacheEntries: 0 });
+    cleanup.push(() => client.close());
+    for (let i = 0; i < 20; i++) {
+      const a = await client.query(`abcdefghij${i}.example.test`, 'A');
+      expect(a.status).toBe('NOERROR');
+      expect(a.name).toBe(`abcdefghij${i}.example.test`);
+    }
+    expect(seen.map((n, i) => n.toLowerCase() === `abcdefghij${i}.example.test`).every(Boolean)).toBe(true);
+    // 21 letters a name: all 20 sent in lower case would be a 2^-420 event.
+    expect(seen.filter((n) => n !== n.toLowerCase()).length).toBeGreaterThan(15);
+    expect(new Set(seen.map((n) => n.replace(/[0-9]+/, ''))).size).toBeGreaterThan(15);
+  });
+
+  it('a forged reply with the right id, source and port but the name in lower case is dropped', async () => {
+    const resolver = await fakeResolver((query) => {
+      const q = query.questions![0]!;
+      return [answerTo(query, { questions: [{ ...q, name: q.name.toLowerCase() }] }, '203.0.113.66')];
+    });
+    const client = new DnsClient({ resolvers: [resolver], timeoutMs: 200, retries: 0 });
+    cleanup.push(() => client.close());
+    const a = await client.query('abcdefghijklmnop.example.test', 'A');
+    expect(a.status).toBe('TIMEOUT');
+    expect(client.stats().dropped).toBe(1);
+  });
+
+  it('caseRandomisation false: for a resolver that does not copy the case', async () => {
+    const seen: string[] = [];
+    const resolver = await fakeResolver((query) => {
+      const q = query.questions![0]!;
+      seen.push(q.name);
+      return [answerTo(query, { questions: [{ ...q, name: q.name.toUpperCase() }] })];
+    });
+    const client = new DnsClient({
+      resolvers: [resolver],
+      timeoutMs: 500,
+      retries: 0,
+      caseRandomisation: false,
+    });
+    cleanup.push(() => client.close());
+    const a = await client.query('example.test', 'A');
+    expect(a.status).toBe('NOERROR');
+    expect(seen).toEqual(['example.test']);
+  });
+
+  it(`a resolver that folds the case is asked without case bits after ${CASE_BLIND_AFTER} such replies`, async () => {
+    const seen: string[] = [];
+    const resolver = await fakeResolver((query) => {
+      const q = query.questions![0]!;
+      seen.push(q.name);
+      return [answerTo(query, { questions: [{ ...q, name: q.name.toLowerCase() }] })];
+    });
+    const client = new DnsClient({ resolvers: [resolver], timeoutMs: 150, retries: 2, maxCacheEntries: 0 });
+    cleanup.push(() => client.close());
+    const first = await client.query('abcdefghijklmnop.example.test', 'A');
+    expect(first.status).toBe('NOERROR');
+    // Two attempts dropped (their names in mixed case), the third sent as given and believed.
+    expect(seen).toHaveLength(CASE_BLIND_AFTER + 1);
+    expect(seen.at(-1)).toBe('abcdefghijklmnop.example.test');
+    const next = await client.query('qrstuvwxyz.example.test', 'A');
+    expect(next.status).toBe('NOERROR');
+    expect(seen.at(-1)).toBe('qrstuvwxyz.example.test');
+    expect(client.stats().timeouts).toBe(CASE_BLIND_AFTER);
+  });
+
+  it(`no source port serves more than ${ROTATE_AFTER} queries: sockets rotate to new random ports`, async () => {
+    const perPort = new Map<number, number>();
+    const resolver = await fakeResolver((query, _raw, from) => {
+      if (from !== 'tcp') perPort.set(from.port, (perPort.get(from.port) ?? 0) + 1);
+      return [answerTo(query)];
+    });
+    const client = new DnsClient({
+      resolvers: [resolver],
+      timeoutMs: 1000,
+      retries: 0,
+      sockets: 2,
+      maxCacheEntries: 0,
+    });
+    cleanup.push(() => client.close());
+    const N = 600;
+    // In waves of 50 at once, so that sockets retire with replies still outstanding.
+    for (let i = 0; i < N; i += 50) {
+      const wave = await Promise.all(
+        Array.from({ length: 50 }, (_, k) => client.query(`n${i + k}.example.test`, 'A')),
+      );
+      expect(wave.every((a) => a.status === 'NOERROR')).toBe(true);
+    }
+    const counts = [...perPort.values()];
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(N);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(ROTATE_AFTER);
+    expect(perPort.size).toBeGreaterThanOrEqual(Math.ceil(N / ROTATE_AFTER));
   });
 });
 

@@ -277,7 +277,7 @@ describe('indirect dependencies (--depth)', () => {
     expect(table).toMatch(/ultradns +down 0 +degraded 0 +down via a provider's provider 2/);
     const md = await out('markdown');
     expect(md).toContain(
-      '| www.umbrella-media.com | dns | ultradns | cdn: akamai → dns of akamaiedge.net: ultradns |',
+      '| www\\.umbrella-media.com | dns | ultradns | cdn: akamai → dns of akamaiedge.net: ultradns |',
     );
     expect(md).toContain("## Down via a provider's provider");
     const page = await out('html');

@@ -1,3 +1,5 @@
+import { micromark } from 'micromark';
+import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   escapeCsv,
@@ -63,6 +65,30 @@ describe('escape functions against known injections', () => {
   it('markdown: pipes, backticks, HTML and links stay text', () => {
     const out = escapeMarkdown('a|b`c`<script>[x](javascript:alert(1))\n# h');
     expect(out).toBe('a\\|b\\`c\\`\\<script\\>\\[x\\]\\(javascript:alert\\(1\\)\\) \\# h');
+  });
+
+  it.each([
+    'https://evil.example/login',
+    'HTTPS://EVIL.EXAMPLE',
+    'see www.evil.example now',
+    'www.shop.example',
+    'mailto:someone@evil.example',
+    'xmpp:someone@evil.example',
+    'admin@evil.example',
+    '(https://evil.example)',
+    '*www.evil.example*',
+    'ftp://evil.example',
+  ])('markdown: the bare URL %j stays text under GFM (micromark), in text and in a table cell', (input) => {
+    const md = escapeMarkdown(input);
+    for (const doc of [md, `| a | b |\n| --- | --- |\n| ${md} | x |\n`]) {
+      const html = micromark(doc, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+      expect(html).not.toContain('<a ');
+    }
+    const text = micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] })
+      .replace(/<[^>]+>/g, '')
+      .replace(/&amp;/g, '&')
+      .trim();
+    expect(text).toBe(input);
   });
 
   it('html: markup, quotes and bidi controls', () => {
@@ -178,6 +204,10 @@ describe('hostile strings through the CLI', () => {
 
   it('markdown: pipes and backticks are escaped, tables keep their columns', () => {
     const md = out.markdown!;
+    // Rendered as GitHub would (micromark's GFM): no link of any kind, no raw HTML.
+    const html = micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()] });
+    expect(html).not.toContain('<a ');
+    expect(html).not.toContain('<script');
     expect(md).toContain('\\|');
     expect(md).toContain('\\`tick\\`');
     expect(md).not.toMatch(/(?<!\\)`tick/);

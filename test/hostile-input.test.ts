@@ -159,3 +159,21 @@ describe('through the CLI', () => {
     expect(run.stderr).toMatch(/over the 8388608-byte limit/);
   });
 });
+
+describe('rejected-line previews show what is hidden (issue 21, also)', () => {
+  it('a NUL, an ESC and a bidi override are shown as escapes, not removed', () => {
+    const r = parseDomainLine('a\u0000b.example');
+    expect('problem' in r && r.problem.text).toBe('a\\x00b.example');
+    const e = parseDomainLine('x\u001b[2Jy.example');
+    expect('problem' in e && e.problem.text).toBe('x\\x1b[2Jy.example');
+    const b = parseDomainLine('evil\u202eelpmaxe.com');
+    expect('problem' in b && b.problem.text).toBe('evil\\u202eelpmaxe.com');
+  });
+
+  it('the preview stays within 80 characters and never cuts an escape in two', () => {
+    const r = parseDomainLine(`${'\u0000'.repeat(100)}.example`);
+    const text = 'problem' in r ? r.problem.text : '';
+    expect(text.length).toBeLessThanOrEqual(80);
+    expect(text).toMatch(/^(\\x00)+\.\.\.$/);
+  });
+});

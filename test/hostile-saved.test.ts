@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderDiff } from '../src/report/diff-render.js';
 import { renderChunks } from '../src/report/index.js';
@@ -182,5 +183,47 @@ describe('renderers escape severity and layer whatever reaches them', () => {
     const diff = diffDocuments(base(), doc);
     const text = renderDiff(diff, format, { color: false });
     expect(text).not.toMatch(CONTROL);
+  });
+});
+
+describe('fuzz: whatever passes the check renders without throwing or leaking controls', () => {
+  // A field of a valid result replaced by any JSON value or a hostile string.
+  const hostile = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(CLIPBOARD, CLEAR, 'critical', 'dns', '', '\u202e', -1, 1e308, null),
+  );
+  // biome-ignore lint/suspicious/noExplicitAny: fields of any shape are written on purpose
+  const paths: ((d: Record<string, any>, v: unknown) => void)[] = [
+    (d, v) => (d.risks[0].severity = v),
+    (d, v) => (d.risks[0].layer = v),
+    (d, v) => (d.risks[0].kind = v),
+    (d, v) => (d.risks[0].provider = v),
+    (d, v) => (d.risks[0] = v),
+    (d, v) => (d.dependencies[0].layer = v),
+    (d, v) => (d.dependencies[0].provider = v),
+    (d, v) => (d.dependencies[0].evidence = v),
+    (d, v) => (d.dependencies[0].order = v),
+    (d, v) => (d.dependencies = v),
+    (d, v) => (d.error = v),
+    (d, v) => (d.domain = v),
+    (d, v) => (d.indirect = v),
+  ];
+
+  it('domains', () => {
+    fc.assert(
+      fc.property(fc.nat(paths.length - 1), hostile, (which, value) => {
+        const doc = base();
+        // biome-ignore lint/suspicious/noExplicitAny: as above
+        const d = structuredClone(doc.domains[0]!) as unknown as Record<string, any>;
+        paths[which]!(d, value);
+        if (domainProblem(d) !== undefined) return;
+        doc.domains[0] = d as never;
+        for (const format of ['table', 'markdown', 'csv', 'html'] as const) {
+          const text = [...renderChunks(doc, format, { color: false, explain: true })].join('');
+          if (format !== 'csv') expect(text).not.toMatch(CONTROL);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -11,9 +12,10 @@ import {
   readlinkSync,
   rmSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAtomic, removeStaleTemps, writeFileAtomic, writeTarget } from '../src/fs/atomic.js';
@@ -173,20 +175,45 @@ describe('output targets are checked before anything is audited (issue 20)', () 
 });
 
 describe('temp files of interrupted writes (issue 21 item 4)', () => {
-  it('one left by a killed writer (its process gone) is removed by the next write to that target', () => {
+  const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+  const twoDaysAgo = () => new Date(Date.now() - 48 * 3600 * 1000);
+
+  it('ours whose writer is gone are removed by the next write in the folder, whatever their target', () => {
+    const sub = mkdtempSync(join(dir, 'stale-'));
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
     const pid = Number(dead.stdout.toString());
-    const stale = join(dir, `.report.json.${pid}.0123456789ab.tmp`);
-    const live = join(dir, `.report.json.${process.pid}.ba9876543210.tmp`);
-    const other = join(dir, `.other.json.${pid}.0123456789ab.tmp`);
-    for (const f of [stale, live, other]) writeFileSync(f, 'x'.repeat(1000));
-    writeFileAtomic(join(dir, 'report.json'), 'fresh');
+    const stale = join(sub, `.report.json.${HOST}-${pid}.0123456789ab.tmp`);
+    // A --save-dir snapshot's name is never written again: its stale temp goes with any write.
+    const snapshot = join(sub, `.singlepath-20260101T000000Z.json.${HOST}-${pid}.0123456789ab.tmp`);
+    const live = join(sub, `.report.json.${HOST}-${process.pid}.ba9876543210.tmp`);
+    const otherHost = join(sub, `.report.json.00000000-${pid}.0123456789ab.tmp`);
+    const otherHostOld = join(sub, `.report.json.00000000-${pid}.0123456789ac.tmp`);
+    const notOurs = join(sub, '.report.json.swp');
+    for (const f of [stale, snapshot, live, otherHost, otherHostOld, notOurs])
+      writeFileSync(f, 'x'.repeat(1000));
+    utimesSync(otherHostOld, twoDaysAgo(), twoDaysAgo());
+    writeFileAtomic(join(sub, 'latest.json'), 'fresh');
     expect(existsSync(stale)).toBe(false);
-    // This process's own temp (a write in progress) and another target's are not touched.
+    expect(existsSync(snapshot)).toBe(false);
+    expect(existsSync(otherHostOld)).toBe(false);
+    // A write in progress (this process), another machine's recent one and other files stay.
     expect(existsSync(live)).toBe(true);
-    expect(existsSync(other)).toBe(true);
-    expect(removeStaleTemps(join(dir, 'other.json'))).toEqual([other]);
-    rmSync(live);
+    expect(existsSync(otherHost)).toBe(true);
+    expect(existsSync(notOurs)).toBe(true);
+    expect(readFileSync(join(sub, 'latest.json'), 'utf8')).toBe('fresh');
+  });
+
+  it('an old-style temp file (no writer in its name) of the same target or a snapshot is removed once a day old', () => {
+    const sub = mkdtempSync(join(dir, 'old-'));
+    const stale = join(sub, '.old.json.0123456789ab.tmp');
+    const fresh = join(sub, '.old.json.ba9876543210.tmp');
+    const snapshot = join(sub, '.singlepath-20260101T000000Z.json.0123456789ab.tmp');
+    const unrelated = join(sub, '.notes.txt.0123456789ab.tmp');
+    for (const f of [stale, fresh, snapshot, unrelated]) writeFileSync(f, 'x');
+    for (const f of [stale, snapshot, unrelated]) utimesSync(f, twoDaysAgo(), twoDaysAgo());
+    expect(removeStaleTemps(join(sub, 'old.json')).sort()).toEqual([stale, snapshot].sort());
+    expect(existsSync(fresh)).toBe(true);
+    expect(existsSync(unrelated)).toBe(true);
   });
 
   it('a process that exits in the middle of a write leaves no temp file', () => {
@@ -243,5 +270,41 @@ describe('temp files of interrupted writes (issue 21 item 4)', () => {
     expect(took).toBeLessThan(5000);
     expect(temps(sub)).toEqual([]);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('a target that fails at the end (issue 20)', () => {
+  it('its folder removed during the audit: the report is kept in TMPDIR and the error says where', async () => {
+    const target = mkdtempSync(join(dir, 'gone-'));
+    const keep = mkdtempSync(join(dir, 'keep-'));
+    // One domain whose queries are dropped keeps the audit busy while the folder goes away.
+    const slow = await startLab({
+      zones: ['slow.test'],
+      records: [{ name: 'x.slow.test', type: 'A', data: '192.0.2.3' }],
+      faults: { 'x.slow.test': 'drop' },
+      sites: {},
+    });
+    try {
+      const out = join(target, 'r.json');
+      const args = ['audit', '-', '-f', 'json', '-o', out, '--no-http', '--resolver', slow.resolver];
+      const running = runCli([...args, '--timeout', '1500', '--retries', '0', '-q'], {
+        stdin: 'x.slow.test\n',
+        env: { TMPDIR: keep },
+      });
+      // Removed once the audit is under way (its first query in), after the check at the start.
+      for (let i = 0; i < 200 && slow.dns.queries === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(slow.dns.queries).toBeGreaterThan(0);
+      rmSync(target, { recursive: true });
+      const run = await running;
+      expect(run.code).toBe(2);
+      expect(run.stderr).not.toMatch(/internal error/);
+      const kept = /the report is kept in (\S+)$/m.exec(run.stderr)?.[1];
+      expect(run.stderr, run.stderr).toContain(`cannot write ${out}: ENOENT`);
+      expect(kept).toBeDefined();
+      expect(kept!.startsWith(keep)).toBe(true);
+      expect(JSON.parse(readFileSync(kept!, 'utf8')).domains[0].domain).toBe('x.slow.test');
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -99,6 +99,20 @@ describe('a signal with the input still open', () => {
     expect(doc.domains.map((d: { domain: string }) => d.domain)).toEqual(['a.sig.test', 'b.sig.test']);
   });
 
+  it('--jobs 2 with stdin an idle pipe: SIGTERM ends the run, results written', async () => {
+    const out = join(dir, 'jobs.json');
+    const journal = join(dir, 'jobs.journal');
+    const { child, closed } = start([...args('-', out, journal), '--jobs', '2']);
+    child.stdin!.write('a.sig.test\nb.sig.test\n');
+    await until(() => journalled(journal) === 2);
+    expect(journalled(journal)).toBe(2);
+    const got = await stopWithin(child, closed, 'SIGTERM');
+    expect(got).not.toBe('hung');
+    if (got === 'hung') return;
+    expect(got.code, got.stderr).toBe(143);
+    expect(JSON.parse(readFileSync(out, 'utf8')).domains).toHaveLength(2);
+  });
+
   it('the list a FIFO whose writer is idle: SIGINT ends the run, results written (exit 130)', async () => {
     const fifo = join(dir, 'list.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);

@@ -1,6 +1,6 @@
 import { severityAtLeast } from '../analyse/domain.js';
 import type { Severity } from '../types.js';
-import { writeOutput } from './io.js';
+import { writeOutputOrKeep } from './io.js';
 
 // What every command shares: the process's streams and environment as the commands see them,
 // the exit codes, and how a report reaches stdout or --output. Its own module so that the
@@ -22,10 +22,17 @@ export function useColor(io: CliIo, output?: string): boolean {
   return io.stdoutIsTty && !output && !('NO_COLOR' in io.env) && io.env.TERM !== 'dumb';
 }
 
-/** A report to --output (atomically) or stdout, written piece by piece (see renderChunks). */
-export function emit(report: string | Iterable<string>, output: string | undefined, io: CliIo): void {
-  if (output) writeOutput(output, report);
-  else if (typeof report === 'string') io.stdout(report);
+/**
+ * A report to --output (atomically) or stdout, written piece by piece (see renderChunks); `render`
+ * may be called twice (a target that fails at the end gets the report kept elsewhere).
+ */
+export function emit(render: () => string | Iterable<string>, output: string | undefined, io: CliIo): void {
+  if (output) {
+    writeOutputOrKeep(output, render, io.env.TMPDIR || undefined);
+    return;
+  }
+  const report = render();
+  if (typeof report === 'string') io.stdout(report);
   else for (const piece of report) io.stdout(piece);
 }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { writeFileAtomic } from '../fs/atomic.js';
+import { KeptWriteError, writeFileAtomic } from '../fs/atomic.js';
 
 export { assertWritable } from '../fs/atomic.js';
 
@@ -12,6 +14,30 @@ export function writeOutput(path: string, data: string | Iterable<string>): void
     const code = (err as NodeJS.ErrnoException).code;
     if (err instanceof InputError || !code) throw err;
     throw new InputError(`cannot write ${path}: ${code}`);
+  }
+}
+
+/**
+ * A report whose target fails at the end (its folder removed or made read-only during the run,
+ * checked though it was at the start) is written again, rendered anew, to the temporary folder,
+ * and the error says where: the run's results are not lost with the target.
+ */
+export function writeOutputOrKeep(
+  path: string,
+  render: () => string | Iterable<string>,
+  tmp = tmpdir(),
+): void {
+  try {
+    writeOutput(path, render());
+  } catch (err) {
+    if (!(err instanceof InputError) || err instanceof KeptWriteError) throw err;
+    const fallback = join(tmp, `singlepath-unsaved-${process.pid}-${basename(path)}`);
+    try {
+      writeFileAtomic(fallback, render());
+    } catch {
+      throw err;
+    }
+    throw new KeptWriteError(`${err.message}; the report is kept in ${fallback}`, fallback);
   }
 }
 

@@ -116,7 +116,11 @@ export function mergeCommand(program: Command, io: CliIo, setExit: (code: number
       }
       const { report, release } = await readResultReport(files, parents, duplicate, io.env, io.stderr);
       try {
-        emit(renderChunks(report, flags.format, { color: useColor(io, flags.output) }), flags.output, io);
+        emit(
+          () => renderChunks(report, flags.format, { color: useColor(io, flags.output) }),
+          flags.output,
+          io,
+        );
       } finally {
         release();
       }

@@ -160,7 +160,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
           }
           try {
             if (run.report && !streaming) {
-              const report = renderChunks(run.report, flags.format, {
+              const report = run.report;
+              const render = {
                 color: useColor(io, flags.output),
                 explain: flags.explain,
                 ...(listFile ? { source: relative(process.cwd(), listFile) || listFile } : {}),
@@ -168,8 +169,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
                 ...(run.seconds !== undefined
                   ? { durationSeconds: Math.round(run.seconds * 1000) / 1000 }
                   : {}),
-              });
-              emit(report, flags.output, io);
+              };
+              emit(() => renderChunks(report, flags.format, render), flags.output, io);
             }
             // Domains a --jobs child failed on make the run incomplete: kept for --resume, not saved.
             const incomplete = run.interrupted !== undefined || run.workerFailed > 0;
@@ -214,16 +215,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       if (flags.output) assertWritable(flags.output);
       const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
       try {
-        emit(
-          renderChunks(report, flags.format as Format, {
-            color: useColor(io, flags.output),
-            explain: flags.explain,
-            ...(flags.list ? { source: relative(process.cwd(), flags.list) || flags.list } : {}),
-            ...(flags.list && flags.format === 'sarif' ? { places: await listPlaces(flags.list) } : {}),
-          }),
-          flags.output,
-          io,
-        );
+        const render = {
+          color: useColor(io, flags.output),
+          explain: flags.explain,
+          ...(flags.list ? { source: relative(process.cwd(), flags.list) || flags.list } : {}),
+          ...(flags.list && flags.format === 'sarif' ? { places: await listPlaces(flags.list) } : {}),
+        };
+        emit(() => renderChunks(report, flags.format as Format, render), flags.output, io);
         setExit(exitFor(worstIn(report), flags.failOn));
       } finally {
         release();
@@ -288,7 +286,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         release();
       }
       emit(
-        renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
+        () => renderWhatIf(result, flags.format as WhatIfFormat, { color: useColor(io, flags.output) }),
         flags.output,
         io,
       );

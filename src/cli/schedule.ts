@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Relations } from '../analyse/layer-loss.js';
 import { documentOptions } from '../audit.js';
 import { InputError } from '../errors.js';
+import { assertWritable } from '../fs/atomic.js';
 import { DomainSet } from '../input/dedupe.js';
 import { renderDiff } from '../report/diff-render.js';
 import type { ReportDocument } from '../report/spill.js';
@@ -141,6 +142,8 @@ export function prepareSchedule(
           `cannot create --save-dir ${flags.saveDir}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
         );
       }
+      // A snapshot that cannot be saved is found out now, not after the audit.
+      assertWritable(join(flags.saveDir, 'latest.json'));
     }
     // A journal that cannot be written (a full disk, a quota) costs resumability, never the run:
     // said once, then the run goes on without it.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -13,6 +13,7 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError, plainCode } from '../errors.js';
 
@@ -23,6 +24,16 @@ export interface AtomicFile {
   commit(): void;
   /** Drops what was written: the target stays as it was. */
   discard(): void;
+}
+
+/** A write that failed with every byte kept elsewhere (`kept`), which the message names. */
+export class KeptWriteError extends InputError {
+  constructor(
+    message: string,
+    readonly kept: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Where a write to a path really goes, and whether it can be a temp file renamed into place. */
@@ -110,11 +121,25 @@ export function assertWritable(path: string): void {
   }
 }
 
-/** `.<name>.<pid>.<12 hex>.tmp`: the pid says whether the writer is still alive. */
-const TEMP = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+/**
+ * `.<name>.<host>-<pid>.<12 hex>.tmp`: host (8 hex of a hash of the host name) and pid say whether
+ * the writer can be asked if it is alive (a folder may be shared with other machines).
+ */
+const TEMP = /^\.(.+)\.([0-9a-f]{8})-(\d+)\.[0-9a-f]{12}\.tmp$/;
+/** `.<name>.<12 hex>.tmp`, written before the writer was in the name: no writer can be asked. */
+const OLD_TEMP = /^\.(.+)\.[0-9a-f]{12}\.tmp$/;
+/** Snapshot names (--save-dir): each run writes a new one, so no later write shares its name. */
+const SNAPSHOT_NAME = /^(singlepath-.+\.json|latest\.json)$/;
+/** A temp file whose writer cannot be asked, untouched this long, is taken as left by a killed one. */
+const UNASKED_AGE_MS = 24 * 3600 * 1000;
+
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 
 function tempName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.${HOST}-${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
 }
 
 function alive(pid: number): boolean {
@@ -126,9 +151,19 @@ function alive(pid: number): boolean {
   }
 }
 
+function untouchedFor(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs >= ms;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Temp files for `path` left by a writer that was killed (SIGKILL, a crash, a power cut): ours by
- * name, their process gone. Removed before a new write; returns the names removed.
+ * Temp files in `path`'s folder left by writers that were killed (SIGKILL, a crash, a power cut):
+ * ours by name, of any target in the folder (a snapshot's name is never written again), their
+ * process gone (on this machine), or untouched for a day when their writer cannot be asked (another
+ * machine, the old name without a writer). Removed before a new write; returns the paths removed.
  */
 export function removeStaleTemps(path: string): string[] {
   const dir = dirname(path);
@@ -141,13 +176,19 @@ export function removeStaleTemps(path: string): string[] {
     return removed;
   }
   for (const entry of entries) {
+    const full = join(dir, entry);
     const m = TEMP.exec(entry);
-    if (!m || m[1] !== name) continue;
-    const pid = Number(m[2]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (m) {
+      const pid = Number(m[3]);
+      if (m[2] === HOST ? pid === process.pid || alive(pid) : !untouchedFor(full, UNASKED_AGE_MS)) continue;
+    } else {
+      const old = OLD_TEMP.exec(entry);
+      if (!old || !(old[1] === name || SNAPSHOT_NAME.test(old[1]!))) continue;
+      if (!untouchedFor(full, UNASKED_AGE_MS)) continue;
+    }
     try {
-      rmSync(join(dir, entry), { force: true });
-      removed.push(join(dir, entry));
+      rmSync(full, { force: true });
+      removed.push(full);
     } catch {
       // not ours to remove after all (permissions): left alone
     }
@@ -236,11 +277,12 @@ export function openAtomic(path: string): AtomicFile {
         // Every byte is in the temp file: kept where the user can find it, and said where.
         const kept = keep(tmp, target.path);
         process.off('exit', onExit);
-        if (!kept) rmSync(tmp, { force: true });
-        throw new InputError(
-          `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}` +
-            (kept ? `; the results are kept in ${kept}` : ''),
-        );
+        const message = `cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`;
+        if (!kept) {
+          rmSync(tmp, { force: true });
+          throw new InputError(message);
+        }
+        throw new KeptWriteError(`${message}; the results are kept in ${kept}`, kept);
       }
     },
     discard,

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import { escapeTerminal } from '../report/escape.js';
+import { escapeTerminal, showControls } from '../report/escape.js';
 
 /** Lines longer than this are rejected without being parsed (binary junk, pasted documents). */
 export const MAX_LINE_LENGTH = 2048;
@@ -18,8 +18,16 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 export function preview(text: string): string {
-  const shown = escapeTerminal(text);
-  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+  // Controls made visible (`\x00`), then cut to 80 characters shown, never inside an escape.
+  const shown = escapeTerminal(showControls(text.slice(0, 80)));
+  if (shown.length <= 80 && text.length <= 80) return shown;
+  let out = '';
+  for (const c of text) {
+    const piece = escapeTerminal(showControls(c));
+    if (out.length + piece.length > 77) break;
+    out += piece;
+  }
+  return `${out}...`;
 }
 
 /** Normalises one input line to a lower-case ASCII host name, or says why it cannot. */

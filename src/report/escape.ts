@@ -20,6 +20,22 @@ export function escapeTerminal(value: string): string {
   return value.replace(ANSI, '').replace(BREAKS, ' ').replace(CONTROL, '').replace(BIDI, '');
 }
 
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+
+/**
+ * For showing a rejected input on a terminal: every control, bidi and line-breaking character
+ * written as a visible escape (`\x00`, `\x1b`, `\u202e`) rather than removed, so that the reader
+ * sees why the line was refused (a NUL stripped made `a\0b.example` look like a valid name).
+ */
+export function showControls(value: string): string {
+  return value.replace(INVISIBLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** For HTML text and double- or single-quoted attribute values; bidi controls would reorder the page's text. */
@@ -43,11 +59,19 @@ export function escapeCsv(value: string): string {
   return `"${v.replace(/"/g, '""')}"`;
 }
 
-/** For Markdown table cells and inline text: no pipes, backticks, HTML or line breaks survive. */
+/**
+ * GFM turns bare `https://…`, `www.…`, `mailto:`/`xmpp:` and e-mail addresses into links
+ * (autolink literals): the `:` of a scheme, the `.` after `www` and every `@` are escaped, which
+ * keeps the text and breaks the link (checked against micromark's GFM in hostile-escape).
+ */
+const AUTOLINK = /(?<=\b(?:https?|ftp|mailto|xmpp))(:)|(?<=\bwww)(\.)|(@)/gi;
+
+/** For Markdown table cells and inline text: no pipes, backticks, HTML, links or line breaks survive. */
 export function escapeMarkdown(value: string): string {
   return escapeTerminal(value)
     .replace(/[\\`*_{}[\]()#+!|<>~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;');
+    .replace(/&/g, '&amp;')
+    .replace(AUTOLINK, (c) => `\\${c}`);
 }
 
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

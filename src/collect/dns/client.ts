@@ -42,6 +42,11 @@ export interface DnsClientOptions {
   qps?: number;
   /** Random numbers in [0, 1) for the backoff jitter (default Math.random). */
   random?: () => number;
+  /**
+   * DNS 0x20 (default true): each UDP query's name goes out in a random case and the reply's
+   * question must copy it exactly; false for a resolver that does not preserve the case.
+   */
+  caseRandomisation?: boolean;
 }
 
 export interface DnsClientStats {
@@ -158,7 +163,12 @@ export class DnsClient {
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? (() => performance.now());
     this.#cache = new AnswerCache(maxCacheEntries, this.#now);
-    this.#udp = new UdpPool(sockets, this.#ids, () => void this.#stats.dropped++);
+    this.#udp = new UdpPool(
+      sockets,
+      this.#ids,
+      () => void this.#stats.dropped++,
+      options.caseRandomisation ?? true,
+    );
     this.#limit = createGate(maxInFlight);
     // The gate bounds what reaches the pool, so its queue can never overflow under this client.
     this.#tcp = new TcpPool({

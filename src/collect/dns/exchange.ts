@@ -38,4 +38,13 @@ export class IdSource {
     this.#pos += 2;
     return id;
   }
+
+  /** 8 unpredictable bits (the 0x20 case of eight letters of a query name). */
+  byte(): number {
+    if (this.#pos + 1 > this.#pool.length) {
+      this.#pool = randomBytes(4096);
+      this.#pos = 0;
+    }
+    return this.#pool[this.#pos++]!;
+  }
 }

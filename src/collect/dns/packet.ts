@@ -134,10 +134,49 @@ export function encodeQuery(name: string, type: RecordType, udpPayloadSize: numb
   });
 }
 
+/**
+ * DNS 0x20 (draft-vixie-dnsext-dns0x20): each letter of the query's QNAME (from byte 12) gets a
+ * random case, which resolvers copy into their reply's question: an off-path forger must guess
+ * those bits too, on top of the id and the source port. Returns the name as now written (labels
+ * joined by dots, as dns-packet decodes a reply's question); `bits` gives 8 random bits a call.
+ */
+export function randomiseCase(query: Buffer, bits: () => number): string {
+  let name = '';
+  let random = 0;
+  let left = 0;
+  for (let at = 12; at < query.length && query[at]! > 0 && query[at]! < 64; ) {
+    const end = at + 1 + query[at]!;
+    if (end > query.length) break;
+    if (name) name += '.';
+    for (let i = at + 1; i < end; i++) {
+      let c = query[i]!;
+      const lower = c | 0x20;
+      if (lower >= 97 && lower <= 122) {
+        if (left === 0) {
+          random = bits();
+          left = 8;
+        }
+        c = random & 1 ? lower & ~0x20 : lower;
+        random >>= 1;
+        left--;
+        query[i] = c;
+      }
+      name += String.fromCharCode(c);
+    }
+    at = end;
+  }
+  return name;
+}
+
 export interface Expected {
   id: number;
   name: string;
   type: RecordType;
+  /**
+   * The question's name exactly as sent (0x20 case, see randomiseCase): the reply's must be the
+   * same, case included. Absent: compared without case (TCP, where no off-path forger can answer).
+   */
+  wireName?: string;
   /** The client subnet the query carried: the reply's ECS option must match it. */
   ecs?: EcsSubnet;
 }
@@ -154,7 +193,9 @@ export function parseResponse(buf: Buffer, expect: Expected): ParsedResponse | n
   const q = packet.questions?.[0];
   if (!packet.flag_qr || packet.questions?.length !== 1 || !q || typeof q.name !== 'string') return null;
   if (q.type !== expect.type) return null;
-  if (q.name !== expect.name && q.name.toLowerCase().replace(/\.$/, '') !== expect.name) return null;
+  if (expect.wireName !== undefined) {
+    if (q.name !== expect.wireName) return null;
+  } else if (q.name !== expect.name && q.name.toLowerCase().replace(/\.$/, '') !== expect.name) return null;
   const rcode = (packet as { rcode?: unknown }).rcode;
   const status = (typeof rcode === 'string' && RCODES[rcode]) || 'ERROR';
   const ecs = expect.ecs ? ecsReply(packet) : undefined;

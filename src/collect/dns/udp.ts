@@ -1,17 +1,33 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { IdSource, Outcome, Question } from './exchange.js';
-import { parseResponse } from './packet.js';
+import { parseResponse, randomiseCase } from './packet.js';
 import type { ResolverAddress } from './resolver-address.js';
 
 /** Large enough that a burst of thousands of replies is not dropped by the kernel. */
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Random draws before giving up on a socket whose id space is crowded. */
 const ID_TRIES = 32;
+/**
+ * Queries a socket sends before it is replaced by a new one on another random port (the kernel
+ * picks a random ephemeral port for bind(0)). Four sockets on fixed ports for a whole run let an
+ * off-path forger who learnt a port cover every id with 65,536 packets (issue 21); now a port
+ * serves at most this many queries, and each also carries 0x20 case bits.
+ */
+export const ROTATE_AFTER = 64;
+/**
+ * Replies from a resolver that match a query in all but the case of its name, past which that
+ * resolver is asked without case bits: one that folds the case (some forwarders do) would
+ * otherwise answer nothing. Each such reply already had the right port and id (32 bits a forger
+ * must guess), so turning the bits off costs no more than the defence before them.
+ */
+export const CASE_BLIND_AFTER = 2;
 
 interface Pending {
   id: number;
   question: Question;
+  /** The name as sent, 0x20 case included (absent without case bits: compared without case). */
+  wireName?: string;
   resolver: ResolverAddress;
   timer: NodeJS.Timeout;
   done: (o: Outcome) => void;
@@ -20,6 +36,9 @@ interface Pending {
 interface Slot {
   socket: dgram.Socket;
   pending: Map<number, Pending>;
+  /** Queries sent from it; past ROTATE_AFTER it takes no more and closes once its replies are in. */
+  sent: number;
+  retired: boolean;
 }
 
 /**
@@ -34,13 +53,26 @@ export class UdpPool {
   readonly #onDrop: () => void;
   /** Address family of each resolver seen (isIPv6 runs a long regex: once per resolver, not per packet). */
   readonly #families = new WeakMap<ResolverAddress, 'udp4' | 'udp6'>();
+  /** Retired sockets still waiting for replies. */
+  readonly #retired = new Set<Slot>();
+  readonly #caseBits: boolean;
+  /** Replies per resolver that matched but for the case of the name. */
+  readonly #caseMismatches = new WeakMap<ResolverAddress, number>();
+  #sockets = 0;
   #next = 0;
   #closed = false;
 
-  constructor(size: number, ids: IdSource, onDrop: () => void) {
+  /** `caseBits` false: names sent as given (a resolver that does not copy the question's case). */
+  constructor(size: number, ids: IdSource, onDrop: () => void, caseBits = true) {
     this.#size = size;
     this.#ids = ids;
     this.#onDrop = onDrop;
+    this.#caseBits = caseBits;
+  }
+
+  /** Sockets opened so far (rotation), for tests and statistics. */
+  get socketsOpened(): number {
+    return this.#sockets;
   }
 
   /** `query` gets the attempt's id written into its first two bytes: one buffer per attempt. */
@@ -59,21 +91,27 @@ export class UdpPool {
     const picked = this.#pick(family);
     if (!picked) return Promise.resolve({ kind: 'error', code: 'NO_FREE_ID' });
     const { slot, id } = picked;
+    query.writeUInt16BE(id, 0);
+    const caseBits = this.#caseBits && (this.#caseMismatches.get(resolver) ?? 0) < CASE_BLIND_AFTER;
+    // Without case bits the name goes out in lower case again (a retry copies the last attempt).
+    const written = this.#caseBits ? randomiseCase(query, caseBits ? () => this.#ids.byte() : () => 0) : '';
+    const wireName = caseBits ? written : undefined;
     return new Promise<Outcome>((resolve) => {
       const p: Pending = {
         id,
         question,
+        ...(wireName === undefined ? {} : { wireName }),
         resolver,
         timer: setTimeout(() => p.done({ kind: 'timeout' }), timeoutMs),
         done: (o) => {
           if (slot.pending.get(id) !== p) return;
           clearTimeout(p.timer);
           slot.pending.delete(id);
+          if (slot.retired && slot.pending.size === 0) this.#closeRetired(slot);
           resolve(o);
         },
       };
       slot.pending.set(id, p);
-      query.writeUInt16BE(id, 0);
       slot.socket.send(query, resolver.port, resolver.host, (err) => {
         if (err) p.done({ kind: 'error', code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
       });
@@ -84,7 +122,10 @@ export class UdpPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const slots = [...this.#slots.udp4, ...this.#slots.udp6].filter((s): s is Slot => s !== undefined);
+    const slots = [...this.#slots.udp4, ...this.#slots.udp6, ...this.#retired].filter(
+      (s): s is Slot => s !== undefined,
+    );
+    this.#retired.clear();
     await Promise.all(
       slots.map(
         (slot) =>
@@ -99,20 +140,46 @@ export class UdpPool {
   /** Round-robin over the sockets (opened lazily), with an id not outstanding on that socket. */
   #pick(family: 'udp4' | 'udp6'): { slot: Slot; id: number } | null {
     for (let s = 0; s < this.#size; s++) {
-      const slot = this.#slot(family, this.#next++ % this.#size);
+      const index = this.#next++ % this.#size;
+      let slot = this.#slot(family, index);
+      if (slot.sent >= ROTATE_AFTER) {
+        this.#retire(family, index, slot);
+        slot = this.#slot(family, index);
+      }
       for (let t = 0; t < ID_TRIES; t++) {
         const id = this.#ids.next();
-        if (!slot.pending.has(id)) return { slot, id };
+        if (!slot.pending.has(id)) {
+          slot.sent++;
+          return { slot, id };
+        }
       }
     }
     return null;
+  }
+
+  /** The socket takes no more queries; it closes once the replies it waits for are in. */
+  #retire(family: 'udp4' | 'udp6', index: number, slot: Slot): void {
+    slot.retired = true;
+    delete this.#slots[family][index];
+    if (slot.pending.size === 0) this.#closeRetired(slot);
+    else this.#retired.add(slot);
+  }
+
+  #closeRetired(slot: Slot): void {
+    this.#retired.delete(slot);
+    try {
+      slot.socket.close();
+    } catch {
+      // already closed (the pool's close)
+    }
   }
 
   #slot(family: 'udp4' | 'udp6', index: number): Slot {
     const existing = this.#slots[family][index];
     if (existing) return existing;
     const socket = dgram.createSocket(family);
-    const slot: Slot = { socket, pending: new Map() };
+    const slot: Slot = { socket, pending: new Map(), sent: 0, retired: false };
+    this.#sockets++;
     socket.on('message', (msg, rinfo) => this.#onMessage(slot, msg, rinfo));
     // Send failures reach the send callback; anything else just lets pending queries time out.
     socket.on('error', () => {});
@@ -133,8 +200,20 @@ export class UdpPool {
   #onMessage(slot: Slot, msg: Buffer, rinfo: dgram.RemoteInfo): void {
     const p = msg.length >= 12 ? slot.pending.get(msg.readUInt16BE(0)) : undefined;
     const sourceOk = p !== undefined && rinfo.address === p.resolver.host && rinfo.port === p.resolver.port;
-    const response = sourceOk ? parseResponse(msg, { id: p.id, ...p.question }) : null;
-    if (p && response) p.done({ kind: 'response', response });
-    else this.#onDrop();
+    const response = sourceOk
+      ? parseResponse(
+          msg,
+          p.wireName === undefined
+            ? { id: p.id, ...p.question }
+            : { id: p.id, ...p.question, wireName: p.wireName },
+        )
+      : null;
+    if (p && response) {
+      p.done({ kind: 'response', response });
+      return;
+    }
+    this.#onDrop();
+    if (sourceOk && p.wireName !== undefined && parseResponse(msg, { id: p.id, ...p.question }))
+      this.#caseMismatches.set(p.resolver, (this.#caseMismatches.get(p.resolver) ?? 0) + 1);
   }
 }
