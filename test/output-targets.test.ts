@@ -299,7 +299,7 @@ describe('a target that fails at the end (issue 20)', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).not.toMatch(/internal error/);
       const kept = /the report is kept in (\S+)$/m.exec(run.stderr)?.[1];
-      expect(run.stderr, run.stderr).toContain(`cannot write ${out}: ENOENT`);
+      expect(run.stderr, run.stderr).toContain(`cannot write ${out}: no such file or folder`);
       expect(kept).toBeDefined();
       expect(kept!.startsWith(keep)).toBe(true);
       expect(JSON.parse(readFileSync(kept!, 'utf8')).domains[0].domain).toBe('x.slow.test');

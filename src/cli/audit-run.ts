@@ -243,13 +243,16 @@ export async function runAudit(
     for (const n of s.notes ?? []) io.stderr(`singlepath: note: ${escapeTerminal(n.message)}\n`);
   };
   const relations = { parents: auditor.parents };
+  const seconds = (performance.now() - started) / 1000;
+  /** What every way out of the run reports besides the results. */
+  const tail = () => ({ audited, worst, interrupted, relations, workerFailed, seconds, failures, resolvers });
   // The incremental summary, when it was fed (streamed or spilled results); finished once.
   const finished = summarise ? summary.finish() : undefined;
   if (sink) {
     sink.write(renderNdjsonSummary(finished!));
     sink.commit();
     printNotes(finished!);
-    if (!keep) return { audited, worst, interrupted, relations, workerFailed, failures, resolvers };
+    if (!keep) return tail();
   }
   const spilled = kept.spilled;
   if (spilled) {
@@ -261,35 +264,13 @@ export async function runAudit(
       summary: finished!,
     };
     if (!sink) printNotes(report.summary);
-    return {
-      report,
-      release: () => spilled.close(),
-      audited,
-      worst,
-      interrupted,
-      relations,
-      workerFailed,
-      seconds: (performance.now() - started) / 1000,
-      failures,
-      resolvers,
-    };
+    return { report, release: () => spilled.close(), ...tail() };
   }
   const built = buildDocument(kept.held, opts, auditor.parents, resolvers);
   // An interrupted run's document says so near its top, before the domains it does hold.
   const doc = incomplete ? { ...documentHead(opts, resolvers), incomplete, ...built } : built;
   if (!sink) printNotes(doc.summary);
-  return {
-    doc,
-    report: doc,
-    audited,
-    worst,
-    interrupted,
-    relations,
-    workerFailed,
-    seconds: (performance.now() - started) / 1000,
-    failures,
-    resolvers,
-  };
+  return { doc, report: doc, ...tail() };
 }
 
 function assertReadable(path: string): void {
