@@ -215,5 +215,6 @@ export interface OutputFlags {
   format: Format;
   output?: string;
   explain?: boolean;
+  domain?: string;
   failOn?: Severity;
 }

@@ -47,6 +47,22 @@ export interface CliIo {
   stderrIsTty: boolean;
   /** Whether stdin is a terminal (absent: treated as not one, a pipe). */
   stdinIsTty?: boolean;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
+}
+
+/** Columns the table may use: the terminal's, else COLUMNS, else the renderer's default. */
+export function tableWidth(io: CliIo): number | undefined {
+  if (io.stdoutIsTty && io.stdoutColumns) return io.stdoutColumns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
+}
+
+/** --domain NAME must name a domain of the report (read once more, by name). */
+function checkDomain(report: ReportDocument, name: string | undefined, source: string): void {
+  if (name === undefined) return;
+  for (const r of report.domains) if (r.domain === name) return;
+  throw new InputError(`no domain "${name}" in ${source}`);
 }
 
 export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130, terminated: 143 } as const;
@@ -79,7 +95,10 @@ export function addOutputOptions(cmd: Command, formats?: readonly string[]): Com
     .addOption(
       new Option('-o, --output <file>', 'write to FILE (atomically) instead of stdout').helpGroup('Output:'),
     )
-    .addOption(new Option('--explain', 'show the evidence behind each answer').helpGroup('Output:'))
+    .addOption(
+      new Option('--explain', 'show every layer and the evidence behind each answer').helpGroup('Output:'),
+    )
+    .addOption(new Option('--domain <name>', "table: only this domain's details").helpGroup('Output:'))
     .addOption(
       severityOption('--fail-on <severity>', 'exit 1 when a finding at or above SEVERITY exists').helpGroup(
         'Output:',
@@ -212,10 +231,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (path: string, flags: OutputFlags) => {
     const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
     try {
+      checkDomain(report, flags.domain, path === '-' ? 'stdin' : path);
       emit(
         renderChunks(report, flags.format as Format, {
           color: useColor(io, flags.output),
           explain: flags.explain,
+          width: flags.output ? undefined : tableWidth(io),
+          domain: flags.domain,
         }),
         flags.output,
         io,

@@ -1,5 +1,5 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
-import { type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
+import { type DomainResult, type Finding, LAYERS, SEVERITIES, type Severity } from '../types.js';
 import { type TableSpec, tableBlocks } from './cli-table.js';
 import { escapeTerminal as esc } from './escape.js';
 import type { ReportDocument } from './spill.js';
@@ -22,7 +22,12 @@ import {
 
 export interface TableOptions {
   color: boolean;
+  /** The full table (a column per layer) and the evidence behind every answer. */
   explain?: boolean;
+  /** Columns the compact table may use: the terminal's width (absent: lines are not cut). */
+  width?: number;
+  /** Only the details of this domain. */
+  domain?: string;
 }
 
 const SGR: Record<Severity, string> = {
@@ -76,9 +81,85 @@ function* indirectLines(doc: ReportDocument): Generator<string> {
   }
 }
 
+/** `text` cut to `width` columns with an ellipsis (terminal-escaped text: one column a character). */
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** "critical 1, high 2" (info left out); "error TIMEOUT" first for a failed domain. */
+function findingsText(r: DomainResult): string {
+  const counts = SEVERITIES.filter((s) => s !== 'info')
+    .map((s) => [s, r.risks.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${n}`);
+  const parts = r.error ? [`error ${esc(r.error.code)}`, ...counts] : counts;
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** "cloudflare DNS+CDN, google CA+e-mail": each provider that alone serves layers, and which. */
+function singlePaths(r: DomainResult): string {
+  const byProvider = new Map<string, string[]>();
+  for (const f of r.risks) {
+    if (f.kind !== 'single-provider' || !f.layer || !f.provider) continue;
+    const layers = byProvider.get(f.provider) ?? [];
+    if (!layers.includes(LAYER_TITLES[f.layer])) layers.push(LAYER_TITLES[f.layer]);
+    byProvider.set(f.provider, layers);
+  }
+  return [...byProvider].map(([p, layers]) => `${esc(p)} ${layers.join('+')}`).join(', ');
+}
+
+function worstSeverity(r: DomainResult): Severity | undefined {
+  return SEVERITIES.find((s) => r.risks.some((f) => f.severity === s));
+}
+
+/** One line per domain, fitted to `width`: domain, findings by severity, single paths. */
+function* compactRows(doc: ReportDocument, width: number, color: boolean): Generator<string> {
+  const paint = painter(color);
+  let domainWidth = 6;
+  let findingsWidth = 8;
+  for (const r of doc.domains) {
+    domainWidth = Math.max(domainWidth, esc(r.domain).length);
+    findingsWidth = Math.max(findingsWidth, findingsText(r).length);
+  }
+  domainWidth = Math.min(domainWidth, Math.max(20, Math.floor(width * 0.4)));
+  findingsWidth = Math.min(findingsWidth, 40, Math.max(8, width - domainWidth - 4));
+  yield `${fit(`${'domain'.padEnd(domainWidth)}  ${'findings'.padEnd(findingsWidth)}  single paths`, width)}\n`;
+  for (const r of doc.domains) {
+    const name = fit(esc(r.domain), domainWidth).padEnd(domainWidth);
+    const findings = fit(findingsText(r), findingsWidth);
+    const rest = Math.max(0, width - domainWidth - findingsWidth - 4);
+    const paths = fit(singlePaths(r), rest);
+    const worst = worstSeverity(r);
+    // Padded before it is painted: colour codes take no columns.
+    const shown = worst ? paint({ severity: worst }, findings) : findings;
+    yield `${`${name}  ${shown}${' '.repeat(findingsWidth - findings.length)}  ${paths}`.trimEnd()}\n`;
+  }
+}
+
 /** The report in pieces (the per-domain table in blocks): no one string grows with the list. */
 export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator<string> {
   const paint = painter(opts.color);
+  if (opts.domain !== undefined) {
+    for (const r of doc.domains) {
+      if (r.domain !== opts.domain) continue;
+      yield `${explainBlock(r, paint).join('\n')}\n`;
+      for (const d of r.indirect ?? []) yield `  indirect: ${indirectText(d, esc)}\n`;
+    }
+    return;
+  }
+  if (!opts.explain) {
+    const width = Math.max(40, opts.width ?? Number.POSITIVE_INFINITY);
+    yield `${[...summaryLines(doc.summary, esc), ''].map((l) => fit(l, width)).join('\n')}\n`;
+    yield* compactRows(doc, width, opts.color);
+    let indirect = false;
+    for (const line of indirectLines(doc)) {
+      indirect = true;
+      yield `${fit(line, width)}\n`;
+    }
+    if (indirect || doc.domains.length > 0)
+      yield `\n${fit('Details: --explain (every layer, the evidence), or --domain NAME for one domain.', width)}\n`;
+    return;
+  }
   yield `${[...summaryLines(doc.summary, esc), ''].join('\n')}\n`;
   // Rows made as they are drawn (tableBlocks reads them twice: widths, then blocks).
   const rows = {
@@ -93,7 +174,7 @@ export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator
     style: tableStyle(opts.color),
   });
   for (const line of indirectLines(doc)) yield `\n${line}`;
-  if (opts.explain) for (const r of doc.domains) yield `\n\n${explainBlock(r, paint).join('\n')}`;
+  for (const r of doc.domains) yield `\n\n${explainBlock(r, paint).join('\n')}`;
   yield '\n';
 }
 
