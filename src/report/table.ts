@@ -82,7 +82,7 @@ function* indirectLines(doc: ReportDocument): Generator<string> {
 }
 
 /** `text` cut to `width` columns with an ellipsis (terminal-escaped text: one column a character). */
-function fit(text: string, width: number): string {
+function fitTo(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
@@ -123,12 +123,12 @@ function* compactRows(doc: ReportDocument, width: number, color: boolean): Gener
   }
   domainWidth = Math.min(domainWidth, Math.max(20, Math.floor(width * 0.4)));
   findingsWidth = Math.min(findingsWidth, 40, Math.max(8, width - domainWidth - 4));
-  yield `${fit(`${'domain'.padEnd(domainWidth)}  ${'findings'.padEnd(findingsWidth)}  single paths`, width)}\n`;
+  yield `${fitTo(`${'domain'.padEnd(domainWidth)}  ${'findings'.padEnd(findingsWidth)}  single paths`, width)}\n`;
   for (const r of doc.domains) {
-    const name = fit(esc(r.domain), domainWidth).padEnd(domainWidth);
-    const findings = fit(findingsText(r), findingsWidth);
+    const name = fitTo(esc(r.domain), domainWidth).padEnd(domainWidth);
+    const findings = fitTo(findingsText(r), findingsWidth);
     const rest = Math.max(0, width - domainWidth - findingsWidth - 4);
-    const paths = fit(singlePaths(r), rest);
+    const paths = fitTo(singlePaths(r), rest);
     const worst = worstSeverity(r);
     // Padded before it is painted: colour codes take no columns.
     const shown = worst ? paint({ severity: worst }, findings) : findings;
@@ -149,15 +149,15 @@ export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator
   }
   if (!opts.explain) {
     const width = Math.max(40, opts.width ?? Number.POSITIVE_INFINITY);
-    yield `${[...summaryLines(doc.summary, esc), ''].map((l) => fit(l, width)).join('\n')}\n`;
+    yield `${[...summaryLines(doc.summary, esc), ''].map((l) => fitTo(l, width)).join('\n')}\n`;
     yield* compactRows(doc, width, opts.color);
     let indirect = false;
     for (const line of indirectLines(doc)) {
       indirect = true;
-      yield `${fit(line, width)}\n`;
+      yield `${fitTo(line, width)}\n`;
     }
     if (indirect || doc.domains.length > 0)
-      yield `\n${fit('Details: --explain (every layer, the evidence), or --domain NAME for one domain.', width)}\n`;
+      yield `\n${fitTo('Details: --explain (every layer, the evidence), or --domain NAME for one domain.', width)}\n`;
     return;
   }
   yield `${[...summaryLines(doc.summary, esc), ''].join('\n')}\n`;
