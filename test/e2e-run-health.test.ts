@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,7 +86,12 @@ describe('runs the network failed', () => {
   });
 
   it('--fail-on-errors N or P% sets the limit; a bad value is a usage error', async () => {
-    expect((await audit(nxdomain.address, ['--fail-on-errors', '100%'])).code).toBe(0);
+    // Allowed by the limit, a run where every domain failed is still not saved as latest.
+    const saveDir = join(dir, 'allowed');
+    const allowed = await audit(nxdomain.address, ['--fail-on-errors', '100%', '--save-dir', saveDir]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/not saved as latest/);
+    expect(existsSync(join(saveDir, 'latest.json'))).toBe(false);
     expect((await audit(nxdomain.address, ['--fail-on-errors', '3'])).code).toBe(0);
     const two = await audit(nxdomain.address, ['--fail-on-errors', '2']);
     expect(two.code).toBe(2);

@@ -205,7 +205,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
               io.stderr(
                 overLimitLine(run.failures, flags.failOnErrors ?? DEFAULT_ERROR_LIMIT, !!flags.failOnErrors),
               );
-            drift = schedule.finish(run.report, incomplete, run.relations, { untrusted });
+            // Whatever --fail-on-errors allows, a run where every domain failed is no baseline.
+            const allFailed = run.failures.total > 0 && run.failures.failed === run.failures.total;
+            drift = schedule.finish(run.report, incomplete, run.relations, {
+              untrusted: untrusted || allFailed,
+            });
           } finally {
             run.release?.();
           }
