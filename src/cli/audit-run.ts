@@ -223,9 +223,9 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}` +
-        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}` +
-        `; ${resolverLine(resolvers)}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
     );
+    if (resolvers.length) io.stderr(`singlepath: ${resolverLine(resolvers)}\n`);
   }
   const sameWay = sameWayWarning(failures, resolvers);
   if (sameWay) io.stderr(sameWay);
