@@ -120,7 +120,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const auditCmd = program
     .command('audit')
     .description(
-      'audit a domain list (FILE, or - for stdin) and report providers and single points of failure',
+      'audit a domain list (FILE, stdin, or the domains as arguments) and report providers and single points of failure',
     )
     .argument(
       '[list...]',
@@ -231,7 +231,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('report')
       .description('re-render a saved result without touching the network')
-      .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
+      .argument(
+        '<result>',
+        'a JSON document (`audit --format json`, a snapshot) or NDJSON results; - for stdin',
+      ),
   ).action(async (path: string, flags: OutputFlags) => {
     const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
     try {
@@ -275,7 +278,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(
       new Option(
         '-p, --provider <id[@region]>',
-        'provider that fails (id@region: a regional outage), repeatable',
+        'provider that fails (an id in any case, or a product of one: route53; id@region: a regional outage), repeatable',
       )
         .argParser((v: string, prev: string[] = []) => [...prev, v])
         .makeOptionMandatory(),
