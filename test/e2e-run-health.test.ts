@@ -111,5 +111,10 @@ describe('runs the network failed', () => {
     const saved = JSON.parse(readFileSync(join(saveDir, 'latest.json'), 'utf8')) as AuditDocument;
     expect(saved.resolvers![0]).toMatchObject({ resolver: '127.0.0.1', source: 'flag' });
     expect(saved.resolvers![0]!.answered).toBe(doc.resolvers![0]!.answered);
+    // Streamed: on the summary line.
+    const ndjson = await audit(healthy.address, ['--format', 'ndjson']);
+    const last = JSON.parse(ndjson.stdout.trim().split('\n').at(-1)!);
+    expect(last.type).toBe('summary');
+    expect(last.resolvers).toEqual([expect.objectContaining({ resolver: healthy.address, source: 'flag' })]);
   });
 });

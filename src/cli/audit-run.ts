@@ -237,7 +237,7 @@ export async function runAudit(
   // The incremental summary, when it was fed (streamed or spilled results); finished once.
   const finished = summarise ? summary.finish() : undefined;
   if (sink) {
-    sink.write(renderNdjsonSummary(finished!));
+    sink.write(renderNdjsonSummary(finished!, resolvers));
     sink.commit();
     printNotes(finished!);
     if (!keep) return { audited, worst, interrupted, relations, workerFailed, failures, resolvers };
