@@ -12,7 +12,7 @@ const r = (domain: string, code?: string): DomainResult => ({
 
 function counts(codes: (string | undefined)[]): FailureCounts {
   const c = new FailureCounts();
-  codes.forEach((code, i) => c.add(r(`d${i}.example`, code)));
+  for (const [i, code] of codes.entries()) c.add(r(`d${i}.example`, code));
   return c;
 }
 
