@@ -333,7 +333,7 @@ export interface DomainResult {
   lastGood?: LastGood;
 }
 
-/** What a domain's last successful audit found (see DomainResult.lastGood). */
+/** What a domain's last successful audit found (see DomainResult.lastGood); evidence left out. */
 export interface LastGood {
   /** `generatedAt` of the run that saw it. */
   generatedAt: string;

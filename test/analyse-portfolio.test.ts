@@ -185,3 +185,16 @@ describe('blast radius', () => {
     ]);
   });
 });
+
+describe('blast radius and what-if agree on self', () => {
+  it("the domain's own infrastructure, as an alternative, keeps a layer up in both", async () => {
+    const { whatIf } = await import('../src/analyse/whatif.js');
+    // Own MX with Google as a backup; the site on its own servers.
+    const own = result('own.example', [dep('dns', 'self'), dep('email', 'self'), dep('email', 'google')]);
+    const radius = summarise([own]).blastRadius.find((r) => r.provider === 'google');
+    const w = whatIf([own], ['google']);
+    expect(w.degraded).toEqual([]);
+    expect(w.survived.map((s) => s.domain)).toEqual(['own.example']);
+    expect(radius?.degraded ?? []).toEqual([]);
+  });
+});

@@ -85,7 +85,7 @@ describe('config file', () => {
       expires: FUTURE,
     });
     expect(risks.some((f) => f.kind === 'ns-same-network' && !f.accepted)).toBe(true);
-    const table = await audit(['--config', file]);
+    const table = await audit(['--config', file, '--explain']);
     expect(table.stdout).toMatch(/medium single-provider letsencrypt \(ca\) \[accepted\]/);
   });
 

@@ -197,6 +197,21 @@ describe('diffDocuments', () => {
     expect(d.findings).toEqual({ new: [], resolved: [], severity: [] });
   });
 
+  it('shares and blast radius do not move by a failure: the failing domain is left out of both sides', () => {
+    const before = doc(base());
+    const after = doc([base()[0]!, result('b.example', [], { code: 'TIMEOUT', message: 'no answer' })]);
+    const d = diffDocuments(before, after);
+    expect(d.domains.failing.map((f) => f.domain)).toEqual(['b.example']);
+    expect(d.portfolio).toEqual({ layers: [], blastRadius: [] });
+    expect(
+      isEmptyDiff({
+        ...d,
+        domains: { ...d.domains, failing: [] },
+        errors: { started: [], stopped: [], changed: [] },
+      }),
+    ).toBe(true);
+  });
+
   it('a recovered domain is compared with the last good result its failing snapshot carried', () => {
     const good = result('a.example', redundantDns);
     const lastGood = {

@@ -83,11 +83,11 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 
 | layer | HHI | covered | share moves |
 | --- | --- | --- | --- |
-| DNS | 1667 → 2653 (+986) | 5 → 7 | cloudflare 14.3% → 42.9% (+28.6 pts)<br>ns1 14.3% → 0.0% (-14.3 pts) |
-| CDN | 1667 → 3125 (+1458) | 5 → 7 | cloudflare 14.3% → 57.1% (+42.9 pts)<br>fastly 14.3% → 0.0% (-14.3 pts) |
-| cloud | 2778 → 3600 (+822) | 6 → 5 | hetzner 14.3% → 0.0% (-14.3 pts) |
-| CA | 2222 → 3600 (+1378) | 6 → 5 | digicert 14.3% → 0.0% (-14.3 pts)<br>sectigo 14.3% → 0.0% (-14.3 pts)<br>google 14.3% → 28.6% (+14.3 pts) |
-| e-mail | 3600 → 5556 (+1956) | 3 → 2 | proofpoint 14.3% → 0.0% (-14.3 pts)<br>microsoft 28.6% → 14.3% (-14.3 pts) |
+| DNS | 2000 → 2800 (+800) | 4 → 5 | cloudflare 20.0% → 40.0% (+20.0 pts)<br>ns1 20.0% → 0.0% (-20.0 pts) |
+| CDN | 2000 → 3333 (+1333) | 4 → 5 | cloudflare 20.0% → 60.0% (+40.0 pts)<br>fastly 20.0% → 0.0% (-20.0 pts) |
+| cloud | 3600 → 5000 (+1400) | 5 → 4 | hetzner 20.0% → 0.0% (-20.0 pts) |
+| CA | 2800 → 3600 (+800) | 5 → 5 | google 20.0% → 40.0% (+20.0 pts)<br>sectigo 20.0% → 0.0% (-20.0 pts) |
+| e-mail | 3750 → 5000 (+1250) | 2 → 1 | microsoft 40.0% → 20.0% (-20.0 pts)<br>proofpoint 20.0% → 0.0% (-20.0 pts) |
 
 ### Blast radius (7)
 

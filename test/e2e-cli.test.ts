@@ -56,7 +56,8 @@ describe('singlepath audit (CLI)', () => {
     expect(run.stderr).toContain(`${list}:3: skipped "not a domain": contains whitespace`);
     expect(run.stdout).toContain('www.cli.test');
     expect(run.stdout).toContain('api.cli.test');
-    expect(run.stdout).toMatch(/single-provider/);
+    // A line per domain: its findings by severity, the providers that alone serve a layer.
+    expect(run.stdout).toMatch(/^www\.cli\.test +(?:critical|high) \d.* cloudflare DNS/m);
     expect(run.stdout).not.toMatch(/\u001b\[/); // NO_COLOR and not a TTY
   });
 

@@ -88,6 +88,8 @@ describe('drift that understands failure', () => {
     expect(carried.error?.code).toBe('TIMEOUT');
     expect(carried.lastGood?.generatedAt).toBe(good.generatedAt);
     expect(carried.lastGood?.risks).toEqual(goodRisks);
+    const goodDeps = good.domains.find((d) => d.domain === FLAKY)!.dependencies;
+    expect(carried.lastGood?.dependencies).toEqual(goodDeps.map((d) => ({ ...d, evidence: [] })));
 
     await nextSecond();
     lab.dns.setData(healthy);

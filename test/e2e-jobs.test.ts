@@ -126,8 +126,10 @@ describe('audit --jobs', () => {
         .map((r) => r.domain)
         .sort(),
     ).toEqual([...domains].sort());
-    const { type: _type, ...summary } = recs.at(-1);
+    // The summary line also says which resolvers the children asked (their counts are per child).
+    const { type: _type, resolvers, ...summary } = recs.at(-1);
     expect(summary).toEqual(single.summary);
+    expect(resolvers.map((r: { resolver: string }) => r.resolver)).toEqual([lab.resolver]);
   });
 
   it('a child killed mid-run loses no domain: the others take its share', async () => {

@@ -53,7 +53,7 @@ describe('audit --probe-threads', () => {
     expect(main.doc!.domains.map((d) => d.observations.http?.httpStatus)).toEqual(domains.map(() => 200));
     expect(withoutTimings(threaded.doc!.domains)).toEqual(withoutTimings(main.doc!.domains));
     expect(threaded.doc!.summary).toEqual(main.doc!.summary);
-    expect(threaded.stderr).toMatch(/; web probes on 2 threads;/);
+    expect(threaded.stderr).toMatch(/; web probes on 2 threads\n/);
     expect(main.stderr).not.toMatch(/web probes on/);
   });
 
@@ -84,7 +84,7 @@ describe('audit --probe-threads', () => {
       for (const d of domains.filter((x) => x !== POISONED))
         expect([d, byName.get(d)!.observations.http?.httpStatus]).toEqual([d, 200]);
       // The first death, then at least one in quarantine that found it; exactly one probe failed.
-      const m = /; web probes on (\d+) threads \((\d+) died, 1 probe failed\);/.exec(run.stderr);
+      const m = /; web probes on (\d+) threads \((\d+) died, 1 probe failed\)\n/.exec(run.stderr);
       expect(m, run.stderr).not.toBeNull();
       expect(Number(m![2])).toBeGreaterThanOrEqual(2);
     },
@@ -99,7 +99,7 @@ describe('audit --probe-threads', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.doc!.domains.map((d) => d.observations.http?.httpStatus)).toEqual(domains.map(() => 200));
     // Every thread started (3 or 4: a replacement may start before the other first one fails) died.
-    const m = /; web probes on (\d+) threads \((\d+) died, 0 probes failed\);/.exec(run.stderr);
+    const m = /; web probes on (\d+) threads \((\d+) died, 0 probes failed\)\n/.exec(run.stderr);
     expect(m, run.stderr).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(3);
     expect(m![2]).toBe(m![1]);
@@ -110,7 +110,7 @@ describe('audit --probe-threads', () => {
     const jobs = await audit(['--jobs', '2', '--probe-threads', '1']);
     expect(jobs.code, jobs.stderr).toBe(0);
     expect(withoutTimings(jobs.doc!.domains)).toEqual(withoutTimings(main.doc!.domains));
-    expect(jobs.stderr).toMatch(/; 2 jobs; web probes on 2 threads;/);
+    expect(jobs.stderr).toMatch(/; 2 jobs; web probes on 2 threads\n/);
   });
 
   it('rejects a bad count, naming the flag', async () => {

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -79,14 +79,19 @@ describe('runs the network failed', () => {
     expect(r.stderr).toMatch(
       /no answer in time \(TIMEOUT\) for 3 of 3 from 127\.0\.0\.1:\d+: can this machine reach the resolver\?/,
     );
-    expect(r.stderr).toMatch(/resolver 127\.0\.0\.1:\d+ \(--resolver\) answered 0 of \d+/);
+    expect(r.stderr).toMatch(/^singlepath: resolver 127\.0\.0\.1:\d+ \(--resolver\) answered 0 of \d+$/m);
     const doc = JSON.parse(r.stdout) as AuditDocument;
     expect(doc.resolvers![0]).toMatchObject({ resolver: silentAddress(), answered: 0 });
     expect(doc.resolvers![0]!.asked).toBeGreaterThan(0);
   });
 
   it('--fail-on-errors N or P% sets the limit; a bad value is a usage error', async () => {
-    expect((await audit(nxdomain.address, ['--fail-on-errors', '100%'])).code).toBe(0);
+    // Allowed by the limit, a run where every domain failed is still not saved as latest.
+    const saveDir = join(dir, 'allowed');
+    const allowed = await audit(nxdomain.address, ['--fail-on-errors', '100%', '--save-dir', saveDir]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/not saved as latest/);
+    expect(existsSync(join(saveDir, 'latest.json'))).toBe(false);
     expect((await audit(nxdomain.address, ['--fail-on-errors', '3'])).code).toBe(0);
     const two = await audit(nxdomain.address, ['--fail-on-errors', '2']);
     expect(two.code).toBe(2);
@@ -106,5 +111,10 @@ describe('runs the network failed', () => {
     const saved = JSON.parse(readFileSync(join(saveDir, 'latest.json'), 'utf8')) as AuditDocument;
     expect(saved.resolvers![0]).toMatchObject({ resolver: '127.0.0.1', source: 'flag' });
     expect(saved.resolvers![0]!.answered).toBe(doc.resolvers![0]!.answered);
+    // Streamed: on the summary line.
+    const ndjson = await audit(healthy.address, ['--format', 'ndjson']);
+    const last = JSON.parse(ndjson.stdout.trim().split('\n').at(-1)!);
+    expect(last.type).toBe('summary');
+    expect(last.resolvers).toEqual([expect.objectContaining({ resolver: healthy.address, source: 'flag' })]);
   });
 });

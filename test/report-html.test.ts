@@ -224,10 +224,12 @@ describe('renderHtml: contents', () => {
     );
   });
 
-  it('prints readably: details open, page breaks between sections', () => {
+  it('prints readably and compactly: details open but raw observations left out, few page breaks', () => {
     const print = page.slice(page.indexOf('@media print'));
     expect(print).toContain('details::details-content{content-visibility:visible;display:block}');
-    expect(print).toContain('section{break-before:page}');
+    expect(print).toContain('details.obs-wrap{display:none}');
+    expect(print).toContain('section{break-before:auto}');
+    expect(print).toContain('#matrix,#domains{break-before:page}');
   });
 });
 

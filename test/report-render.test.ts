@@ -60,7 +60,25 @@ describe('render', () => {
   });
 
   it('table shows a failed domain’s error code in its risks', () => {
-    expect(render(doc, 'table', { color: false })).toMatch(/broken\.example .*│ error TIMEOUT +│/);
+    expect(render(doc, 'table', { color: false })).toMatch(/^broken\.example +error TIMEOUT, high 1$/m);
+    expect(render(doc, 'table', { color: false, explain: true })).toMatch(
+      /broken\.example .*│ error TIMEOUT +│/,
+    );
+  });
+
+  it('table fits the width it is given: one line per domain, none longer', () => {
+    const out = render(doc, 'table', { color: false, width: 60 });
+    for (const line of out.split('\n')) expect(line.length, line).toBeLessThanOrEqual(60);
+    expect(out.split('\n').filter((l) => /^[a-z]+\.example /.test(l))).toHaveLength(doc.domains.length);
+    // Colour does not change the layout.
+    const coloured = render(doc, 'table', { color: true, width: 60 }).replace(/\u001b\[[0-9;]*m/g, '');
+    expect(coloured).toBe(out);
+  });
+
+  it('table --domain NAME: that domain alone, with its evidence', () => {
+    const out = render(doc, 'table', { color: false, domain: 'shop.example' });
+    expect(out.startsWith('shop.example\n')).toBe(true);
+    expect(out).not.toContain('static.example');
   });
 
   it('renders an empty portfolio', () => {

@@ -91,7 +91,7 @@ export async function countOutput(path: string, n: number): Promise<OutputCount>
 
 /**
  * The same count for a whole-document format: `json` read back a line at a time, as singlepath
- * reads large snapshots, `table` by the domain names in its first column.
+ * reads large snapshots, `table` by the domain name starting each of its lines.
  */
 export async function countDocument(path: string, format: 'json' | 'table', n: number): Promise<OutputCount> {
   const c = emptyCount(n);
@@ -112,7 +112,8 @@ export async function countDocument(path: string, format: 'json' | 'table', n: n
   const lines = createInterface({ input: createReadStream(path), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const line of lines) {
     c.lines++;
-    const name = /^│ (d\d+\.z\d+\.bench) /.exec(line)?.[1];
+    // A line per domain (the default), or the first column of --explain's full table.
+    const name = /^(?:│ )?(d\d+\.z\d+\.bench) /.exec(line)?.[1];
     if (name) tally(c, seen, name, undefined, '');
     else if (line.startsWith('Domains: ')) c.summary = true;
   }

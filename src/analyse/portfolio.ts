@@ -122,7 +122,9 @@ export class SummaryBuilder {
     // Every provider the domain touches, and their parents: a parent's outage is the children's.
     const candidates = new Set(deps.flatMap((d) => this.lineageOf(d.provider)));
     for (const candidate of candidates) {
-      const lost = lostLayers(deps, (p) => this.lineageOf(p).includes(candidate));
+      // Every dependency, self included: the domain's own infrastructure never fails and, as an
+      // alternative in a layer, keeps it up (as what-if judges it).
+      const lost = lostLayers(result.dependencies, (p) => this.lineageOf(p).includes(candidate));
       // Every provider touched gets an entry, zero included: "its outage costs nothing" is news too.
       const entry = this.entry(candidate);
       if (lost.length > 0)
@@ -134,7 +136,7 @@ export class SummaryBuilder {
       if (lost.some((l) => SERVING_LAYERS.has(l))) entry.down.add(result.domain);
       else if (lost.length > 0) entry.degraded.add(result.domain);
     }
-    this.addIndirect(result, deps);
+    this.addIndirect(result, result.dependencies);
     this.notes.add(result);
   }
 

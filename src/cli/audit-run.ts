@@ -232,9 +232,9 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}${checks}` +
-        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}` +
-        `; ${resolverLine(resolvers)}\n`,
+        `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
     );
+    if (resolvers.length) io.stderr(`singlepath: ${resolverLine(resolvers)}\n`);
   }
   const sameWay = sameWayWarning(failures, resolvers);
   if (sameWay) io.stderr(sameWay);
@@ -249,7 +249,7 @@ export async function runAudit(
   // The incremental summary, when it was fed (streamed or spilled results); finished once.
   const finished = summarise ? summary.finish() : undefined;
   if (sink) {
-    sink.write(renderNdjsonSummary(finished!));
+    sink.write(renderNdjsonSummary(finished!, resolvers));
     sink.commit();
     printNotes(finished!);
     if (!keep) return tail();

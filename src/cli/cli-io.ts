@@ -14,6 +14,8 @@ export interface CliIo {
   stderrIsTty: boolean;
   /** Whether stdin is a terminal (absent: treated as not one, a pipe). */
   stdinIsTty?: boolean;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
 }
 
 export const EXIT = { ok: 0, findings: 1, error: 2, interrupted: 130, terminated: 143 } as const;

@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     stdoutIsTty: Boolean(process.stdout.isTTY),
     stderrIsTty: Boolean(process.stderr.isTTY),
     stdinIsTty: Boolean(process.stdin.isTTY),
+    stdoutColumns: process.stdout.columns,
   };
   const program = buildProgram(io, (c) => {
     code = c;

@@ -270,5 +270,6 @@ export interface OutputFlags {
   format: Format;
   output?: string;
   explain?: boolean;
+  domain?: string;
   failOn?: Severity;
 }

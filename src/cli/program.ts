@@ -44,6 +44,20 @@ import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
 import { workerCommand } from './worker-command.js';
 
+/** Columns the table may use: the terminal's, else COLUMNS, else the renderer's default. */
+export function tableWidth(io: CliIo): number | undefined {
+  if (io.stdoutIsTty && io.stdoutColumns) return io.stdoutColumns;
+  const env = Number(io.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? env : undefined;
+}
+
+/** --domain NAME must name a domain of the report (read once more, by name). */
+function checkDomain(report: ReportDocument, name: string | undefined, source: string): void {
+  if (name === undefined) return;
+  for (const r of report.domains) if (r.domain === name) return;
+  throw new InputError(`no domain "${name}" in ${source}`);
+}
+
 function worstIn(doc: ReportDocument): Severity | undefined {
   let worst: Severity | undefined;
   for (const d of doc.domains)
@@ -58,7 +72,10 @@ export function addOutputOptions(cmd: Command, formats?: readonly string[]): Com
     .addOption(
       new Option('-o, --output <file>', 'write to FILE (atomically) instead of stdout').helpGroup('Output:'),
     )
-    .addOption(new Option('--explain', 'show the evidence behind each answer').helpGroup('Output:'))
+    .addOption(
+      new Option('--explain', 'show every layer and the evidence behind each answer').helpGroup('Output:'),
+    )
+    .addOption(new Option('--domain <name>', "table: only this domain's details").helpGroup('Output:'))
     .addOption(
       severityOption('--fail-on <severity>', 'exit 1 when a finding at or above SEVERITY exists').helpGroup(
         'Output:',
@@ -80,7 +97,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const auditCmd = program
     .command('audit')
     .description(
-      'audit a domain list (FILE, or - for stdin) and report providers and single points of failure',
+      'audit a domain list (FILE, stdin, or the domains as arguments) and report providers and single points of failure',
     )
     .argument(
       '[list...]',
@@ -164,6 +181,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
               const render = {
                 color: useColor(io, flags.output),
                 explain: flags.explain,
+                width: flags.output ? undefined : tableWidth(io),
+                domain: flags.domain,
                 ...(listFile ? { source: relative(process.cwd(), listFile) || listFile } : {}),
                 ...(listFile && flags.format === 'sarif' ? { places: await listPlaces(listFile) } : {}),
                 ...(run.seconds !== undefined
@@ -179,7 +198,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
               io.stderr(
                 overLimitLine(run.failures, flags.failOnErrors ?? DEFAULT_ERROR_LIMIT, !!flags.failOnErrors),
               );
-            drift = schedule.finish(run.report, incomplete, run.relations, { untrusted });
+            // Whatever --fail-on-errors allows, a run where every domain failed is no baseline.
+            const allFailed = run.failures.total > 0 && run.failures.failed === run.failures.total;
+            drift = schedule.finish(run.report, incomplete, run.relations, {
+              untrusted: untrusted || allFailed,
+            });
           } finally {
             run.release?.();
           }
@@ -204,7 +227,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('report')
       .description('re-render a saved result without touching the network')
-      .argument('<result>', 'a JSON document (`audit --format json`, a snapshot) or NDJSON results'),
+      .argument(
+        '<result>',
+        'a JSON document (`audit --format json`, a snapshot) or NDJSON results; - for stdin',
+      ),
   )
     .addOption(
       new Option('--list <file>', 'sarif: the domain list the results point at (each at its line)').helpGroup(
@@ -215,9 +241,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       if (flags.output) assertWritable(flags.output);
       const { report, release } = await readSavedResult(path, io, () => parentsOf(loadCatalogue()));
       try {
+        checkDomain(report, flags.domain, path === '-' ? 'stdin' : path);
         const render = {
           color: useColor(io, flags.output),
           explain: flags.explain,
+          width: flags.output ? undefined : tableWidth(io),
+          domain: flags.domain,
           ...(flags.list ? { source: relative(process.cwd(), flags.list) || flags.list } : {}),
           ...(flags.list && flags.format === 'sarif' ? { places: await listPlaces(flags.list) } : {}),
         };
@@ -251,7 +280,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .addOption(
       new Option(
         '-p, --provider <id[@region]>',
-        'provider that fails (id@region: a regional outage), repeatable',
+        'provider that fails (an id in any case, or a product of one: route53; id@region: a regional outage), repeatable',
       )
         .argParser((v: string, prev: string[] = []) => [...prev, v])
         .makeOptionMandatory(),

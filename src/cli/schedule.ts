@@ -216,7 +216,7 @@ export function prepareSchedule(
         if (saved.latestUpdated) io.stderr(`singlepath: saved ${saved.path} and ${saved.latest}\n`);
         else
           io.stderr(
-            `singlepath: saved ${saved.path}; not saved as latest (too many domains failed): ` +
+            `singlepath: saved ${saved.path}; not saved as latest (too many domains failed for network reasons): ` +
               `${saved.latest} still holds the last trusted run\n`,
           );
       }

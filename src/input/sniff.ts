@@ -11,19 +11,32 @@ const SIGNATURES: [string, number[], string][] = [
   ['zip', [0x50, 0x4b, 0x03, 0x04], 'unzip -p FILE | singlepath audit'],
 ];
 
-/** Why these first bytes are not a text list, or undefined when they may be one. */
+/**
+ * Why these first bytes are not a text list, or undefined when they may be one. Only the start
+ * is judged: a compressor's signature, or a first line that is not text (a NUL or another control
+ * byte, or bytes that are not UTF-8). Junk further down is left to the line parser, which reports
+ * each bad line and audits the others.
+ */
 export function notText(head: Uint8Array): string | undefined {
   for (const [kind, magic, hint] of SIGNATURES)
     if (head.length >= magic.length && magic.every((b, i) => head[i] === b))
       return `is ${kind}-compressed, not a text list (decompress it first: ${hint})`;
-  // NUL never occurs in text (UTF-8 or ASCII); a UTF-16 text has one in every other byte, an
-  // executable or image many. A stray junk line among good ones has a few: its line is reported
-  // and the others audited, so only a head that is more than 1% NUL is refused whole.
-  const limit = Math.min(head.length, 4096);
-  let nul = 0;
-  for (let i = 0; i < limit; i++) if (head[i] === 0) nul++;
-  if (nul > 0 && nul * 100 > limit) return 'is a binary file, not a text list (one domain per line, UTF-8)';
+  const newline = head.indexOf(0x0a);
+  const first = head.subarray(0, Math.min(newline < 0 ? head.length : newline, 4096));
+  const control = first.some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0d) || b === 0x7f);
+  if (control || !validUtf8(first, newline < 0 && first.length === head.length))
+    return 'is a binary file, not a text list (one domain per line, UTF-8)';
   return undefined;
+}
+
+/** Whether `bytes` are UTF-8; a sequence cut by the end of the chunk is allowed when `open`. */
+function validUtf8(bytes: Uint8Array, open: boolean): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: open });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The stream as it is, after a look at its first chunk: an InputError if it is not text. */

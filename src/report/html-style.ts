@@ -24,7 +24,7 @@ h4{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--mute
 .lede{color:var(--muted);margin:0 0 12px;max-width:80ch}
 .muted{color:var(--muted)}
 .small{font-size:12px}
-.matrix .via{font-size:11px;color:var(--muted);white-space:nowrap}
+.matrix .via{font-size:10px;color:var(--muted)}
 code{font:12px/1.4 var(--mono);overflow-wrap:anywhere}
 .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:10px}
 .figure{background:var(--card);border:1px solid var(--line);border-top:3px solid var(--accent);border-radius:6px;padding:10px 12px}
@@ -67,16 +67,17 @@ ul.inline li:not(:last-child)::after{content:", "}
 ul.degraded{color:var(--muted)}
 details.more{display:inline}
 details.more summary{display:inline;cursor:pointer;color:var(--accent);font-size:12px;margin-left:4px}
-table.matrix{width:auto;min-width:100%}
-table.matrix th[scope=row]{white-space:nowrap;font-weight:500;position:sticky;left:0;background:var(--card);z-index:1}
+table.matrix{width:100%;table-layout:fixed}
+table.matrix th.corner{width:15em}
+table.matrix th[scope=row]{font-weight:500;position:sticky;left:0;background:var(--card);z-index:1;overflow-wrap:anywhere}
 table.matrix th[scope=row] a{color:var(--fg);text-decoration:none}
 table.matrix th[scope=row] a:hover{text-decoration:underline}
-table.matrix td{text-align:center;white-space:nowrap;border-left:1px solid var(--line);padding:4px 6px}
+table.matrix td{text-align:center;border-left:1px solid var(--line);padding:3px 1px;overflow:hidden;overflow-wrap:anywhere;font-size:11px}
 table.matrix tbody tr:hover>*{background:#f7f9fc}
-th.prov-col{vertical-align:bottom;text-align:center;padding:8px 4px;text-transform:none;letter-spacing:0;font-size:12px;color:var(--fg)}
+th.prov-col{vertical-align:bottom;text-align:center;padding:6px 0;overflow:hidden;text-transform:none;letter-spacing:0;font-size:12px;color:var(--fg)}
 th.prov-col span{writing-mode:vertical-rl;transform:rotate(180deg);display:inline-block;max-height:170px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 th.corner{vertical-align:bottom}
-.lt{display:inline-block;min-width:20px;padding:0 4px;margin:1px;border:1px solid currentColor;border-radius:3px;font:600 11px/16px var(--font);text-align:center;color:var(--accent)}
+.lt{display:inline-block;min-width:16px;padding:0 2px;margin:1px;border:1px solid currentColor;border-radius:3px;font:600 11px/16px var(--font);text-align:center;color:var(--accent)}
 .lt sup{font-size:9px;line-height:0;margin-left:1px}
 .lt.spof{background:var(--accent);color:#fff;border-color:var(--accent)}
 .lt.alt{border-style:dashed}
@@ -125,8 +126,13 @@ footer{margin-top:40px;color:var(--muted);font-size:12px;border-top:1px solid va
 body{background:#fff;font-size:11px}
 .wrap{max-width:none;padding:0}
 nav.toc{display:none}
-section{break-before:page}
-section.first{break-before:auto}
+section{break-before:auto}
+#matrix,#domains{break-before:page}
+details.obs-wrap{display:none}
+table.matrix{font-size:9px}
+table.matrix th.corner{width:11em}
+.dbody{padding:2px 8px 6px}
+details.domain>summary{padding:4px 8px}
 .card,.scroll,.figure,#domains>details.domain{border-color:#bbb;background:#fff}
 .card,.figure,.share-row,tr,.finding,dl.kv{break-inside:avoid}
 thead{display:table-header-group}
@@ -137,7 +143,7 @@ details.more::details-content{display:inline}
 details>summary{list-style:none}
 details>summary::marker,details>summary::-webkit-details-marker{display:none;content:""}
 details.more>summary{display:none}
-details.domain{break-inside:avoid-page}
+details.domain{break-inside:avoid-page;margin:4px 0}
 .finding,.error,thead th{background:none}
 .sev.sev-critical{color:var(--critical);background:none}
 .lt.spof{color:#000;font-weight:800;border-width:2px}

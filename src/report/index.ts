@@ -30,13 +30,17 @@ export const WHATIF_FORMATS: readonly WhatIfFormat[] = ['table', 'json', 'markdo
 export interface RenderOptions {
   /** ANSI colour in the table format; the CLI decides from TTY and NO_COLOR. */
   color: boolean;
-  /** Evidence behind every dependency (table and markdown). */
+  /** Evidence behind every dependency (table and markdown); the table then has a column per layer. */
   explain?: boolean;
   /** The domain list read (sarif: the results' artifact), and where each domain stands in it. */
   source?: string;
   places?: ReadonlyMap<string, ListPlace>;
   /** Seconds the audit took (prometheus), when this render ends a run. */
   durationSeconds?: number;
+  /** Columns the table may use (the terminal's width). */
+  width?: number;
+  /** Only this domain's details (table). */
+  domain?: string;
 }
 
 /**

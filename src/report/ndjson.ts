@@ -1,4 +1,4 @@
-import type { DomainResult, Summary } from '../types.js';
+import type { DomainResult, ResolverUse, Summary } from '../types.js';
 import { batched } from './chunks.js';
 import { escapeJsonText } from './escape.js';
 import type { ReportDocument } from './spill.js';
@@ -11,8 +11,10 @@ export function renderNdjsonLine(result: DomainResult): string {
   return `{"type":"domain",${escapeJsonText(JSON.stringify(result)).slice(1)}\n`;
 }
 
-export function renderNdjsonSummary(summary: Summary): string {
-  return `${escapeJsonText(JSON.stringify({ type: 'summary', ...summary }))}\n`;
+/** The last line: the portfolio summary, and the resolvers asked when the run knows them. */
+export function renderNdjsonSummary(summary: Summary, resolvers?: readonly ResolverUse[]): string {
+  const line = resolvers ? { type: 'summary', ...summary, resolvers } : { type: 'summary', ...summary };
+  return `${escapeJsonText(JSON.stringify(line))}\n`;
 }
 
 function* lines(domains: Iterable<DomainResult>): Generator<string> {
@@ -21,5 +23,5 @@ function* lines(domains: Iterable<DomainResult>): Generator<string> {
 
 export function* ndjsonChunks(doc: ReportDocument): Generator<string> {
   yield* batched(lines(doc.domains));
-  yield renderNdjsonSummary(doc.summary);
+  yield renderNdjsonSummary(doc.summary, doc.resolvers);
 }

@@ -1,6 +1,6 @@
 import { adviceFor } from '../analyse/advice.js';
 import type { WhatIfResult } from '../analyse/whatif.js';
-import { type DomainResult, type Finding, LAYERS, type Severity } from '../types.js';
+import { type DomainResult, type Finding, LAYERS, SEVERITIES, type Severity } from '../types.js';
 import { type TableSpec, tableBlocks } from './cli-table.js';
 import { escapeTerminal as esc } from './escape.js';
 import { gridLines, serverGrid } from './server-grid.js';
@@ -24,7 +24,12 @@ import {
 
 export interface TableOptions {
   color: boolean;
+  /** The full table (a column per layer) and the evidence behind every answer. */
   explain?: boolean;
+  /** Columns the compact table may use: the terminal's width (absent: lines are not cut). */
+  width?: number;
+  /** Only the details of this domain. */
+  domain?: string;
 }
 
 const SGR: Record<Severity, string> = {
@@ -39,7 +44,7 @@ const RESET = '\u001b[0m';
 const painter =
   (color: boolean) =>
   (f: Pick<Finding, 'severity'>, text: string): string =>
-    color && SGR[f.severity] ? `${SGR[f.severity]}${text}${RESET}` : text;
+    color ? `${SGR[f.severity]}${text}${RESET}` : text;
 
 function tableStyle(color: boolean): TableSpec['style'] {
   return color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] };
@@ -56,16 +61,21 @@ function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): strin
   if (r.error) lines.push(`  error ${esc(r.error.code)}: ${esc(r.error.message)}`);
   for (const d of r.dependencies) {
     const order = d.order ? ` [order ${d.order}]` : '';
-    lines.push(`  ${esc(d.layer).padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
+    lines.push(`  ${d.layer.padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const d of r.indirect ?? []) {
-    lines.push(`  ${esc(d.layer).padEnd(5)} ${indirectText(d, esc)} [indirect]`);
+    lines.push(`  ${d.layer.padEnd(5)} ${indirectText(d, esc)} [indirect]`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const f of r.risks) {
     lines.push(`  ${riskLine(f, esc, paint)}: ${esc(f.message)}`);
     if (f.kind !== 'redundant') lines.push(`          what removes it: ${adviceFor(f)}`);
+  }
+  const grid = serverGrid(r);
+  if (grid) {
+    lines.push(`  name servers of ${esc(grid.zone)} (delegated by ${esc(grid.parent)}):`);
+    lines.push(...gridLines(grid, esc));
   }
   return lines;
 }
@@ -78,6 +88,61 @@ function* indirectLines(doc: ReportDocument): Generator<string> {
     if (first) yield* ['', "Indirect dependencies (a provider's provider):"];
     first = false;
     yield `  ${esc(r.domain)}  ${r.indirect.map((d) => indirectText(d, esc)).join('; ')}`;
+  }
+}
+
+/** `text` cut to `width` columns with an ellipsis (terminal-escaped text: one column a character). */
+function fitTo(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+/** "critical 1, high 2" (info left out); "error TIMEOUT" first for a failed domain. */
+function findingsText(r: DomainResult): string {
+  const counts = SEVERITIES.filter((s) => s !== 'info')
+    .map((s) => [s, r.risks.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${n}`);
+  const parts = r.error ? [`error ${esc(r.error.code)}`, ...counts] : counts;
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+/** "cloudflare DNS+CDN, google CA+e-mail": each provider that alone serves layers, and which. */
+function singlePaths(r: DomainResult): string {
+  const byProvider = new Map<string, string[]>();
+  for (const f of r.risks) {
+    if (f.kind !== 'single-provider' || !f.layer || !f.provider) continue;
+    const layers = byProvider.get(f.provider) ?? [];
+    if (!layers.includes(LAYER_TITLES[f.layer])) layers.push(LAYER_TITLES[f.layer]);
+    byProvider.set(f.provider, layers);
+  }
+  return [...byProvider].map(([p, layers]) => `${esc(p)} ${layers.join('+')}`).join(', ');
+}
+
+function worstSeverity(r: DomainResult): Severity | undefined {
+  return SEVERITIES.find((s) => r.risks.some((f) => f.severity === s));
+}
+
+/** One line per domain, fitted to `width`: domain, findings by severity, single paths. */
+function* compactRows(doc: ReportDocument, width: number, color: boolean): Generator<string> {
+  const paint = painter(color);
+  let domainWidth = 6;
+  let findingsWidth = 8;
+  for (const r of doc.domains) {
+    domainWidth = Math.max(domainWidth, esc(r.domain).length);
+    findingsWidth = Math.max(findingsWidth, findingsText(r).length);
+  }
+  domainWidth = Math.min(domainWidth, Math.max(20, Math.floor(width * 0.4)));
+  findingsWidth = Math.min(findingsWidth, 40, Math.max(8, width - domainWidth - 4));
+  yield `${fitTo(`${'domain'.padEnd(domainWidth)}  ${'findings'.padEnd(findingsWidth)}  single paths`, width)}\n`;
+  for (const r of doc.domains) {
+    const name = fitTo(esc(r.domain), domainWidth).padEnd(domainWidth);
+    const findings = fitTo(findingsText(r), findingsWidth);
+    const rest = Math.max(0, width - domainWidth - findingsWidth - 4);
+    const paths = fitTo(singlePaths(r), rest);
+    const worst = worstSeverity(r);
+    // Padded before it is painted: colour codes take no columns.
+    const shown = worst ? paint({ severity: worst }, findings) : findings;
+    yield `${`${name}  ${shown}${' '.repeat(findingsWidth - findings.length)}  ${paths}`.trimEnd()}\n`;
   }
 }
 
@@ -97,6 +162,28 @@ function* serverLines(doc: ReportDocument): Generator<string> {
 /** The report in pieces (the per-domain table in blocks): no one string grows with the list. */
 export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator<string> {
   const paint = painter(opts.color);
+  if (opts.domain !== undefined) {
+    for (const r of doc.domains) {
+      if (r.domain !== opts.domain) continue;
+      yield `${explainBlock(r, paint).join('\n')}\n`;
+      for (const d of r.indirect ?? []) yield `  indirect: ${indirectText(d, esc)}\n`;
+    }
+    return;
+  }
+  if (!opts.explain) {
+    const width = Math.max(40, opts.width ?? Number.POSITIVE_INFINITY);
+    yield `${[...summaryLines(doc.summary, esc), ''].map((l) => fitTo(l, width)).join('\n')}\n`;
+    yield* compactRows(doc, width, opts.color);
+    let indirect = false;
+    for (const line of indirectLines(doc)) {
+      indirect = true;
+      yield `${fitTo(line, width)}\n`;
+    }
+    for (const line of serverLines(doc)) yield `${fitTo(line, width)}\n`;
+    if (indirect || doc.domains.length > 0)
+      yield `\n${fitTo('Details: --explain (every layer, the evidence), or --domain NAME for one domain.', width)}\n`;
+    return;
+  }
   yield `${[...summaryLines(doc.summary, esc), ''].join('\n')}\n`;
   // Rows made as they are drawn (tableBlocks reads them twice: widths, then blocks).
   const rows = {
@@ -111,8 +198,8 @@ export function* tableChunks(doc: ReportDocument, opts: TableOptions): Generator
     style: tableStyle(opts.color),
   });
   for (const line of indirectLines(doc)) yield `\n${line}`;
-  for (const line of serverLines(doc)) yield `\n${line}`;
-  if (opts.explain) for (const r of doc.domains) yield `\n\n${explainBlock(r, paint).join('\n')}`;
+  // Each domain's block carries its zone's server grid.
+  for (const r of doc.domains) yield `\n\n${explainBlock(r, paint).join('\n')}`;
   yield '\n';
 }
 

@@ -408,13 +408,26 @@ function diffShares(
   return out.sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || byString(x.provider, y.provider));
 }
 
+/**
+ * Per-layer shares of a document, leaving out the domains failing on either side: a domain that
+ * failed tonight took its providers' shares with it, which is its failure, not a move.
+ */
+function layersWithout(doc: ReportDocument, failing: ReadonlySet<string>): LayerSummary[] {
+  if (failing.size === 0) return doc.summary?.layers ?? [];
+  const kept = (function* () {
+    for (const r of doc.domains ?? []) if (!failing.has(r.domain)) yield r;
+  })();
+  return summarise(kept).layers;
+}
+
 function diffPortfolioLayers(
   oldDoc: ReportDocument,
   newDoc: ReportDocument,
   opts: { shareThreshold: number; hhiThreshold: number },
+  failing: ReadonlySet<string>,
 ) {
-  const was = new Map((oldDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
-  const is = new Map((newDoc.summary?.layers ?? []).map((l) => [l.layer, l]));
+  const was = new Map(layersWithout(oldDoc, failing).map((l) => [l.layer, l]));
+  const is = new Map(layersWithout(newDoc, failing).map((l) => [l.layer, l]));
   const out: PortfolioLayerChange[] = [];
   for (const layer of LAYERS) {
     const b = was.get(layer);
@@ -523,7 +536,7 @@ export function diffDocuments(
     layers: [],
     findings: { new: [], resolved: [], severity: [] },
     errors: { started: [], stopped: [], changed: [] },
-    portfolio: { layers: diffPortfolioLayers(oldDoc, newDoc, o), blastRadius: [] },
+    portfolio: { layers: [], blastRadius: [] },
   };
   const failing = new Set<string>();
   // One pass over both in name order: the documents may keep their results on disk.
@@ -569,6 +582,7 @@ export function diffDocuments(
     diff.findings.resolved.push(...f.resolved);
     diff.findings.severity.push(...f.severity);
   }
+  diff.portfolio.layers = diffPortfolioLayers(oldDoc, newDoc, o, failing);
   diff.portfolio.blastRadius = diffBlastRadius(oldDoc, newDoc, opts.relations, failing);
   diff.findings.new.sort(compareFindings);
   diff.findings.resolved.sort(compareFindings);

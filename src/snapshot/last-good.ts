@@ -10,8 +10,14 @@ import { joined } from './diff.js';
 function carried(old: DomainResult | undefined, generatedAt: string): LastGood | undefined {
   if (!old) return undefined;
   if (old.error) return old.lastGood;
-  const good: LastGood = { generatedAt, dependencies: old.dependencies ?? [], risks: old.risks ?? [] };
-  if (old.indirect) good.indirect = old.indirect;
+  // Without evidence: the drift never compares it, and a baseline that is a raw report (not a
+  // snapshot) would bring request ids and addresses into an otherwise stable file.
+  const good: LastGood = {
+    generatedAt,
+    dependencies: (old.dependencies ?? []).map((d) => ({ ...d, evidence: [] })),
+    risks: old.risks ?? [],
+  };
+  if (old.indirect) good.indirect = old.indirect.map((d) => ({ ...d, evidence: [] }));
   return good;
 }
 
