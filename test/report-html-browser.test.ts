@@ -130,6 +130,22 @@ describe('HTML report in headless chromium', () => {
   );
 
   browserIt(
+    'prints on a few pages: the matrix, then each domain as its findings (8 domains: 5 pages, were 10)',
+    async () => {
+      const pdf = join(dir, 'report.pdf');
+      await chromium(['--no-pdf-header-footer', `--print-to-pdf=${pdf}`, pathToFileURL(report).href]);
+      const pages = (
+        readFileSync(pdf)
+          .toString('latin1')
+          .match(/\/Type\s*\/Page[^s]/g) ?? []
+      ).length;
+      expect(pages).toBeGreaterThan(0);
+      expect(pages).toBeLessThanOrEqual(6);
+    },
+    TIMEOUT,
+  );
+
+  browserIt(
     'renders charts and matrix, and no payload from the fixture executes',
     async () => {
       const dom = await dumpDom(report);

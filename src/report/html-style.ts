@@ -127,8 +127,10 @@ body{background:#fff;font-size:11px}
 .wrap{max-width:none;padding:0}
 nav.toc{display:none}
 section{break-before:auto}
-#matrix,#domains{break-before:page}
 details.obs-wrap{display:none}
+.dbody h4,.dbody .scroll:not(:has(table.servers)),.advice{display:none}
+ul.findings{columns:2;column-gap:12px;margin:0}
+.finding{margin:1px 0;padding:1px 4px}
 table.matrix{font-size:9px}
 table.matrix th.corner{width:11em}
 .dbody{padding:2px 8px 6px}
@@ -143,7 +145,7 @@ details.more::details-content{display:inline}
 details>summary{list-style:none}
 details>summary::marker,details>summary::-webkit-details-marker{display:none;content:""}
 details.more>summary{display:none}
-details.domain{break-inside:avoid-page;margin:4px 0}
+details.domain{break-inside:auto;margin:2px 0}
 .finding,.error,thead th{background:none}
 .sev.sev-critical{color:var(--critical);background:none}
 .lt.spof{color:#000;font-weight:800;border-width:2px}
