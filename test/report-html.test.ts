@@ -229,7 +229,9 @@ describe('renderHtml: contents', () => {
     expect(print).toContain('details::details-content{content-visibility:visible;display:block}');
     expect(print).toContain('details.obs-wrap{display:none}');
     expect(print).toContain('section{break-before:auto}');
-    expect(print).toContain('#matrix,#domains{break-before:page}');
+    // The page count itself is measured in a real browser (report-html-browser).
+    expect(print).not.toContain('break-before:page');
+    expect(print).toContain('ul.findings{columns:2');
   });
 });
 
