@@ -136,4 +136,25 @@ describe('direct queries (RD=0)', () => {
     expect(a.status).toBe('SKIPPED');
     expect(received).toBe(0);
   });
+
+  it('--qps holds per server address: three questions to one address wait their turn, to three addresses they do not', async () => {
+    behaviour = 'ok';
+    const c = new DirectClient({
+      timeoutMs: 500,
+      retries: 0,
+      qps: 5,
+      route: () => ({ host: '127.0.0.1', port }),
+    });
+    let started = performance.now();
+    await Promise.all(['a', 'b', 'c'].map((n) => c.query('192.0.2.1', `${n}.example.com`, 'SOA')));
+    // One a second, bursts of one: the second and third leave 1 and 2 s after the first.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1900);
+    started = performance.now();
+    await Promise.all(
+      ['192.0.2.11', '192.0.2.12', '192.0.2.13'].map((ip) => c.query(ip, 'x.example.com', 'SOA')),
+    );
+    // Had they waited for one another, the third would have left 2 s later.
+    expect(performance.now() - started).toBeLessThan(1500);
+    await c.close();
+  });
 });
