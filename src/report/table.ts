@@ -61,11 +61,11 @@ function explainBlock(r: DomainResult, paint: ReturnType<typeof painter>): strin
   if (r.error) lines.push(`  error ${esc(r.error.code)}: ${esc(r.error.message)}`);
   for (const d of r.dependencies) {
     const order = d.order ? ` [order ${d.order}]` : '';
-    lines.push(`  ${d.layer.padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
+    lines.push(`  ${esc(d.layer).padEnd(5)} ${dependencyLabel(d, esc)}${order}`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const d of r.indirect ?? []) {
-    lines.push(`  ${d.layer.padEnd(5)} ${indirectText(d, esc)} [indirect]`);
+    lines.push(`  ${esc(d.layer).padEnd(5)} ${indirectText(d, esc)} [indirect]`);
     for (const e of d.evidence) lines.push(`          ${esc(e.signal)}: ${esc(e.value)}`);
   }
   for (const f of r.risks) {
