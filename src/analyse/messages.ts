@@ -10,7 +10,13 @@ const LAYER_WORDS: Record<string, string> = {
 
 /** The one place finding codes become words; tests assert codes, not these sentences. */
 export function describeFinding(f: Omit<Finding, 'message'>): string {
-  const layer = f.layer ? (LAYER_WORDS[f.layer] ?? f.layer) : '';
+  const words = f.layer ? (LAYER_WORDS[f.layer] ?? f.layer) : '';
+  const layer =
+    f.args.direction === 'outbound'
+      ? `outbound ${words} (senders SPF authorises)`
+      : f.args.direction === 'inbound'
+        ? `inbound ${words} (MX)`
+        : words;
   const list = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
   switch (f.kind) {
     case 'single-provider':

@@ -82,6 +82,10 @@ export interface ProviderSpec {
     cname?: CnameSignalSpec[];
     ns?: HostSignalSpec[];
     mx?: HostSignalSpec[];
+    /** SPF include:/redirect= domains: a sender the domain authorises (outbound mail). */
+    spf?: HostSignalSpec[];
+    /** Domains of DMARC report addresses (rua/ruf mailto:): a reporting service. */
+    dmarc?: HostSignalSpec[];
     asn?: AsnSignalSpec[];
     cidr?: CidrSignalSpec[];
     header?: HeaderSignalSpec[];
