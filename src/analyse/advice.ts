@@ -33,6 +33,10 @@ const SINGLE_BY_LAYER: Record<Layer, string> = {
     'Add a backup MX at another provider (a lower-preference MX that queues and forwards), or route inbound mail through a second gateway; for outbound, a second sending service and SPF/DKIM for both.',
 };
 
+/** A single sending service (the only sender the SPF policy authorises). */
+const SINGLE_OUTBOUND =
+  'Authorise a second, independent sending service in SPF and sign for it with DKIM, so that mail can be switched to it when this one fails; keep the SPF record within its 10 DNS lookups (past them receivers reject the whole policy).';
+
 /** Provider-specific ways out, where the provider is known to offer or need one. */
 const SINGLE_BY_PROVIDER: Partial<Record<string, Partial<Record<Layer, string>>>> = {
   cloudflare: {
@@ -82,8 +86,11 @@ const ADVICE: Record<Exclude<FindingKind, 'single-provider'>, string> = {
 };
 
 /** Remediation for a finding: what removes the single path, concrete to the provider when known. */
-export function adviceFor(f: Pick<Finding, 'kind' | 'layer' | 'provider'>): string {
+export function adviceFor(
+  f: Pick<Finding, 'kind' | 'layer' | 'provider'> & { args?: Finding['args'] },
+): string {
   if (f.kind !== 'single-provider') return ADVICE[f.kind] ?? '';
+  if (f.layer === 'email' && f.args?.direction === 'outbound') return SINGLE_OUTBOUND;
   if (f.provider === 'self' && f.layer === 'dns')
     return 'Your own name servers share one network: add a secondary on another network (another AS and prefix), for example a secondary DNS service fed by zone transfer.';
   const layer = f.layer ?? 'dns';
