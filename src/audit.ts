@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dnsFindings } from './analyse/dns-checks.js';
 import { domainRisks, sortFindings } from './analyse/domain.js';
+import { mailFindings } from './analyse/mail-checks.js';
 import { describeFinding } from './analyse/messages.js';
 import { SummaryBuilder } from './analyse/portfolio.js';
 import { type AsnDb, loadAsnDb } from './asn/index.js';
@@ -269,7 +270,10 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       risks: GOOD.has(obs.dns.status) ? domainRisks(dependencies, { parents }) : [],
     };
     if (GOOD.has(obs.dns.status)) {
-      const more = dnsFindings(obs, dependencies, catalogue, { ownAsns: opts.ownAsns });
+      const more = [
+        ...dnsFindings(obs, dependencies, catalogue, { ownAsns: opts.ownAsns }),
+        ...mailFindings(obs),
+      ];
       if (more.length > 0) {
         for (const f of more) result.risks.push({ ...f, message: describeFinding(f) });
         sortFindings(result.risks);

@@ -369,7 +369,8 @@ export type FindingKind =
   | 'ns-unresolvable'
   | 'ns-same-network'
   | 'ns-too-few'
-  | 'ns-single-tld';
+  | 'ns-single-tld'
+  | 'spf-permerror';
 
 export interface Finding {
   kind: FindingKind;

@@ -20,6 +20,7 @@ const KINDS: FindingKind[] = [
   'ns-same-network',
   'ns-too-few',
   'ns-single-tld',
+  'spf-permerror',
 ];
 
 describe('advice', () => {

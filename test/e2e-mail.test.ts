@@ -11,7 +11,7 @@ let lab: Lab;
 
 beforeAll(async () => {
   lab = await startLab({
-    zones: ['tidewater-supply.com', 'larkspur-labs.com', 'google.com', 'sendgrid.net'],
+    zones: ['tidewater-supply.com', 'larkspur-labs.com', 'overflow-goods.com', 'google.com', 'sendgrid.net'],
     records: [
       { name: 'tidewater-supply.com', type: 'NS', data: 'ns1.tidewater-supply.com' },
       { name: 'ns1.tidewater-supply.com', type: 'A', data: '192.0.2.53' },
@@ -34,7 +34,15 @@ beforeAll(async () => {
       { name: 'larkspur-labs.com', type: 'MX', data: 'aspmx.l.google.com', priority: 1 },
       { name: 'larkspur-labs.com', type: 'TXT', data: 'v=spf1 include:sendgrid.net -all' },
       { name: '_spf.google.com', type: 'TXT', data: 'v=spf1 include:_netblocks.google.com ~all' },
+      { name: '_netblocks.google.com', type: 'TXT', data: 'v=spf1 ip4:35.190.247.0/24 ~all' },
       { name: 'sendgrid.net', type: 'TXT', data: 'v=spf1 ip4:167.89.0.0/17 ~all' },
+      { name: 'www.overflow-goods.com', type: 'A', data: '192.0.2.82' },
+      // Eleven nested includes: past SPF's 10 lookups.
+      ...Array.from({ length: 11 }, (_, i) => ({
+        name: i === 0 ? 'overflow-goods.com' : `s${i}.overflow-goods.com`,
+        type: 'TXT' as const,
+        data: `v=spf1 include:s${i + 1}.overflow-goods.com -all`,
+      })),
     ],
     sites: {},
   });
@@ -91,6 +99,24 @@ describe('e-mail both ways, end to end', () => {
       '_spf.google.com',
       '_netblocks.google.com',
       'sendgrid.net',
+    ]);
+  });
+
+  it('a policy past 10 lookups is a finding of its own', async () => {
+    const r = await runCli([
+      'audit',
+      'www.overflow-goods.com',
+      ...lab.args(),
+      '--no-http',
+      '--dns-checks',
+      'off',
+      '-f',
+      'json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const risks = (JSON.parse(r.stdout) as AuditDocument).domains[0]!.risks;
+    expect(risks.filter((f) => f.kind === 'spf-permerror').map((f) => [f.severity, f.args.reason])).toEqual([
+      ['medium', 'too-many-lookups'],
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { domainRisks } from '../src/analyse/domain.js';
 import { failure, layerImpact, lostLayers } from '../src/analyse/layer-loss.js';
+import { mailFindings } from '../src/analyse/mail-checks.js';
 import { loadCatalogue } from '../src/catalogue/load.js';
 import { classify } from '../src/classify/index.js';
 import type { Dependency, SpfInclude, SpfObservation } from '../src/types.js';
@@ -196,5 +197,39 @@ describe('inbound and outbound are separate positions', () => {
       'medium single-provider google inbound',
       'medium single-provider google outbound',
     ]);
+  });
+});
+
+describe('spf-permerror: a policy receivers cannot use', () => {
+  const kinds = (s: SpfObservation) =>
+    mailFindings(observation({ domain: 'www.example.com', spf: s })).map(
+      (f) => `${f.severity} ${f.kind} ${f.args.reason} ${f.args.domain ?? f.args.lookups}`,
+    );
+
+  it.each<[string, SpfObservation, string[]]>([
+    ['within the limit', spf([inc('sendgrid.net')]), []],
+    [
+      'past 10 lookups',
+      { ...spf([inc('sendgrid.net')]), lookups: 10, error: 'too-many-lookups' },
+      ['medium spf-permerror too-many-lookups 10'],
+    ],
+    [
+      'two records',
+      { status: 'NOERROR', includes: [], direct: [], lookups: 0, error: 'multiple-policies' },
+      ['medium spf-permerror multiple-policies example.com'],
+    ],
+    [
+      'an include without a policy',
+      spf([{ ...inc('_spf.gone.example.net'), status: 'NXDOMAIN' }]),
+      ['medium spf-permerror no-policy _spf.gone.example.net'],
+    ],
+    ['no SPF at all', { status: 'NOERROR', includes: [], direct: [], lookups: 0, error: 'no-policy' }, []],
+    [
+      'an include that timed out (a temporary error)',
+      spf([{ ...inc('sendgrid.net'), status: 'TIMEOUT' }]),
+      [],
+    ],
+  ])('%s', (_about, s, want) => {
+    expect(kinds(s)).toEqual(want);
   });
 });

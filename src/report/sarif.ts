@@ -43,6 +43,7 @@ const RULE_IDS: Record<FindingKind, string> = {
   'ns-same-network': 'SP012',
   'ns-too-few': 'SP013',
   'ns-single-tld': 'SP014',
+  'spf-permerror': 'SP015',
 };
 
 /** Where the package would be published: the tool's page for a reader of the log. */
