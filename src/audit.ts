@@ -10,6 +10,7 @@ import { loadCatalogue } from './catalogue/load.js';
 import { classify } from './classify/index.js';
 import { classifyIndirect } from './classify/indirect.js';
 import { matchHost } from './classify/memo.js';
+import { isSteering } from './classify/steering.js';
 import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
@@ -270,10 +271,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       risks: GOOD.has(obs.dns.status) ? domainRisks(dependencies, { parents }) : [],
     };
     if (GOOD.has(obs.dns.status)) {
-      const more = [
-        ...dnsFindings(obs, dependencies, catalogue, { ownAsns: opts.ownAsns }),
-        ...mailFindings(obs),
-      ];
+      // The delegation checks judge the zone's name servers; a steering step is not one of them.
+      const zoneDns = dependencies.filter((d) => !isSteering(d));
+      const more = [...dnsFindings(obs, zoneDns, catalogue, { ownAsns: opts.ownAsns }), ...mailFindings(obs)];
       if (more.length > 0) {
         for (const f of more) result.risks.push({ ...f, message: describeFinding(f) });
         sortFindings(result.risks);

@@ -16,7 +16,7 @@ const LAYERS = ['dns', 'cdn', 'cloud', 'ca', 'email'];
 const WEB_LAYERS = ['cdn', 'cloud'];
 
 const SIGNAL_KEYS: Record<string, Record<string, string>> = {
-  cname: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex', layer: 'webLayer' },
+  cname: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex', layer: 'cnameLayer' },
   ns: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
   mx: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
   spf: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
@@ -64,6 +64,10 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
       return;
     case 'cookie':
       if (typeof v !== 'string' || !/^[A-Za-z0-9!#$%&'+.^_`|~-]+\*?$/.test(v)) bad('expected a cookie name');
+      return;
+    case 'cnameLayer':
+      if (typeof v !== 'string' || !['cdn', 'cloud', 'dns'].includes(v))
+        bad('expected "cdn", "cloud" or "dns"');
       return;
     case 'webLayer':
       if (typeof v !== 'string' || !WEB_LAYERS.includes(v)) bad('expected "cdn" or "cloud"');

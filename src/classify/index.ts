@@ -3,6 +3,7 @@ import { type Dependency, LAYERS, type Observation } from '../types.js';
 import { judgeDelegation, resolverDigest } from './delegation.js';
 import { type ClassifyContext, classifyHostSet, isOwnName, registrable } from './hosts.js';
 import { classifyOutbound, classifyReports } from './mail-out.js';
+import { classifySteering } from './steering.js';
 import { unionVantages } from './vantage.js';
 import { classifyWeb } from './web.js';
 
@@ -123,5 +124,8 @@ export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyO
     ...classifyOutbound(obs, ctx),
     ...classifyReports(obs, ctx),
   ];
-  return sortDependencies(applyRelations(deps, ctx));
+  const related = applyRelations(deps, ctx);
+  const dnsOrders = related.filter((d) => d.layer === 'dns').map((d) => d.order ?? 0);
+  const steering = classifySteering(obs, ctx, dnsOrders.length ? Math.max(...dnsOrders) : -1);
+  return sortDependencies(steering.length ? [...related, ...steering] : related);
 }
