@@ -4,6 +4,7 @@ import { domainRisks, sortFindings } from './analyse/domain.js';
 import { mailFindings } from './analyse/mail-checks.js';
 import { describeFinding } from './analyse/messages.js';
 import { SummaryBuilder } from './analyse/portfolio.js';
+import { plainHttpOnly, webFindings } from './analyse/web-checks.js';
 import { type AsnDb, loadAsnDb } from './asn/index.js';
 import type { Catalogue } from './catalogue/catalogue.js';
 import { loadCatalogue } from './catalogue/load.js';
@@ -165,8 +166,10 @@ function domainError(obs: Observation): ErrorInfo | undefined {
   const dns = obs.dns;
   if (!GOOD.has(dns.status))
     return { code: dns.status, message: `DNS lookup of ${dns.finalName}: ${dns.status}` };
+  // Plain HTTP only is a finding (no-https), not a failure: the site answered.
+  const httpOnly = plainHttpOnly(obs);
   for (const [stage, o] of [
-    ['HTTPS', obs.tls],
+    ['HTTPS', httpOnly ? undefined : obs.tls],
     ['HTTP', obs.http],
   ] as const) {
     if (o && !GOOD.has(o.status))
@@ -273,7 +276,11 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     if (GOOD.has(obs.dns.status)) {
       // The delegation checks judge the zone's name servers; a steering step is not one of them.
       const zoneDns = dependencies.filter((d) => !isSteering(d));
-      const more = [...dnsFindings(obs, zoneDns, catalogue, { ownAsns: opts.ownAsns }), ...mailFindings(obs)];
+      const more = [
+        ...dnsFindings(obs, zoneDns, catalogue, { ownAsns: opts.ownAsns }),
+        ...mailFindings(obs),
+        ...webFindings(obs),
+      ];
       if (more.length > 0) {
         for (const f of more) result.risks.push({ ...f, message: describeFinding(f) });
         sortFindings(result.risks);

@@ -370,7 +370,8 @@ export type FindingKind =
   | 'ns-same-network'
   | 'ns-too-few'
   | 'ns-single-tld'
-  | 'spf-permerror';
+  | 'spf-permerror'
+  | 'no-https';
 
 export interface Finding {
   kind: FindingKind;

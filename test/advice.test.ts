@@ -21,6 +21,7 @@ const KINDS: FindingKind[] = [
   'ns-too-few',
   'ns-single-tld',
   'spf-permerror',
+  'no-https',
 ];
 
 describe('advice', () => {

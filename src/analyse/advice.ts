@@ -21,6 +21,7 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   'ns-too-few': 'The zone has fewer than two name servers',
   'ns-single-tld': "Every name server is under one TLD other than the zone's",
   'spf-permerror': 'The SPF policy is a permanent error for receivers',
+  'no-https': 'The site answers plain HTTP only',
 };
 
 /** What removes one provider as the single path of a layer. */
@@ -82,6 +83,8 @@ const ADVICE: Record<Exclude<FindingKind, 'single-provider'>, string> = {
     'Put at least one name server on another network (another AS and prefix): a secondary DNS service fed by zone transfer is the usual way. Two names on one address are one server.',
   'ns-too-few':
     'Add a second name server on another network (RFC 2182 asks for at least two); a secondary DNS service fed by zone transfer is enough.',
+  'no-https':
+    "Serve the site over HTTPS (a certificate from an ACME CA such as Let's Encrypt, or the CDN's own), redirect HTTP to it, and once it works send HSTS; if the name is not meant to serve anything, remove its records.",
   'spf-permerror':
     'Bring the SPF policy back to one record within 10 DNS lookups: drop include: of senders no longer used, replace nested includes by the ip4:/ip6: ranges a sender publishes (and keep them current), or send some streams from a subdomain with its own policy; remove include: of domains that publish no policy.',
   'ns-single-tld':

@@ -55,6 +55,8 @@ export function describeFinding(f: Omit<Finding, 'message'>): string {
       return `every name server is on one ${f.args.scope === 'ip' ? 'address' : f.args.scope === 'prefix' ? 'network prefix' : 'network (AS)'}: ${list(f.args.network)}`;
     case 'ns-too-few':
       return `${list(f.args.zone)} has fewer than two name servers (parent lists ${list(f.args.parent)}, the zone ${list(f.args.child)})`;
+    case 'no-https':
+      return `the site answers plain HTTP only (HTTPS: ${list(f.args.status)}); what HTTP showed is classified`;
     case 'spf-permerror':
       return f.args.reason === 'too-many-lookups'
         ? `the SPF policy needs more than 10 DNS lookups (${list(f.args.lookups)} counted before stopping): receivers treat it as a permanent error, so no sender passes SPF`

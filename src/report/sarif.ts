@@ -44,6 +44,7 @@ const RULE_IDS: Record<FindingKind, string> = {
   'ns-too-few': 'SP013',
   'ns-single-tld': 'SP014',
   'spf-permerror': 'SP015',
+  'no-https': 'SP016',
 };
 
 /** Where the package would be published: the tool's page for a reader of the log. */
