@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DnsClient } from '../src/collect/dns/client.js';
-import { dmarcReports, spfTerms } from '../src/collect/dns/mail-policy.js';
+import type { Ask } from '../src/collect/dns/hosts.js';
+import { dmarcReports, observeSpf, spfTerms } from '../src/collect/dns/mail-policy.js';
 import { observeDns } from '../src/collect/dns/observe.js';
+import type { DnsAnswer } from '../src/types.js';
 import { type LabDnsData, type LabRecord, startDnsServer } from './helpers/dns-server.js';
 
 // Outbound mail as the mail domain's DNS states it: the SPF policy walked through include: and
@@ -166,5 +168,35 @@ describe('DMARC report addresses', () => {
     expect(
       dmarcReports('v=DMARC1; p=none; rua=https://x.test/r, mailto:nobody, mailto:R@Vali.Email'),
     ).toEqual([{ tag: 'rua', domain: 'vali.email' }]);
+  });
+});
+
+describe('bounds of what is kept', () => {
+  const answerWith =
+    (text: string): Ask =>
+    async (name, type) =>
+      ({
+        name,
+        type,
+        status: 'NOERROR',
+        answers: [{ name, type: 'TXT', ttl: 60, data: text }],
+        authority: [],
+        resolver: '127.0.0.1:53',
+        transport: 'udp',
+        durationMs: 1,
+      }) as DnsAnswer;
+
+  it('keeps 1024 characters of the record and 32 own mechanisms', async () => {
+    const ranges = Array.from({ length: 40 }, (_, i) => `ip4:198.51.100.${i}`).join(' ');
+    const record = `v=spf1 ${ranges} ${'a:'.padEnd(900, 'x')}.example.com -all`;
+    const obs = await observeSpf('example.com', answerWith(record));
+    expect(obs.record).toHaveLength(1024);
+    expect(obs.direct).toHaveLength(32);
+    expect(obs.direct[0]).toBe('ip4:198.51.100.0');
+  });
+
+  it('keeps 8 DMARC report addresses', () => {
+    const rua = Array.from({ length: 12 }, (_, i) => `mailto:r@r${i}.example.net`).join(',');
+    expect(dmarcReports(`v=DMARC1; p=none; rua=${rua}`)).toHaveLength(8);
   });
 });
