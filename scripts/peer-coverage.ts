@@ -114,7 +114,8 @@ function exampleCookie(item: PeerItem): string | null {
 }
 
 const LAYER_OF: Record<string, Layer[]> = {
-  cname: ['cdn', 'cloud'],
+  // A CNAME into a provider's DNS-only steering zone (akadns.net) names it at the DNS layer.
+  cname: ['cdn', 'cloud', 'dns'],
   header: ['cdn', 'cloud'],
   cookie: ['cdn', 'cloud'],
   ns: ['dns'],

@@ -34,7 +34,7 @@ export interface Setup {
   findings?: string[];
   /** Findings that must not be reported. */
   absent?: string[];
-  /** The domain's expected error code (a plain-HTTP site: CONN_REFUSED at the HTTPS stage). */
+  /** The domain's expected error code (a site that answers plain HTTP only has none: it is a no-https finding). */
   error?: string;
   /** Why the classification is wrong here (left out of the strict check, counted in the scores). */
   knownGap?: string;

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dnsFindings } from './analyse/dns-checks.js';
 import { domainRisks, sortFindings } from './analyse/domain.js';
+import { mailFindings } from './analyse/mail-checks.js';
 import { describeFinding } from './analyse/messages.js';
 import { SummaryBuilder } from './analyse/portfolio.js';
+import { plainHttpOnly, webFindings } from './analyse/web-checks.js';
 import { type AsnDb, loadAsnDb } from './asn/index.js';
 import type { Catalogue } from './catalogue/catalogue.js';
 import { loadCatalogue } from './catalogue/load.js';
 import { classify } from './classify/index.js';
 import { classifyIndirect } from './classify/indirect.js';
 import { matchHost } from './classify/memo.js';
+import { isSteering } from './classify/steering.js';
 import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
@@ -165,8 +168,10 @@ function domainError(obs: Observation): ErrorInfo | undefined {
   const dns = obs.dns;
   if (!GOOD.has(dns.status))
     return { code: dns.status, message: `DNS lookup of ${dns.finalName}: ${dns.status}` };
+  // Plain HTTP only is a finding (no-https), not a failure: the site answered.
+  const httpOnly = plainHttpOnly(obs);
   for (const [stage, o] of [
-    ['HTTPS', obs.tls],
+    ['HTTPS', httpOnly ? undefined : obs.tls],
     ['HTTP', obs.http],
   ] as const) {
     if (o && !GOOD.has(o.status))
@@ -175,8 +180,11 @@ function domainError(obs: Observation): ErrorInfo | undefined {
   return undefined;
 }
 
-/** Packets a domain's DNS stage sends at most in the usual case (chain, A, AAAA, zone, NS, MX). */
-const PACKETS_PER_DOMAIN = 12;
+/**
+ * Packets a domain's DNS stage sends at most in the usual case (chain, A, AAAA, zone, NS, MX, and
+ * the TXT of SPF and DMARC; a sender's include is shared by many domains and usually cached).
+ */
+const PACKETS_PER_DOMAIN = 14;
 
 /**
  * Domains let into the DNS stage at once. Under `--qps` the wait for tokens counts against each
@@ -272,7 +280,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       risks: GOOD.has(obs.dns.status) ? domainRisks(dependencies, { parents }) : [],
     };
     if (GOOD.has(obs.dns.status)) {
-      const more = dnsFindings(obs, dependencies, catalogue, own);
+      // The delegation checks judge the zone's name servers; a steering step is not one of them.
+      const zoneDns = dependencies.filter((d) => !isSteering(d));
+      const more = [...dnsFindings(obs, zoneDns, catalogue, own), ...mailFindings(obs), ...webFindings(obs)];
       if (more.length > 0) {
         for (const f of more) result.risks.push({ ...f, message: describeFinding(f) });
         sortFindings(result.risks);

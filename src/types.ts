@@ -91,8 +91,52 @@ export interface DnsObservation {
   vantages?: VantageObservation[];
   /** Name servers of the zones the domain's providers answer from (--depth), for indirect dependencies. */
   providerZones?: ProviderZoneObservation[];
+  /** The mail domain's SPF policy and the domains it authorises (absent in older snapshots). */
+  spf?: SpfObservation;
+  /** The mail domain's DMARC record and its report addresses (absent in older snapshots). */
+  dmarc?: DmarcObservation;
   /** The zone as its parent and its own name servers see it, asked directly (--dns-checks). */
   delegation?: DelegationObservation;
+}
+
+/** A domain an SPF policy hands authority to (`include:` or `redirect=`), in the order evaluated. */
+export interface SpfInclude {
+  domain: string;
+  mechanism: 'include' | 'redirect';
+  /** The domain whose policy named it (the mail domain, or an include above). */
+  from: string;
+  /** Status of its TXT question (NOERROR with no usable `v=spf1` record sets `error`). */
+  status: Status;
+  /** Why its policy could not be used: no or several `v=spf1` records. */
+  error?: 'no-policy' | 'multiple-policies';
+}
+
+/**
+ * What the mail domain's SPF record authorises (RFC 7208). `include:` and `redirect=` are followed
+ * until SPF's own limit of 10 DNS-querying terms (4.6.4); past it `error` is `too-many-lookups`
+ * (a permerror: receivers reject the policy) and the rest is not followed.
+ */
+export interface SpfObservation {
+  /** Status of the TXT question at the mail domain. */
+  status: Status;
+  /** The `v=spf1` record at the mail domain (cut at 1024 characters). */
+  record?: string;
+  includes: SpfInclude[];
+  /** Mechanisms naming hosts or addresses directly, in the mail domain's own policy (and its own includes): `ip4:…`, `ip6:…`, `a`, `mx`, `exists:…`, `ptr`. */
+  direct: string[];
+  /** DNS-querying terms counted (include, a, mx, ptr, exists, redirect), at most 10 followed. */
+  lookups: number;
+  error?: 'no-policy' | 'multiple-policies' | 'too-many-lookups';
+}
+
+/** The mail domain's DMARC record (RFC 7489) at `_dmarc.<mail domain>`. */
+export interface DmarcObservation {
+  status: Status;
+  record?: string;
+  /** `p=` policy. */
+  policy?: string;
+  /** Domains of the `mailto:` addresses of `rua` (aggregate) and `ruf` (failure) reports, sorted. */
+  reports: { tag: 'rua' | 'ruf'; domain: string }[];
 }
 
 /**
@@ -233,7 +277,25 @@ export interface ErrorInfo {
   message: string;
 }
 
-export type SignalKind = 'cname' | 'ns' | 'mx' | 'asn' | 'cidr' | 'header' | 'cookie' | 'issuer' | 'relation';
+export type SignalKind =
+  | 'cname'
+  | 'ns'
+  | 'mx'
+  | 'spf'
+  | 'dmarc'
+  | 'asn'
+  | 'cidr'
+  | 'header'
+  | 'cookie'
+  | 'issuer'
+  | 'relation';
+
+/**
+ * Which way mail goes through an `email` dependency: absent = inbound (an MX host receives it);
+ * `outbound` = a sender the SPF policy authorises; `reports` = where DMARC reports go (no mail
+ * flows through it: never a single path, never lost in an outage).
+ */
+export type MailDirection = 'outbound' | 'reports';
 
 export interface Evidence {
   signal: SignalKind;
@@ -249,6 +311,8 @@ export interface Dependency {
   region?: string;
   /** Provider through which this dependency exists (runsOn / parent relations). */
   via?: string;
+  /** `email` only: absent = inbound (MX); see MailDirection. */
+  direction?: MailDirection;
   /**
    * Position from the user's side within the layer, 0 = outermost. Dependencies of one layer with
    * different `order` are in series (all are needed: Shopify in front of Cloudflare); those with
@@ -305,7 +369,9 @@ export type FindingKind =
   | 'ns-unresolvable'
   | 'ns-same-network'
   | 'ns-too-few'
-  | 'ns-single-tld';
+  | 'ns-single-tld'
+  | 'spf-permerror'
+  | 'no-https';
 
 export interface Finding {
   kind: FindingKind;

@@ -20,6 +20,8 @@ const KINDS: FindingKind[] = [
   'ns-same-network',
   'ns-too-few',
   'ns-single-tld',
+  'spf-permerror',
+  'no-https',
 ];
 
 describe('advice', () => {

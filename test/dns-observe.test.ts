@@ -99,9 +99,12 @@ describe('observeDns', () => {
           { host: 'missing.mail.test', priority: 30, status: 'NXDOMAIN', addresses: [] },
         ],
       },
+      spf: { status: 'NOERROR', includes: [], direct: [], lookups: 0, error: 'no-policy' },
+      dmarc: { status: 'NXDOMAIN', reports: [] },
       queries: server.queries,
     });
-    expect(obs.queries).toBe(15); // A AAAA SOA NS MX, then A+AAAA of 2 name servers and 3 mail hosts
+    // A AAAA SOA NS MX TXT (SPF) TXT (_dmarc), then A+AAAA of 2 name servers and 3 mail hosts
+    expect(obs.queries).toBe(17);
   });
 
   it('follows a CNAME chain returned whole by the resolver', async () => {

@@ -278,8 +278,8 @@ describe('DNS stage under --qps', () => {
     expect(dnsStageLimit(50, undefined, 36_600)).toBe(50);
     expect(dnsStageLimit(50, 0, 36_600)).toBe(50);
     expect(dnsStageLimit(50, 1000, 36_600)).toBe(50);
-    expect(dnsStageLimit(50, 10, 36_600)).toBe(15);
-    expect(dnsStageLimit(50, 40, 1_200)).toBe(2);
+    expect(dnsStageLimit(50, 10, 36_600)).toBe(13);
+    expect(dnsStageLimit(50, 40, 1_200)).toBe(1);
     expect(dnsStageLimit(50, 1, 300)).toBe(1);
   });
 

@@ -94,7 +94,6 @@ describe('fault injection: one failure per domain, the rest unharmed', () => {
     ['loop-a.faults.test', 'CNAME_LOOP'],
     ['truncfail.faults.test', 'TRUNCATED'],
     ['refused.faults.test', 'CONN_REFUSED'],
-    ['tlsfail.faults.test', 'TLS_ERROR'],
     ['slow.faults.test', 'TIMEOUT'],
   ])('%s ends in error %s', (name, code) => {
     expect(get(name).error?.code).toBe(code);
@@ -113,6 +112,18 @@ describe('fault injection: one failure per domain, the rest unharmed', () => {
     expect(d.observations.tls?.status).toBe('TLS_ERROR');
     expect(d.observations.http).toMatchObject({ scheme: 'http', httpStatus: 200 });
     expect(d.dependencies.some((x) => x.layer === 'cdn' && x.provider === 'cloudflare')).toBe(true);
+  });
+
+  it('a site that answers plain HTTP only is not a failed audit: a low no-https finding says so', () => {
+    const d = get('tlsfail.faults.test');
+    expect(d.error).toBeUndefined();
+    expect(d.risks.filter((f) => f.kind === 'no-https').map((f) => [f.severity, f.args.status])).toEqual([
+      ['low', 'TLS_ERROR'],
+    ]);
+    // Real failures still count: neither HTTPS nor HTTP answered.
+    expect(get('refused.faults.test').risks.some((f) => f.kind === 'no-https')).toBe(false);
+    expect(doc.summary.failed).toBe(doc.domains.filter((x) => x.error).length);
+    expect(doc.domains.filter((x) => x.error).map((x) => x.domain)).not.toContain('tlsfail.faults.test');
   });
 
   it('the healthy domains around the failures are complete', () => {

@@ -31,11 +31,11 @@ function domain(name: string): DomainResult {
   return d;
 }
 
-/** "layer:provider[/service][@region][<via][#order]" per dependency, in document order. */
+/** "layer:provider[/service][@region][<via][#order][>direction]" per dependency, in document order. */
 function deps(name: string): string[] {
   return domain(name).dependencies.map(
     (d) =>
-      `${d.layer}:${d.provider}${d.service ? `/${d.service}` : ''}${d.region ? `@${d.region}` : ''}${d.via ? `<${d.via}` : ''}${d.order ? `#${d.order}` : ''}`,
+      `${d.layer}:${d.provider}${d.service ? `/${d.service}` : ''}${d.region ? `@${d.region}` : ''}${d.via ? `<${d.via}` : ''}${d.order ? `#${d.order}` : ''}${d.direction ? `>${d.direction}` : ''}`,
   );
 }
 
@@ -45,7 +45,7 @@ function risks(name: string): string[] {
   );
 }
 
-const strip = (list: string[]) => list.map((s) => s.replace(/\/[^@<#]*/, ''));
+const strip = (list: string[]) => list.map((s) => s.replace(/\/[^@<#>]*/, ''));
 
 describe('sample portfolio end to end', () => {
   it('lists every input domain once, sorted, with schema 1', () => {
@@ -68,7 +68,19 @@ describe('sample portfolio end to end', () => {
       'www.fabrikam-media.com',
       ['dns:akamai', 'dns:ultradns', 'cdn:akamai', 'ca:digicert', 'email:proofpoint'],
     ],
-    ['www.tailspin-news.com', ['dns:aws', 'dns:ns1', 'cdn:fastly', 'ca:globalsign', 'email:mimecast@us']],
+    [
+      'www.tailspin-news.com',
+      [
+        'dns:aws',
+        'dns:ns1',
+        'cdn:fastly',
+        'ca:globalsign',
+        'email:mimecast@us',
+        'email:mailchimp>outbound',
+        'email:mimecast>outbound',
+        'email:valimail>reports',
+      ],
+    ],
     ['www.woodgrove-bank.com', ['dns:microsoft', 'cdn:microsoft', 'ca:microsoft', 'email:microsoft']],
     ['www.adventure-works.org', ['dns:self', 'ca:letsencrypt', 'email:self']],
     ['docs.litware-labs.io', ['dns:cloudflare', 'cdn:fastly<github', 'cdn:github#1', 'ca:letsencrypt']],

@@ -54,7 +54,7 @@ describe('render', () => {
 
   it('table summary lists the top 10 blast-radius providers and the top 5 per layer', () => {
     const out = render(doc, 'table', { color: false });
-    expect(out).toContain('Blast radius (top 10 of 17):');
+    expect(out).toContain('Blast radius (top 10 of 18):');
     expect(out).toMatch(/DNS {5}covered 5\/7 {2}HHI 1667 {2}.*, \+1 more/);
     expect(out.match(/^ {2}\S+(?: \(owns [^)]+\))? +down \d+ {2}degraded \d+$/gm)).toHaveLength(10);
   });
@@ -97,7 +97,7 @@ describe('render', () => {
       risks: [],
     };
     const out = render({ ...doc, domains: [bare] }, 'csv', { color: false });
-    expect(out.split('\r\n')[1]).toBe('"bare.example","","","","","","","","","","",""');
+    expect(out.split('\r\n')[1]).toBe('"bare.example","","","","","","","","","","","",""');
   });
 });
 

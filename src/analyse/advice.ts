@@ -20,6 +20,8 @@ export const KIND_TITLES: Record<FindingKind, string> = {
   'ns-same-network': 'Every name server is on one address, prefix or network',
   'ns-too-few': 'The zone has fewer than two name servers',
   'ns-single-tld': "Every name server is under one TLD other than the zone's",
+  'spf-permerror': 'The SPF policy is a permanent error for receivers',
+  'no-https': 'The site answers plain HTTP only',
 };
 
 /** What removes one provider as the single path of a layer. */
@@ -32,6 +34,10 @@ const SINGLE_BY_LAYER: Record<Layer, string> = {
   email:
     'Add a backup MX at another provider (a lower-preference MX that queues and forwards), or route inbound mail through a second gateway; for outbound, a second sending service and SPF/DKIM for both.',
 };
+
+/** A single sending service (the only sender the SPF policy authorises). */
+const SINGLE_OUTBOUND =
+  'Authorise a second, independent sending service in SPF and sign for it with DKIM, so that mail can be switched to it when this one fails; keep the SPF record within its 10 DNS lookups (past them receivers reject the whole policy).';
 
 /** Provider-specific ways out, where the provider is known to offer or need one. */
 const SINGLE_BY_PROVIDER: Partial<Record<string, Partial<Record<Layer, string>>>> = {
@@ -77,13 +83,20 @@ const ADVICE: Record<Exclude<FindingKind, 'single-provider'>, string> = {
     'Put at least one name server on another network (another AS and prefix): a secondary DNS service fed by zone transfer is the usual way. Two names on one address are one server.',
   'ns-too-few':
     'Add a second name server on another network (RFC 2182 asks for at least two); a secondary DNS service fed by zone transfer is enough.',
+  'no-https':
+    "Serve the site over HTTPS (a certificate from an ACME CA such as Let's Encrypt, or the CDN's own), redirect HTTP to it, and once it works send HSTS; if the name is not meant to serve anything, remove its records.",
+  'spf-permerror':
+    'Bring the SPF policy back to one record within 10 DNS lookups: drop include: of senders no longer used, replace nested includes by the ip4:/ip6: ranges a sender publishes (and keep them current), or send some streams from a subdomain with its own policy; remove include: of domains that publish no policy.',
   'ns-single-tld':
     "Use name servers under more than one TLD (Route 53's spread over .com, .net, .org and .co.uk is an example), so that one TLD's outage does not take every name server with it.",
 };
 
 /** Remediation for a finding: what removes the single path, concrete to the provider when known. */
-export function adviceFor(f: Pick<Finding, 'kind' | 'layer' | 'provider'>): string {
+export function adviceFor(
+  f: Pick<Finding, 'kind' | 'layer' | 'provider'> & { args?: Finding['args'] },
+): string {
   if (f.kind !== 'single-provider') return ADVICE[f.kind] ?? '';
+  if (f.layer === 'email' && f.args?.direction === 'outbound') return SINGLE_OUTBOUND;
   if (f.provider === 'self' && f.layer === 'dns')
     return 'Your own name servers share one network: add a secondary on another network (another AS and prefix), for example a secondary DNS service fed by zone transfer.';
   const layer = f.layer ?? 'dns';

@@ -18,29 +18,39 @@ export interface DomainRiskOptions {
 }
 
 interface LayerPaths {
-  /** Providers that alone carry a position of the layer. */
-  single: string[];
+  /** Providers that alone carry a position of the layer, with the mail direction of that position. */
+  single: { provider: string; direction?: 'inbound' | 'outbound' }[];
   /** Third-party providers acting as alternatives at some position. */
-  alternatives: string[][];
+  alternatives: { providers: string[]; direction?: 'inbound' | 'outbound' }[];
 }
 
-/** Alternatives only count when they are different companies: Linode and Akamai are one outage. */
+/**
+ * Alternatives only count when they are different companies: Linode and Akamai are one outage.
+ * Mail received (MX) and mail sent (SPF) are separate positions: a sender is no alternative to an
+ * MX host. DMARC report receivers carry no mail and hold no position.
+ */
 function layerPaths(deps: Dependency[], company: (id: string) => string): LayerPaths {
-  const groups = new Map<number, Dependency[]>();
+  const groups = new Map<string, Dependency[]>();
   for (const d of deps) {
-    const list = groups.get(d.order ?? 0) ?? [];
+    if (d.direction === 'reports') continue;
+    const key = `${d.direction ?? ''}|${d.order ?? 0}`;
+    const list = groups.get(key) ?? [];
     list.push(d);
-    groups.set(d.order ?? 0, list);
+    groups.set(key, list);
   }
-  const single: string[] = [];
-  const alternatives: string[][] = [];
+  const single: LayerPaths['single'] = [];
+  const alternatives: LayerPaths['alternatives'] = [];
   for (const group of groups.values()) {
     if (group.some((d) => d.provider === 'self')) continue;
+    const first = group[0]!;
+    const direction =
+      first.layer === 'email' ? (first.direction === 'outbound' ? 'outbound' : 'inbound') : undefined;
     const ids = [...new Set(group.map((d) => d.provider))];
     const companies = [...new Set(ids.map(company))];
     // One id: name it (heroku, not its parent); several ids of one company: name the company.
-    if (companies.length === 1) single.push(ids.length === 1 ? ids[0]! : companies[0]!);
-    else alternatives.push([...new Set(group.map((d) => d.provider))].sort());
+    if (companies.length === 1)
+      single.push({ provider: ids.length === 1 ? ids[0]! : companies[0]!, direction });
+    else alternatives.push({ providers: [...new Set(group.map((d) => d.provider))].sort(), direction });
   }
   return { single, alternatives };
 }
@@ -75,23 +85,30 @@ export function domainRisks(deps: Dependency[], opts: DomainRiskOptions = {}): F
     const layerDeps = deps.filter((d) => d.layer === layer);
     if (!layerDeps.length) continue;
     const paths = layerPaths(layerDeps, company);
-    for (const provider of paths.single) {
+    for (const { provider, direction } of paths.single) {
       out.push(
         finding({
           kind: 'single-provider',
           severity: singleSeverity(layer, hasCdn),
           layer,
           provider,
-          args: {},
+          args: direction ? { direction } : {},
         }),
       );
       const set = singleAt.get(company(provider)) ?? new Set();
       singleAt.set(company(provider), set.add(layer));
     }
-    for (const alts of paths.alternatives)
-      out.push(finding({ kind: 'redundant', severity: 'info', layer, args: { providers: alts } }));
+    for (const { providers, direction } of paths.alternatives)
+      out.push(
+        finding({
+          kind: 'redundant',
+          severity: 'info',
+          layer,
+          args: direction ? { providers, direction } : { providers },
+        }),
+      );
     for (const d of layerDeps) {
-      if (d.provider === 'self') continue;
+      if (d.provider === 'self' || d.direction === 'reports') continue;
       const set = presentAt.get(company(d.provider)) ?? new Set();
       presentAt.set(company(d.provider), set.add(layer));
     }
@@ -118,7 +135,8 @@ export function sortFindings(findings: Finding[]): Finding[] {
       SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
       a.kind.localeCompare(b.kind) ||
       layerIndex(a) - layerIndex(b) ||
-      (a.provider ?? '').localeCompare(b.provider ?? ''),
+      (a.provider ?? '').localeCompare(b.provider ?? '') ||
+      String(a.args.direction ?? '').localeCompare(String(b.args.direction ?? '')),
   );
 }
 

@@ -89,14 +89,20 @@ export interface LayerImpact {
 }
 
 /**
+ * Where DMARC reports go carries no mail: their receiver's outage loses reports, not the layer.
+ * Mail received (MX) and mail sent (SPF) are separate positions of `email`, each lost on its own.
+ */
+const carries = (d: Dependency): boolean => d.direction !== 'reports';
+
+/**
  * Order groups are in series, members of a group are alternatives: the layer is lost as soon as
  * every member of one group is down. `self` always survives.
  */
 export function layerImpact(deps: readonly Dependency[], layer: Layer, failed: Failure): LayerImpact {
-  const groups = new Map<number, Dependency[]>();
+  const groups = new Map<string, Dependency[]>();
   for (const d of deps) {
-    if (d.layer !== layer) continue;
-    const order = d.order ?? 0;
+    if (d.layer !== layer || !carries(d)) continue;
+    const order = `${d.direction ?? ''}|${d.order ?? 0}`;
     const group = groups.get(order);
     if (group) group.push(d);
     else groups.set(order, [d]);
@@ -124,15 +130,15 @@ export function layerLost(deps: readonly Dependency[], layer: Layer, failed: Fai
   if (deps.length > 32) return layerImpact(deps, layer, failed).lost;
   next: for (let i = 0; i < deps.length; i++) {
     const d = deps[i]!;
-    if (d.layer !== layer) continue;
+    if (d.layer !== layer || !carries(d)) continue;
     const order = d.order ?? 0;
     for (let j = 0; j < i; j++) {
       const e = deps[j]!;
-      if (e.layer === layer && sameOrder(e.order ?? 0, order)) continue next;
+      if (e.layer === layer && e.direction === d.direction && sameOrder(e.order ?? 0, order)) continue next;
     }
     for (let j = i; j < deps.length; j++) {
       const e = deps[j]!;
-      if (e.layer !== layer || !sameOrder(e.order ?? 0, order)) continue;
+      if (e.layer !== layer || e.direction !== d.direction || !sameOrder(e.order ?? 0, order)) continue;
       if (e.provider === SELF || !failed(e.provider, e)) continue next;
     }
     return true;

@@ -10,7 +10,13 @@ const LAYER_WORDS: Record<string, string> = {
 
 /** The one place finding codes become words; tests assert codes, not these sentences. */
 export function describeFinding(f: Omit<Finding, 'message'>): string {
-  const layer = f.layer ? (LAYER_WORDS[f.layer] ?? f.layer) : '';
+  const words = f.layer ? (LAYER_WORDS[f.layer] ?? f.layer) : '';
+  const layer =
+    f.args.direction === 'outbound'
+      ? `outbound ${words} (senders SPF authorises)`
+      : f.args.direction === 'inbound'
+        ? `inbound ${words} (MX)`
+        : words;
   const list = (v: unknown) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
   switch (f.kind) {
     case 'single-provider':
@@ -49,6 +55,14 @@ export function describeFinding(f: Omit<Finding, 'message'>): string {
       return `every name server is on one ${f.args.scope === 'ip' ? 'address' : f.args.scope === 'prefix' ? 'network prefix' : 'network (AS)'}: ${list(f.args.network)}`;
     case 'ns-too-few':
       return `${list(f.args.zone)} has fewer than two name servers (parent lists ${list(f.args.parent)}, the zone ${list(f.args.child)})`;
+    case 'no-https':
+      return `the site answers plain HTTP only (HTTPS: ${list(f.args.status)}); what HTTP showed is classified`;
+    case 'spf-permerror':
+      return f.args.reason === 'too-many-lookups'
+        ? `the SPF policy needs more than 10 DNS lookups (${list(f.args.lookups)} counted before stopping): receivers treat it as a permanent error, so no sender passes SPF`
+        : f.args.reason === 'multiple-policies'
+          ? `${list(f.args.domain)} publishes more than one SPF record: receivers treat the policy as a permanent error`
+          : `the SPF policy includes ${list(f.args.domain)}, which publishes no SPF policy: receivers treat the whole policy as a permanent error`;
     case 'ns-single-tld':
       return `every name server of ${list(f.args.zone)} is under .${list(f.args.tld)}: one TLD's outage takes them all`;
   }

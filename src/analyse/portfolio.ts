@@ -104,7 +104,8 @@ export class SummaryBuilder {
       this.notes.add(result);
       return;
     }
-    const deps = result.dependencies.filter((d) => d.provider !== SELF);
+    // DMARC report receivers carry no traffic: no share of the layer, nothing in a blast radius.
+    const deps = result.dependencies.filter((d) => d.provider !== SELF && d.direction !== 'reports');
 
     for (const layer of LAYERS) {
       let here: Set<string> | undefined;

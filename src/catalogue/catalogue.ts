@@ -18,7 +18,8 @@ export interface SignalMatch {
   weak?: boolean;
 }
 
-type HostKind = 'cname' | 'ns' | 'mx';
+type HostKind = 'cname' | 'ns' | 'mx' | 'spf' | 'dmarc';
+const HOST_KINDS: readonly HostKind[] = ['cname', 'ns', 'mx', 'spf', 'dmarc'];
 type WebLayer = 'cdn' | 'cloud';
 
 interface HostRule {
@@ -67,7 +68,13 @@ interface CidrRule extends AsnRule {
   cidr: string;
 }
 
-const HOST_LAYER: Record<HostKind, Layer> = { cname: 'cdn', ns: 'dns', mx: 'email' };
+const HOST_LAYER: Record<HostKind, Layer> = {
+  cname: 'cdn',
+  ns: 'dns',
+  mx: 'email',
+  spf: 'email',
+  dmarc: 'email',
+};
 const MAX_WARNINGS = 20;
 
 /**
@@ -81,8 +88,10 @@ export class Catalogue {
     cname: new Map(),
     ns: new Map(),
     mx: new Map(),
+    spf: new Map(),
+    dmarc: new Map(),
   };
-  private readonly patterns: Record<HostKind, HostRule[]> = { cname: [], ns: [], mx: [] };
+  private readonly patterns: Record<HostKind, HostRule[]> = { cname: [], ns: [], mx: [], spf: [], dmarc: [] };
   private readonly asns = new Map<number, AsnRule>();
   private readonly cidrs: CidrRule[] = [];
   private readonly headers: HeaderRule[] = [];
@@ -143,7 +152,7 @@ export class Catalogue {
   private compile(spec: ProviderSpec, problems: string[]): void {
     const s = spec.signals;
     const id = spec.id;
-    for (const kind of ['cname', 'ns', 'mx'] as const) {
+    for (const kind of HOST_KINDS) {
       (s[kind] ?? []).forEach((rule: HostSignalSpec & { layer?: WebLayer }, i) => {
         const compiled: HostRule = {
           provider: id,
@@ -223,7 +232,7 @@ export class Catalogue {
   }
 
   private checkOverlaps(problems: string[]): void {
-    for (const kind of ['cname', 'ns', 'mx'] as const) {
+    for (const kind of HOST_KINDS) {
       for (const [suffix, rule] of this.suffixes[kind]) {
         const labels = suffix.split('.');
         for (let i = 1; i < labels.length; i++) {
@@ -380,7 +389,7 @@ export class Catalogue {
     const s = this.providers.get(id)?.signals ?? {};
     const layers = new Set<Layer>();
     if (s.ns?.length) layers.add('dns');
-    if (s.mx?.length) layers.add('email');
+    if (s.mx?.length || s.spf?.length || s.dmarc?.length) layers.add('email');
     if (s.issuer?.length) layers.add('ca');
     for (const list of [s.cname, s.asn, s.cidr, s.header, s.cookie])
       for (const r of list ?? []) layers.add(r.layer);

@@ -13,8 +13,12 @@ export interface HostSignalSpec {
 }
 
 export interface CnameSignalSpec extends HostSignalSpec {
-  /** cdn (edge terminates traffic) or cloud (origin hosting such as elb, s3, appspot). */
-  layer: 'cdn' | 'cloud';
+  /**
+   * cdn (edge terminates traffic), cloud (origin hosting such as elb, s3, appspot), or dns: a
+   * provider's DNS-only zone that steers traffic by answering DNS (Azure Traffic Manager, Akamai
+   * GTM), a DNS dependency of the name in series with the zone's own DNS.
+   */
+  layer: 'cdn' | 'cloud' | 'dns';
 }
 
 export interface AsnSignalSpec {
@@ -82,6 +86,10 @@ export interface ProviderSpec {
     cname?: CnameSignalSpec[];
     ns?: HostSignalSpec[];
     mx?: HostSignalSpec[];
+    /** SPF include:/redirect= domains: a sender the domain authorises (outbound mail). */
+    spf?: HostSignalSpec[];
+    /** Domains of DMARC report addresses (rua/ruf mailto:): a reporting service. */
+    dmarc?: HostSignalSpec[];
     asn?: AsnSignalSpec[];
     cidr?: CidrSignalSpec[];
     header?: HeaderSignalSpec[];

@@ -16,9 +16,11 @@ const LAYERS = ['dns', 'cdn', 'cloud', 'ca', 'email'];
 const WEB_LAYERS = ['cdn', 'cloud'];
 
 const SIGNAL_KEYS: Record<string, Record<string, string>> = {
-  cname: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex', layer: 'webLayer' },
+  cname: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex', layer: 'cnameLayer' },
   ns: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
   mx: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
+  spf: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
+  dmarc: { suffix: 'host', pattern: 'regex', service: 'string', region: 'regex' },
   asn: { asns: 'asnList', layer: 'addressLayer', service: 'string' },
   cidr: { cidrs: 'cidrList', layer: 'addressLayer', service: 'string', region: 'string' },
   header: { name: 'header', pattern: 'regex', layer: 'webLayer', service: 'string', weak: 'boolean' },
@@ -62,6 +64,10 @@ function checkValue(kind: string, v: unknown, path: string, out: Problem[]): voi
       return;
     case 'cookie':
       if (typeof v !== 'string' || !/^[A-Za-z0-9!#$%&'+.^_`|~-]+\*?$/.test(v)) bad('expected a cookie name');
+      return;
+    case 'cnameLayer':
+      if (typeof v !== 'string' || !['cdn', 'cloud', 'dns'].includes(v))
+        bad('expected "cdn", "cloud" or "dns"');
       return;
     case 'webLayer':
       if (typeof v !== 'string' || !WEB_LAYERS.includes(v)) bad('expected "cdn" or "cloud"');
@@ -117,7 +123,7 @@ function checkSignal(kind: string, s: unknown, path: string, out: Problem[]): vo
     else checkValue(type, v, `${path}.${key}`, out);
   }
   for (const key of REQUIRED[kind] ?? []) if (!(key in s)) out.push(`${path}: missing "${key}"`);
-  if (kind === 'cname' || kind === 'ns' || kind === 'mx') {
+  if (kind === 'cname' || kind === 'ns' || kind === 'mx' || kind === 'spf' || kind === 'dmarc') {
     if ('suffix' in s === 'pattern' in s) out.push(`${path}: needs exactly one of "suffix" or "pattern"`);
   }
   if (kind === 'issuer' && !('o' in s) && !('cn' in s)) out.push(`${path}: needs "o" or "cn"`);

@@ -2,6 +2,8 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 import { type Dependency, LAYERS, type Observation } from '../types.js';
 import { judgeDelegation, resolverDigest } from './delegation.js';
 import { type ClassifyContext, classifyHostSet, isOwnName, registrable } from './hosts.js';
+import { classifyOutbound, classifyReports } from './mail-out.js';
+import { classifySteering } from './steering.js';
 import { unionVantages } from './vantage.js';
 import { classifyWeb } from './web.js';
 
@@ -57,7 +59,11 @@ function sortDependencies(deps: Dependency[]): Dependency[] {
     );
   }
   return deps.sort(
-    (a, b) => layerIndex(a) - layerIndex(b) || a.order! - b.order! || a.provider.localeCompare(b.provider),
+    (a, b) =>
+      layerIndex(a) - layerIndex(b) ||
+      (a.direction ?? '').localeCompare(b.direction ?? '') ||
+      a.order! - b.order! ||
+      a.provider.localeCompare(b.provider),
   );
 }
 
@@ -68,10 +74,15 @@ function sortDependencies(deps: Dependency[]): Dependency[] {
 function applyRelations(deps: Dependency[], ctx: ClassifyContext): Dependency[] {
   const out = [...deps];
   for (const d of deps) {
-    if (d.layer === 'cdn' || d.layer === 'cloud' || d.provider === 'self') continue;
+    if (d.layer === 'cdn' || d.layer === 'cloud' || d.provider === 'self' || d.direction === 'reports')
+      continue;
     for (const rel of ctx.catalogue.runsOn(d.provider)) {
       if (rel.from !== d.layer) continue;
-      if (out.some((x) => x.layer === rel.layer && x.provider === rel.provider)) continue;
+      const same = (x: Dependency) =>
+        x.layer === rel.layer &&
+        x.provider === rel.provider &&
+        (rel.layer !== d.layer || x.direction === d.direction);
+      if (out.some(same)) continue;
       const dep: Dependency = {
         layer: rel.layer,
         provider: rel.provider,
@@ -80,6 +91,7 @@ function applyRelations(deps: Dependency[], ctx: ClassifyContext): Dependency[] 
         evidence: [{ signal: 'relation', value: `${d.provider} runs on ${rel.provider}` }],
       };
       if (rel.service) dep.service = rel.service;
+      if (d.direction && rel.layer === d.layer) dep.direction = d.direction;
       // As on the web layers, the provider a brand runs on stands in front of it, in series.
       if (rel.layer === d.layer) d.order = (d.order ?? 0) + 1;
       out.push(dep);
@@ -111,6 +123,11 @@ export function classify(obs: Observation, catalogue: Catalogue, opts: ClassifyO
     ...unionVantages(classifyWeb(obs, ctx), obs, ctx),
     ...classifyCa(obs, ctx),
     ...classifyHostSet('mx', 'email', obs.dns.mx.hosts, ctx),
+    ...classifyOutbound(obs, ctx),
+    ...classifyReports(obs, ctx),
   ];
-  return sortDependencies(applyRelations(deps, ctx));
+  const related = applyRelations(deps, ctx);
+  const dnsOrders = related.filter((d) => d.layer === 'dns').map((d) => d.order ?? 0);
+  const steering = classifySteering(obs, ctx, dnsOrders.length ? Math.max(...dnsOrders) : -1);
+  return sortDependencies(steering.length ? [...related, ...steering] : related);
 }

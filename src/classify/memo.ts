@@ -6,7 +6,7 @@ import type { Catalogue, SignalMatch } from '../catalogue/catalogue.js';
 
 const MAX_ENTRIES = 16_384;
 
-type HostKind = 'cname' | 'ns' | 'mx';
+type HostKind = 'cname' | 'ns' | 'mx' | 'spf' | 'dmarc';
 type AddressMatch = Omit<SignalMatch, 'value'> | null;
 
 // Keyed without building a key string per call (a concatenation is flattened to be hashed).
@@ -21,7 +21,10 @@ const memos = new WeakMap<Catalogue, Memo>();
 function memoOf(catalogue: Catalogue): Memo {
   let memo = memos.get(catalogue);
   if (!memo) {
-    memo = { hosts: { cname: new Map(), ns: new Map(), mx: new Map() }, addresses: new Map() };
+    memo = {
+      hosts: { cname: new Map(), ns: new Map(), mx: new Map(), spf: new Map(), dmarc: new Map() },
+      addresses: new Map(),
+    };
     memos.set(catalogue, memo);
   }
   return memo;

@@ -65,7 +65,8 @@ function gather(obs: Observation, ctx: ClassifyContext): Map<string, Candidate> 
   [obs.domain, ...obs.dns.cnames].forEach((target, i) => {
     // The audited name is asked once; CNAME targets (a CDN's shared hosts) come back.
     const m = i === 0 ? ctx.catalogue.matchHost('cname', target) : matchHost(ctx.catalogue, 'cname', target);
-    if (m) add(map, m, { signal: 'cname', value: target }, i - 1);
+    // DNS steering (Traffic Manager, GTM) answers DNS only: classified as DNS (classify/steering.ts).
+    if (m && m.layer !== 'dns') add(map, m, { signal: 'cname', value: target }, i - 1);
   });
   // The edge the chain ends at: addresses it answers with are its own, wherever they are announced.
   const chainEdge = [...map.values()]

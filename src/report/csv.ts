@@ -3,7 +3,8 @@ import { batched } from './chunks.js';
 import { escapeCsv } from './escape.js';
 import type { ReportDocument } from './spill.js';
 
-// Flat rows for spreadsheets: one per domain × layer × dependency. Every cell goes through
+// Flat rows for spreadsheets: one per domain × layer × dependency (`direction`: inbound, outbound
+// or reports on e-mail rows). Every cell goes through
 // escapeCsv, which also defuses formulas (a header value such as =HYPERLINK(...) stays text).
 
 const HEADER = [
@@ -19,6 +20,7 @@ const HEADER = [
   'evidence',
   'error',
   'error_message',
+  'direction',
 ];
 
 const worst = (findings: Finding[]): string =>
@@ -62,6 +64,7 @@ function rows(r: DomainResult): string[][] {
         evidence,
         '',
         '',
+        d.direction ?? (layer === 'email' ? 'inbound' : ''),
       ]);
     }
     // Keep findings about a layer where nothing was found (e.g. unresolved MX) visible.
@@ -93,7 +96,7 @@ function rows(r: DomainResult): string[][] {
   }
   if (out.length === 0) out.push(findingRow('', []));
   const error = r.error ? [r.error.code, r.error.message] : ['', ''];
-  return out.map((row) => [...row.slice(0, 10), ...error]);
+  return out.map((row) => [...row.slice(0, 10), ...error, row[12] ?? '']);
 }
 
 export function* csvChunks(doc: ReportDocument): Generator<string> {

@@ -30,6 +30,7 @@ function sortDeps(deps: readonly Dependency[]): Dependency[] {
     (a, b) =>
       layerRank(a.layer) - layerRank(b.layer) ||
       compareText(a.layer, b.layer) ||
+      compareText(a.direction, b.direction) ||
       (a.order ?? 0) - (b.order ?? 0) ||
       compareText(a.provider, b.provider) ||
       compareText(a.service, b.service) ||
@@ -39,10 +40,14 @@ function sortDeps(deps: readonly Dependency[]): Dependency[] {
 
 /** Series position and alternative mark, the same reading the matrix gives. */
 function pathNote(d: Dependency, all: readonly Dependency[]): string {
-  const inLayer = all.filter((x) => x.layer === d.layer);
+  const inLayer = all.filter((x) => x.layer === d.layer && x.direction === d.direction);
   const orders = [...new Set(inLayer.map((x) => x.order ?? 0))].sort((a, b) => a - b);
   const order = d.order ?? 0;
   const notes: string[] = [];
+  if (d.direction === 'outbound') notes.push('sends (SPF)');
+  else if (d.direction === 'reports') notes.push('DMARC reports');
+  else if (d.layer === 'email' && all.some((x) => x.layer === 'email' && x.direction))
+    notes.push('receives (MX)');
   if (orders.length > 1) notes.push(`series ${orders.indexOf(order) + 1}/${orders.length}`);
   if (inLayer.some((x) => (x.order ?? 0) === order && x.provider !== d.provider)) notes.push('alternative');
   if (d.vantages?.length) notes.push(`seen at ${d.vantages.join(', ')}`);

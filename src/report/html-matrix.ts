@@ -15,6 +15,8 @@ const orderOf = (d: Dependency) => d.order ?? 0;
 
 interface Chip {
   layer: string;
+  /** E-mail only: `outbound` (sends) or `reports` (DMARC); absent = received. */
+  direction?: string;
   /** 1-based position from the user's side when the layer has dependencies in series. */
   position?: number;
   positions?: number;
@@ -39,20 +41,32 @@ function chipsFor(domain: DomainResult, provider: string): Chip[] {
   const layers = [...new Set(domain.dependencies.map((d) => d.layer))].sort(
     (a, b) => layerRank(a) - layerRank(b) || compareText(a, b),
   );
-  for (const layer of layers) {
-    const inLayer = domain.dependencies.filter((d) => d.layer === layer);
+  const positions = layers.flatMap((layer) =>
+    [...new Set(domain.dependencies.filter((d) => d.layer === layer).map((d) => d.direction))]
+      .sort((a, b) => compareText(a, b))
+      .map((direction) => ({ layer, direction })),
+  );
+  for (const { layer, direction } of positions) {
+    // E-mail sent (SPF) and received (MX) are separate positions; DMARC report receivers hold none.
+    const inLayer = domain.dependencies.filter((d) => d.layer === layer && d.direction === direction);
     const orders = [...new Set(inLayer.map(orderOf))].sort((a, b) => a - b);
     const mine = [...new Set(inLayer.filter((d) => d.provider === provider).map(orderOf))].sort(
       (a, b) => a - b,
     );
     // Marked from the snapshot's findings; the report never decides what a single path is.
     const singlePath = domain.risks.some(
-      (r) => r.kind === 'single-provider' && r.layer === layer && r.provider === provider,
+      (r) =>
+        r.kind === 'single-provider' &&
+        r.layer === layer &&
+        r.provider === provider &&
+        (r.args.direction === 'outbound') === (direction === 'outbound') &&
+        direction !== 'reports',
     );
     for (const order of mine) {
       const alternative = inLayer.some((d) => orderOf(d) === order && d.provider !== provider);
       chips.push({
         layer,
+        ...(direction ? { direction } : {}),
         alternative,
         singlePath,
         ...(orders.length > 1 ? { position: orders.indexOf(order) + 1, positions: orders.length } : {}),
@@ -66,6 +80,7 @@ function chip(c: Chip): Markup {
   const letter = LAYER_LETTER[c.layer as keyof typeof LAYER_LETTER] ?? c.layer;
   const name = LAYER_NAME[c.layer as keyof typeof LAYER_NAME] ?? c.layer;
   const notes = [
+    c.direction === 'outbound' ? 'sends (SPF)' : c.direction === 'reports' ? 'DMARC reports' : '',
     c.position !== undefined ? `in series, position ${c.position} of ${c.positions} from the user` : '',
     c.alternative ? 'one of several alternatives' : '',
     c.singlePath ? 'single path' : '',
@@ -74,7 +89,8 @@ function chip(c: Chip): Markup {
   const cls = ['lt', layerClass(c.layer), c.singlePath ? 'spof' : '', c.alternative ? 'alt' : '']
     .filter(Boolean)
     .join(' ');
-  return html`<span class="${cls}" title="${title}">${letter}${c.position !== undefined ? html`<sup>${c.position}</sup>` : ''}${c.alternative ? html`<span class="mark">∥</span>` : ''}</span>`;
+  const arrow = c.direction === 'outbound' ? '↑' : c.direction === 'reports' ? 'ʳ' : '';
+  return html`<span class="${cls}" title="${title}">${letter}${arrow}${c.position !== undefined ? html`<sup>${c.position}</sup>` : ''}${c.alternative ? html`<span class="mark">∥</span>` : ''}</span>`;
 }
 
 function worst(domain: DomainResult): string | undefined {
@@ -117,7 +133,7 @@ export function* matrixParts(
     (p) => html`<th scope="col" class="prov-col" title="${p}"><span>${clip(p, 24)}</span></th>`,
   );
   yield html`<section id="matrix"><h2>Domain × provider matrix</h2>
-<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail. A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path; "via github" in a parent company's column: it owns that provider, so its outage reaches the domain.</p>
+<p class="lede">Which layer of each domain each provider serves: <span class="lt lt-dns">D</span> DNS, <span class="lt lt-cdn">C</span> CDN, <span class="lt lt-cloud">Cl</span> cloud, <span class="lt lt-ca">CA</span> certificate authority, <span class="lt lt-email">E</span> e-mail (received; E↑ sent through the senders its SPF record authorises, Eʳ DMARC reports). A superscript number is the position in series from the user (all are needed); <span class="mark">∥</span> marks alternatives (any one suffices); a filled letter is a single path; "via github" in a parent company's column: it owns that provider, so its outage reaches the domain.</p>
 <div class="scroll"><table class="matrix"><thead><tr><th scope="col" class="corner">Domain</th>${head}</tr></thead><tbody>`;
   let i = 0;
   for (const d of domains) {

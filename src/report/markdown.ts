@@ -86,7 +86,8 @@ function* adviceSection(doc: ReportDocument): Generator<string> {
   for (const r of doc.domains)
     for (const f of r.risks) {
       if (f.kind === 'redundant' || seen.size >= MAX_ADVICE) continue;
-      const key = [f.kind, f.layer, f.provider].filter(Boolean).join(' ');
+      const outbound = f.args.direction === 'outbound' ? 'outbound' : undefined;
+      const key = [f.kind, f.layer, outbound, f.provider].filter(Boolean).join(' ');
       if (!seen.has(key)) seen.set(key, adviceFor(f));
     }
   if (seen.size === 0) return;

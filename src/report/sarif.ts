@@ -43,6 +43,8 @@ const RULE_IDS: Record<FindingKind, string> = {
   'ns-same-network': 'SP012',
   'ns-too-few': 'SP013',
   'ns-single-tld': 'SP014',
+  'spf-permerror': 'SP015',
+  'no-https': 'SP016',
 };
 
 /** Where the package would be published: the tool's page for a reader of the log. */
@@ -79,10 +81,11 @@ function rules() {
 }
 
 function result(domain: string, f: Finding, source: string | undefined, place: ListPlace | undefined) {
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([domain, f.kind, f.layer ?? '', f.provider ?? '']))
-    .digest('hex')
-    .slice(0, 32);
+  // Outbound mail is its own position: a sender's alert is not the same provider's MX alert. The
+  // inbound ones keep the fingerprint they always had.
+  const identity = [domain, f.kind, f.layer ?? '', f.provider ?? ''];
+  if (f.args.direction === 'outbound') identity.push('outbound');
+  const fingerprint = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
   return {
     ruleId: RULE_IDS[f.kind],
     ruleIndex: KINDS.indexOf(f.kind),
@@ -127,6 +130,7 @@ function result(domain: string, f: Finding, source: string | undefined, place: L
       domain,
       ...(f.layer ? { layer: f.layer } : {}),
       ...(f.provider ? { provider: f.provider } : {}),
+      ...(typeof f.args.direction === 'string' ? { direction: f.args.direction } : {}),
     },
   };
 }

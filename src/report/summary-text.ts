@@ -22,9 +22,13 @@ export const LAYER_TITLES: Record<Layer, string> = {
   email: 'e-mail',
 };
 
-/** `aws (cloudfront, us-east-1)`, `aws (via vercel)`, `fastly (seen at na)`, `self`. */
-export function dependencyLabel(d: Dependency, esc: Escape): string {
+/** How a mail direction is written beside a provider; inbound (MX) is the unmarked case. */
+export const DIRECTION_WORDS: Record<string, string> = { outbound: 'sends', reports: 'DMARC reports' };
+
+/** `aws (cloudfront, us-east-1)`, `aws (via vercel)`, `fastly (seen at na)`, `sendgrid (sends)`, `self`. */
+export function dependencyLabel(d: Dependency, esc: Escape, withDirection = true): string {
   const details = [
+    withDirection && d.direction ? DIRECTION_WORDS[d.direction] : undefined,
     d.service,
     d.region,
     d.via === undefined ? undefined : `via ${d.via}`,
@@ -33,25 +37,40 @@ export function dependencyLabel(d: Dependency, esc: Escape): string {
   return details.length === 0 ? esc(d.provider) : `${esc(d.provider)} (${details.map(esc).join(', ')})`;
 }
 
-/** Series chain from the user's side joined with ' → ', alternatives within a step with ' + '. */
+/**
+ * Series chain from the user's side joined with ' → ', alternatives within a step with ' + '.
+ * E-mail keeps its directions apart: `proofpoint → microsoft; sends: google + sendgrid; DMARC
+ * reports: fortra` (inbound, the MX chain, first and unmarked).
+ */
 export function layerCell(deps: readonly Dependency[], layer: Layer, esc: Escape): string {
-  const groups = new Map<number, string[]>();
+  const byDirection = new Map<string, Map<number, string[]>>();
   for (const d of deps) {
     if (d.layer !== layer) continue;
+    const direction = d.direction ?? '';
+    const groups = byDirection.get(direction) ?? new Map<number, string[]>();
+    byDirection.set(direction, groups);
     const order = d.order ?? 0;
-    groups.set(order, [...(groups.get(order) ?? []), dependencyLabel(d, esc)]);
+    groups.set(order, [...(groups.get(order) ?? []), dependencyLabel(d, esc, false)]);
   }
-  return [...groups]
-    .sort(([a], [b]) => a - b)
-    .map(([, labels]) => labels.join(' + '))
-    .join(' → ');
+  return [...byDirection]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([direction, groups]) => {
+      const chain = [...groups]
+        .sort(([a], [b]) => a - b)
+        .map(([, labels]) => labels.join(' + '))
+        .join(' → ');
+      return direction ? `${DIRECTION_WORDS[direction] ?? esc(direction)}: ${chain}` : chain;
+    })
+    .join('; ');
 }
 
 /** `high single-provider cloudflare (dns)`; severity passed through `paint` for colour. */
 export function riskLine(f: Finding, esc: Escape, paint: (f: Finding, text: string) => string): string {
   const where = [
     f.provider === undefined ? '' : ` ${esc(f.provider)}`,
-    f.layer ? ` (${esc(f.layer)})` : '',
+    f.layer
+      ? ` (${esc(f.layer)}${typeof f.args.direction === 'string' ? `, ${esc(f.args.direction)}` : ''})`
+      : '',
   ].join('');
   return `${paint(f, esc(f.severity))} ${esc(f.kind)}${where}${f.accepted ? ' [accepted]' : ''}`;
 }

@@ -28,6 +28,8 @@ export interface DependencyRef {
   region?: string;
   via?: string;
   order?: number;
+  /** E-mail: `outbound` (an SPF sender) or `reports` (DMARC); absent = inbound. */
+  direction?: Dependency['direction'];
 }
 
 /** One layer of one domain whose providers changed. */
@@ -221,11 +223,19 @@ function ref(d: Dependency): DependencyRef {
   if (d.region !== undefined) out.region = d.region;
   if (d.via !== undefined) out.via = d.via;
   if (d.order) out.order = d.order;
+  if (d.direction !== undefined) out.direction = d.direction;
   return out;
 }
 
 const refKey = (r: DependencyRef): string =>
-  JSON.stringify([r.provider, r.service ?? '', r.region ?? '', r.via ?? '', r.order ?? 0]);
+  JSON.stringify([
+    r.provider,
+    r.service ?? '',
+    r.region ?? '',
+    r.via ?? '',
+    r.order ?? 0,
+    ...(r.direction ? [r.direction] : []),
+  ]);
 
 function layerRefs(r: DomainResult | undefined, layer: Layer): DependencyRef[] {
   const deps = (r?.dependencies ?? []).filter((d) => d.layer === layer);
@@ -273,7 +283,11 @@ const IDENTITY_ARGS: Partial<Record<FindingKind, string>> = {
 function findingKey(domain: string, f: Finding): string {
   const arg = IDENTITY_ARGS[f.kind];
   const id = arg === undefined ? '' : JSON.stringify(f.args?.[arg] ?? '');
-  return JSON.stringify([domain, f.kind, f.layer ?? '', f.provider ?? '', id]);
+  // A sender (outbound) is another position than the same provider's MX; inbound findings keep
+  // the identity they had before directions were recorded.
+  const key = [domain, f.kind, f.layer ?? '', f.provider ?? '', id];
+  if (f.args?.direction === 'outbound') key.push('outbound');
+  return JSON.stringify(key);
 }
 
 function findingRef(domain: string, f: Finding): FindingRef {

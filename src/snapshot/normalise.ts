@@ -116,6 +116,7 @@ const layerIndex = (d: Dependency): number => LAYERS.indexOf(d.layer);
 export function compareDependencies(a: Dependency, b: Dependency): number {
   return (
     layerIndex(a) - layerIndex(b) ||
+    byString(a.direction ?? '', b.direction ?? '') ||
     (a.order ?? 0) - (b.order ?? 0) ||
     byString(a.provider, b.provider) ||
     byString(a.service ?? '', b.service ?? '') ||

@@ -49,6 +49,9 @@ function dependency(d: unknown, path: string, indirect: boolean): Problem {
     optionalString(d.service, `${path}.service`) ??
     optionalString(d.region, `${path}.region`) ??
     optionalString(d.via, `${path}.via`) ??
+    (d.direction === undefined || d.direction === 'outbound' || d.direction === 'reports'
+      ? undefined
+      : `${path}.direction must be "outbound" or "reports"`) ??
     (d.order === undefined || isNumber(d.order) ? undefined : `${path}.order must be a number`) ??
     stringList(d.vantages, `${path}.vantages`) ??
     evidence(d.evidence, `${path}.evidence`);

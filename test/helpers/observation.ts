@@ -1,4 +1,11 @@
-import type { AddressInfo, HostAddresses, MxHost, Observation } from '../../src/types.js';
+import type {
+  AddressInfo,
+  DmarcObservation,
+  HostAddresses,
+  MxHost,
+  Observation,
+  SpfObservation,
+} from '../../src/types.js';
 
 // Compact builders for hand-made observations in classification and risk tests.
 
@@ -22,6 +29,8 @@ export interface ObsSpec {
   headers?: Record<string, string | string[]>;
   issuer?: { O?: string; CN?: string };
   subject?: { O?: string; CN?: string };
+  spf?: SpfObservation;
+  dmarc?: DmarcObservation;
 }
 
 export function observation(spec: ObsSpec): Observation {
@@ -41,6 +50,8 @@ export function observation(spec: ObsSpec): Observation {
       queries: 0,
     },
   };
+  if (spec.spf) obs.dns.spf = spec.spf;
+  if (spec.dmarc) obs.dns.dmarc = spec.dmarc;
   if (spec.headers)
     obs.http = { status: 'OK', scheme: 'https', httpStatus: 200, headers, redirects: [], durationMs: 1 };
   if (spec.issuer)

@@ -3,6 +3,7 @@ import type { DnsAnswer, DnsObservation, MxHost } from '../../types.js';
 import { withDeadline } from '../deadline.js';
 import type { DnsClient, QueryOptions } from './client.js';
 import { type Ask, addressesOf, addressStatus, recordsOf, resolveHost } from './hosts.js';
+import { observeDmarc, observeSpf } from './mail-policy.js';
 
 export interface ObserveDnsOptions {
   maxCnameHops?: number;
@@ -59,6 +60,8 @@ export async function observeDns(
       ns: zone.ns,
       mailDomain: mail.mailDomain,
       mx: mail.mx,
+      spf: mail.spf,
+      dmarc: mail.dmarc,
       queries: bound.asked,
     };
   } finally {
@@ -141,9 +144,19 @@ function apexOf(domain: string, registrable: string | null, soa: DnsAnswer): Dns
   return registrable ? { apex: registrable, source: 'psl' } : { apex: null, source: 'none' };
 }
 
-type MailPart = Pick<DnsObservation, 'mailDomain' | 'mx'>;
+type MailPart = Pick<DnsObservation, 'mailDomain' | 'mx' | 'spf' | 'dmarc'>;
 
+/** Inbound (MX) and outbound (SPF) mail and DMARC reporting of the mail domain, in parallel. */
 async function mailBranch(mailDomain: string, ask: Ask, maxMx: number): Promise<MailPart> {
+  const [mx, spf, dmarc] = await Promise.all([
+    mxHosts(mailDomain, ask, maxMx),
+    observeSpf(mailDomain, ask),
+    observeDmarc(mailDomain, ask),
+  ]);
+  return { mailDomain, mx, spf, dmarc };
+}
+
+async function mxHosts(mailDomain: string, ask: Ask, maxMx: number): Promise<DnsObservation['mx']> {
   const mx = await ask(mailDomain, 'MX', true);
   const best = new Map<string, number>();
   // RFC 7505 null MX ("."): the domain takes no mail, so there is no host to resolve.
@@ -160,7 +173,7 @@ async function mailBranch(mailDomain: string, ask: Ask, maxMx: number): Promise<
       return { host: h.host, status: h.status, addresses: h.addresses, priority };
     }),
   );
-  return { mailDomain, mx: { status: mx.status, hosts } };
+  return { status: mx.status, hosts };
 }
 
 function unique(items: string[]): string[] {
