@@ -482,6 +482,7 @@ async function main(): Promise<void> {
         '400',
         '--retries',
         '0',
+        '--allow-private',
         '--resolver',
         world.resolver,
         '--root-hints',

@@ -413,9 +413,11 @@ function dnsChecker(
   const root = opts.rootHints ? readRootHints(opts.rootHints) : IANA_ROOT;
   const rootIps = new Set(root.flatMap((s) => s.addresses));
   if (opts.loopbackOnly && ![...rootIps].some(isLoopback)) return null;
+  // A root given by the user is asked as given; what it delegates to is not (glue pointing into a
+  // private network or at a metadata address is not followed) unless --allow-private.
   const allow = opts.loopbackOnly
     ? isLoopback
-    : opts.allowPrivate || opts.rootHints
+    : opts.allowPrivate
       ? () => true
       : (ip: string) => rootIps.has(ip) || isPublicAddress(ip);
   const direct = new DirectClient({

@@ -181,6 +181,11 @@ export interface NsServerCheck {
   /** The AA bit on an SOA answer owned by the zone's apex. */
   authoritative: boolean;
   serial?: number;
+  /**
+   * The primary (MNAME) of the SOA it serves: servers fed from one primary share it, and only
+   * those are expected to share a serial (providers kept in step by API each have their own).
+   */
+  soaMname?: string;
   /** The NS set it serves for the apex (sorted), when it answered authoritatively. */
   ns?: string[];
   /** Its answer for the audited name (A question): `CNAME target`, addresses, or a status. */

@@ -225,6 +225,62 @@ describe('DNS checks: which name servers make a path', () => {
     expect(verdict(obs)).toContain('medium lame-delegation dns aws');
   });
 
+  it('providers kept in step by API number their own serials (another SOA primary): not out of sync', () => {
+    const d = delegation('example.com', {
+      servers: [
+        ...CF.map(
+          ([h, ip, asn]) => [h, ip, asn, { serial: 2345678901, soaMname: 'ada.ns.cloudflare.com' }] as const,
+        ),
+        ...R53.map(([h, ip, asn]) => [h, ip, asn, { serial: 1, soaMname: 'ns-1.awsdns-01.net' }] as const),
+      ],
+    });
+    const obs = obsOf('www.example.com', d);
+    expect(dnsProviders(obs)).toEqual(['aws', 'cloudflare']);
+    expect(verdict(obs)).toEqual(['info redundant dns']);
+  });
+
+  it('an older serial from the same primary is out of sync', () => {
+    const d = delegation('example.com', {
+      servers: [
+        ...CF.map(([h, ip, asn]) => [h, ip, asn, { serial: 9, soaMname: 'ns1.example.com' }] as const),
+        ...R53.map(([h, ip, asn]) => [h, ip, asn, { serial: 8, soaMname: 'ns1.example.com' }] as const),
+      ],
+    });
+    expect(verdict(obsOf('www.example.com', d))).toEqual(
+      expect.arrayContaining(['medium ns-out-of-sync dns aws', 'high single-provider dns cloudflare']),
+    );
+  });
+
+  it('another answer for the name with the same serial is reported (low) but the server still counts', () => {
+    const d = delegation('example.com', {
+      servers: [...CF, ...R53.map(([h, ip, asn]) => [h, ip, asn, { answer: '192.0.2.11' }] as const)],
+    });
+    const obs = obsOf('www.example.com', d, undefined);
+    expect(dnsProviders(obs)).toEqual(['aws', 'cloudflare']);
+    expect(verdict(obs)).toEqual(
+      expect.arrayContaining(['info redundant dns', 'low ns-out-of-sync dns aws']),
+    );
+  });
+
+  it('a name none of whose addresses was asked (past the budget) is unchecked, not unreachable', () => {
+    const d = delegation('example.com', { servers: CF });
+    d.names.push({
+      host: 'ns-1.awsdns-01.net',
+      parent: true,
+      child: true,
+      status: 'NOERROR',
+      addresses: ['205.251.192.10'],
+    });
+    d.parentNs.push('ns-1.awsdns-01.net');
+    d.childNs.push('ns-1.awsdns-01.net');
+    const obs = obsOf('www.example.com', d, [
+      ...CF.map(([h, ip, asn]) => host(h, addr(ip, asn))),
+      host('ns-1.awsdns-01.net', addr('205.251.192.10', 16509)),
+    ]);
+    expect(judgeDelegation(d)?.names.get('ns-1.awsdns-01.net')).toBe('unchecked');
+    expect(verdict(obs)).not.toContain('high lame-delegation dns aws');
+  });
+
   it('servers that could not be asked from here (no IPv6 route) are no verdict: the provider still counts', () => {
     const d = delegation('example.com', {
       servers: [
@@ -378,6 +434,10 @@ describe('root hints', () => {
       { host: 'b.root-servers.net', addresses: ['170.247.170.2'] },
     ]);
     expect(IANA_ROOT).toHaveLength(13);
+  });
+
+  it('keeps IPv6 root addresses in the form replies come from', () => {
+    expect(parseRootHints('. NS a.\na. AAAA 2001:DB8:0:0:0:0:0:1\n')[0]?.addresses).toEqual(['2001:db8::1']);
   });
 
   it('names the line of a bad record', () => {

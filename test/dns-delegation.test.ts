@@ -241,4 +241,58 @@ describe('delegation checks against a fake hierarchy', () => {
     expect(html).toContain('Name servers of example.com');
     expect(html).toMatch(/<td>ns-1\.awsdns-01\.net<\/td><td>205\.251\.192\.10<\/td><td>aws<\/td>/);
   });
+
+  it('many names and addresses at one provider: the budget still reaches the second provider', async () => {
+    // Eight Cloudflare names with four addresses each (32 addresses, 10 names in all): the 16
+    // servers asked and the 8 names are spread, so Route 53 is asked and the layer is redundant.
+    const cfNames = Array.from({ length: 8 }, (_, i) => `n${i}.ns.cloudflare.com`);
+    const cfIps = (i: number) => [1, 2, 3, 4].map((k) => `173.245.${58 + (i % 2)}.${i * 10 + k}`);
+    const zones = world({
+      'cloudflare.com': {
+        servers: cfNames.flatMap((_, i) => cfIps(i)),
+        ns: cfNames,
+        a: Object.fromEntries(cfNames.map((h, i) => [h, cfIps(i)])),
+      },
+      'example.com': {
+        servers: [...cfNames.flatMap((_, i) => cfIps(i)), R53.one, R53.two],
+        ns: [...cfNames, ...R53_NS],
+      },
+    });
+    const w = await startAuthWorld(zones);
+    const lab = await startDnsServer({
+      zones: ['example.com', 'cloudflare.com', 'awsdns-01.net'],
+      records: [
+        ...[...cfNames, ...R53_NS].map((h) => ({ name: 'example.com', type: 'NS' as const, data: h })),
+        { name: 'www.example.com', type: 'A' as const, data: '192.0.2.10' },
+        ...cfNames.flatMap((h, i) => cfIps(i).map((ip) => ({ name: h, type: 'A' as const, data: ip }))),
+        { name: 'ns-1.awsdns-01.net', type: 'A' as const, data: R53.one },
+        { name: 'ns-2.awsdns-01.net', type: 'A' as const, data: R53.two },
+      ],
+    });
+    try {
+      const doc = await audit(['www.example.com'], {
+        resolvers: [lab.address],
+        http: false,
+        depth: 0,
+        timeoutMs: 300,
+        retries: 0,
+        dnsChecks: true,
+        rootHints: hints,
+        directRoute: w.route,
+        catalogue,
+        asnDb: null,
+      });
+      const r = doc.domains[0]!;
+      const d = r.observations.dns.delegation!;
+      expect(d.servers).toHaveLength(16);
+      expect(d.servers.map((s) => s.ip)).toEqual(expect.arrayContaining([R53.one, R53.two]));
+      expect(d.parentNs).toHaveLength(10);
+      expect(codes(r)).toContain('info redundant');
+      expect(codes(r).some((c) => c.includes('delegation-mismatch'))).toBe(false);
+      expect(codes(r).some((c) => c.includes('lame-delegation'))).toBe(false);
+    } finally {
+      await w.close();
+      await lab.close();
+    }
+  });
 });

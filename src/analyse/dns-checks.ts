@@ -67,12 +67,12 @@ export function dnsFindings(
         provider,
         args: { zone, servers: servers.slice(0, MAX_LISTED) },
       });
-    const behind = j.servers.filter((js) => js.state === 'out-of-sync');
+    const behind = [...j.servers.filter((js) => js.state === 'out-of-sync'), ...j.answerDiffers];
     if (behind.length > 0) {
       const who = [...new Set(behind.map((js) => providerOf(js.server.host)))];
       const f: DraftFinding = {
         kind: 'ns-out-of-sync',
-        severity: 'medium',
+        severity: behind.some((js) => js.state === 'out-of-sync') ? 'medium' : 'low',
         layer: 'dns',
         args: {
           zone,

@@ -33,7 +33,7 @@ export interface JudgedServer {
 }
 
 export interface DelegationJudgement {
-  /** The newest serial any authoritative server gave (RFC 1982 order). */
+  /** The newest serial any authoritative server gave (RFC 1982 order; per primary for the verdicts). */
   serial?: number;
   /** The answer most servers in step gave for the audited name. */
   answer?: string;
@@ -41,6 +41,8 @@ export interface DelegationJudgement {
   names: Map<string, NameState>;
   /** NS names that make a working path, with the addresses that answered well (for classification). */
   usable: HostAddresses[];
+  /** Servers in step and counted, whose answer for the audited name is not most servers' one. */
+  answerDiffers: JudgedServer[];
 }
 
 /** RFC 1982 serial number arithmetic: is `a` newer than `b`? */
@@ -63,11 +65,21 @@ export function judgeDelegation(
   const known = judged.get(d);
   if (known) return known;
   const authoritative = d.servers.filter((s) => s.authoritative);
+  // Serials are compared only among servers fed from one primary (the same SOA MNAME): providers
+  // kept in step through their APIs each number their own copy (Route 53 always serves 1).
+  const newest = new Map<string, number>();
+  for (const s of authoritative) {
+    if (s.serial === undefined) continue;
+    const group = s.soaMname ?? '';
+    const top = newest.get(group);
+    if (top === undefined || serialNewer(s.serial, top)) newest.set(group, s.serial);
+  }
+  const serialOf = (s: NsServerCheck) => newest.get(s.soaMname ?? '');
   let serial: number | undefined;
-  for (const s of authoritative)
-    if (s.serial !== undefined && (serial === undefined || serialNewer(s.serial, serial))) serial = s.serial;
-  const current = authoritative.filter((s) => s.serial === serial || s.serial === undefined);
+  for (const v of newest.values()) if (serial === undefined || serialNewer(v, serial)) serial = v;
+  const current = authoritative.filter((s) => s.serial === undefined || s.serial === serialOf(s));
   const answer = referenceAnswer(current, resolverAnswer);
+  const answerDiffers: JudgedServer[] = [];
   const servers: JudgedServer[] = d.servers.map((s) => {
     if (s.status === 'SKIPPED') return { server: s, state: 'unchecked' };
     if (s.status === 'TIMEOUT' || s.status === 'ERROR')
@@ -82,10 +94,13 @@ export function judgeDelegation(
         state: 'lame',
         why: s.status === 'NOERROR' ? 'not authoritative for the zone' : s.status,
       };
-    if (serial !== undefined && s.serial !== undefined && s.serial !== serial)
-      return { server: s, state: 'out-of-sync', why: `serial ${s.serial}, not ${serial}` };
+    const top = serialOf(s);
+    if (top !== undefined && s.serial !== undefined && s.serial !== top)
+      return { server: s, state: 'out-of-sync', why: `serial ${s.serial}, not ${top}` };
+    // Another answer for the name may be by design (geo steering, weighted or multivalue
+    // records): reported, but the server still counts.
     if (answer !== undefined && s.answer !== undefined && s.answer !== answer)
-      return { server: s, state: 'out-of-sync', why: `answers ${s.answer}, not ${answer}` };
+      answerDiffers.push({ server: s, state: 'ok', why: `answers ${s.answer}, not ${answer}` });
     return { server: s, state: 'ok' };
   });
   const names = new Map<string, NameState>();
@@ -95,22 +110,23 @@ export function judgeDelegation(
     let state: NameState;
     if (n.addresses.length === 0) state = 'unresolvable';
     else if (mine.some((j) => j.state === 'ok')) state = n.parent ? 'ok' : 'undelegated';
-    else if (mine.length > 0 && mine.every((j) => j.state === 'unchecked'))
-      state = n.parent ? 'unchecked' : 'undelegated';
+    // None of its addresses could be asked (from here, or past the per-zone budget): no verdict.
+    else if (mine.every((j) => j.state === 'unchecked')) state = n.parent ? 'unchecked' : 'undelegated';
     else state = worst(mine.map((j) => j.state));
     names.set(n.host, state);
     if (state !== 'ok' && state !== 'unchecked') continue;
-    const addresses: AddressInfo[] = mine
-      .filter((j) => j.state === state)
-      .map(({ server: s }) => {
-        const a: AddressInfo = { ip: s.ip, family: isIPv4(s.ip) ? 4 : 6 };
-        if (s.asn !== undefined) a.asn = s.asn;
-        if (s.asnOrg !== undefined) a.asnOrg = s.asnOrg;
-        return a;
-      });
+    const asked = mine.filter((j) => j.state === state);
+    const addresses: AddressInfo[] = asked.length
+      ? asked.map(({ server: s }) => {
+          const a: AddressInfo = { ip: s.ip, family: isIPv4(s.ip) ? 4 : 6 };
+          if (s.asn !== undefined) a.asn = s.asn;
+          if (s.asnOrg !== undefined) a.asnOrg = s.asnOrg;
+          return a;
+        })
+      : n.addresses.map((ip) => ({ ip, family: isIPv4(ip) ? 4 : 6 }) as AddressInfo);
     usable.push({ host: n.host, status: 'NOERROR', addresses });
   }
-  const out: DelegationJudgement = { servers, names, usable };
+  const out: DelegationJudgement = { servers, names, usable, answerDiffers };
   if (serial !== undefined) out.serial = serial;
   if (answer !== undefined) out.answer = answer;
   judged.set(d, out);

@@ -88,7 +88,7 @@ export class DelegationChecker {
     const servers = await Promise.all(
       facts.servers.map(async (s) => {
         const copy: NsServerCheck = { ...s };
-        if (s.authoritative) copy.answer = digest(await this.#query(s.ip, domain, 'A'), domain);
+        if (s.authoritative) copy.answer = digest(await this.#query(s.ip, domain, 'A', false), domain);
         return copy;
       }),
     );
@@ -109,8 +109,9 @@ export class DelegationChecker {
     return checking;
   }
 
-  async #query(ip: string, name: string, type: 'A' | 'NS' | 'SOA'): Promise<DirectAnswer> {
-    const a = await this.#direct.query(ip, name, type);
+  /** `remember` false: asked once anyway (a domain's own name), so not kept for the run. */
+  async #query(ip: string, name: string, type: 'A' | 'NS' | 'SOA', remember = true): Promise<DirectAnswer> {
+    const a = await this.#direct.query(ip, name, type, remember);
     if (a.status !== 'TIMEOUT' && a.status !== 'ERROR' && a.status !== 'SKIPPED') this.#answered++;
     return a;
   }
@@ -129,7 +130,10 @@ export class DelegationChecker {
     const cut = await this.#cutAt(zone);
     if (cut.status !== 'OK') return empty(cut.status, cut.name);
     if (cut.name !== zone) return empty('NOT_DELEGATED', cut.name);
-    const parentNs = unique(cut.ns).slice(0, MAX_NS_NAMES);
+    // The parent's whole set is kept for the comparison with the zone's (both cut the same way);
+    // the names asked are picked across their domains, so a provider listed after eight names of
+    // another is still asked.
+    const parentNs = unique(cut.ns).slice(0, MAX_LISTED_NS);
     const names = new Map<string, NsNameCheck>();
     const servers: NsServerCheck[] = [];
     const ask = async (hosts: string[], fromParent: boolean) => {
@@ -137,26 +141,24 @@ export class DelegationChecker {
         hosts.map((h) => this.#nameCheck(h, cut.glue.get(h) ?? [], fromParent)),
       );
       for (const n of found) names.set(n.host, n);
-      const targets = found.flatMap((n) => n.addresses.map((ip) => ({ host: n.host, ip })));
+      // One address of every name first, then the second of each, ...: the budget reaches all names.
+      const targets: { host: string; ip: string }[] = [];
+      for (let i = 0; i < MAX_ADDRESSES_PER_NAME; i++)
+        for (const n of found) if (n.addresses[i]) targets.push({ host: n.host, ip: n.addresses[i]! });
       const room = MAX_SERVERS - servers.length;
       servers.push(
         ...(await Promise.all(targets.slice(0, Math.max(0, room)).map((t) => this.#server(zone, t)))),
       );
     };
-    await ask(parentNs, true);
-    const childNs = unique(servers.filter((s) => s.authoritative).flatMap((s) => s.ns ?? []));
-    for (const h of childNs) {
-      const n = names.get(h);
-      if (n) n.child = true;
-    }
-    const extra = childNs.filter((h) => !names.has(h)).slice(0, Math.max(0, MAX_NS_NAMES - names.size));
-    await ask(extra, false);
-    for (const h of extra) names.get(h)!.child = true;
-    // Names the extra servers list that neither set had (a third view) are not followed further.
-    const allChild = unique(servers.filter((s) => s.authoritative).flatMap((s) => s.ns ?? [])).slice(
-      0,
-      MAX_LISTED_NS,
+    await ask(spread(parentNs, MAX_NS_NAMES), true);
+    const served = () => unique(servers.filter((s) => s.authoritative).flatMap((s) => s.ns ?? []));
+    const extra = spread(
+      served().filter((h) => !names.has(h)),
+      Math.max(0, MAX_NS_NAMES - names.size),
     );
+    await ask(extra, false);
+    // Names the extra servers list that neither set had (a third view) are not followed further.
+    const allChild = served().slice(0, MAX_LISTED_NS);
     for (const n of names.values()) n.child = allChild.includes(n.host);
     return {
       zone,
@@ -197,6 +199,8 @@ export class DelegationChecker {
     const owned = soa.answers.some((r) => r.type === 'SOA' && r.name === zone);
     const authoritative = soa.status === 'NOERROR' && soa.authoritative && owned;
     const out: NsServerCheck = { host: t.host, ip: t.ip, status: soa.status, authoritative };
+    const mname = soa.answers.find((r) => r.type === 'SOA' && r.name === zone)?.data;
+    if (authoritative && mname) out.soaMname = mname;
     if (info.asn !== undefined) out.asn = info.asn;
     if (info.asnOrg !== undefined) out.asnOrg = info.asnOrg;
     if (authoritative && soa.serial !== undefined) out.serial = soa.serial;
@@ -249,7 +253,11 @@ export class DelegationChecker {
     const servers = await cut.servers;
     for (const ip of servers.slice(0, MAX_CUT_TRIES)) {
       const reply = await this.#query(ip, name, 'NS');
-      if (reply.status === 'NOERROR' || reply.status === 'NXDOMAIN') return reply;
+      if (reply.status === 'NXDOMAIN' && reply.authoritative) return reply;
+      // A usable reply is authoritative (an answer or NODATA: no cut here) or a referral; a
+      // NOERROR with neither is a lame server, or something on the path answering for it.
+      const referral = reply.authority.some((r) => r.type === 'NS');
+      if (reply.status === 'NOERROR' && (reply.authoritative || referral)) return reply;
     }
     return null;
   }
@@ -268,6 +276,29 @@ export class DelegationChecker {
     const v6 = picks.map((p) => p.find((ip) => !isIPv4(ip))).filter((ip): ip is string => !!ip);
     return unique([...v4, ...v6]);
   }
+}
+
+/**
+ * Up to `max` names taken in turn from each registrable domain (ns1.a.com, ns1.b.net, ns2.a.com,
+ * ...): a zone with eight names at one provider and two at another has both asked.
+ */
+function spread(hosts: readonly string[], max: number): string[] {
+  const groups = new Map<string, string[]>();
+  for (const h of hosts) {
+    const key = getDomain(h, { allowPrivateDomains: false }) ?? h;
+    groups.set(key, [...(groups.get(key) ?? []), h]);
+  }
+  const out: string[] = [];
+  for (let i = 0; out.length < max; i++) {
+    let took = false;
+    for (const list of groups.values())
+      if (list[i] && out.length < max) {
+        out.push(list[i]!);
+        took = true;
+      }
+    if (!took) break;
+  }
+  return out.sort(byString);
 }
 
 /** The audited name's answer at one server, as a short comparable string. */

@@ -24,6 +24,8 @@ const NO_ROUTE: ReadonlySet<string> = new Set([
   'EADDRNOTAVAIL',
   'EAFNOSUPPORT',
 ]);
+/** Questions sent from one UDP socket before the next goes out from a new one. */
+const SOCKET_USES = 64;
 /** Largest TCP reply read (two-byte length prefix). */
 const MAX_TCP_REPLY = 65_535;
 
@@ -78,6 +80,7 @@ type Decoded = NonNullable<ReturnType<typeof decode>>;
 
 interface Pending {
   key: string;
+  socket: dgram.Socket;
   /** The reply decoded when it answers exactly this question; null otherwise (it is ignored). */
   match: (buf: Buffer) => Decoded | null;
   resolve: (reply: Decoded | null) => void;
@@ -94,6 +97,9 @@ export class DirectClient {
   readonly #rates = new Map<string, RateLimiter>();
   readonly #pending = new Map<string, Pending>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #uses = new Map<dgram.Socket, number>();
+  /** Sockets past their uses, waiting for their last replies before they close. */
+  readonly #retired = new Set<dgram.Socket>();
   #v4: dgram.Socket | null = null;
   #v6: dgram.Socket | null = null;
   #closed = false;
@@ -113,7 +119,7 @@ export class DirectClient {
   }
 
   /** Resolves with a status for every outcome; never rejects. The answer is shared: do not modify it. */
-  query(server: string, name: string, type: RecordType): Promise<DirectAnswer> {
+  query(server: string, name: string, type: RecordType, remember = true): Promise<DirectAnswer> {
     const normal = lower(name);
     const key = `${server} ${normal} ${type}`;
     const known = this.#asked.get(key);
@@ -122,7 +128,9 @@ export class DirectClient {
       return known;
     }
     const asking = this.#ask(server, normal, type);
-    if (this.#asked.size < MAX_REMEMBERED) this.#asked.set(key, asking);
+    // `remember` false: a question asked once per run anyway (a domain's own name): not kept, so
+    // a long portfolio's answers do not pile up.
+    if (remember && this.#asked.size < MAX_REMEMBERED) this.#asked.set(key, asking);
     return asking;
   }
 
@@ -172,14 +180,35 @@ export class DirectClient {
     return rate.take();
   }
 
+  /**
+   * The socket of a family, a new one (a new random source port) every SOCKET_USES questions, so
+   * an off-path forger must guess port and id; an old one closes once its questions are over.
+   */
   #socket(v6: boolean): dgram.Socket {
     const existing = v6 ? this.#v6 : this.#v4;
-    if (existing) return existing;
+    if (existing && this.#uses.get(existing)! < SOCKET_USES) {
+      this.#uses.set(existing, this.#uses.get(existing)! + 1);
+      return existing;
+    }
+    if (existing) {
+      const old = existing;
+      this.#retired.add(old);
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        this.#retired.delete(old);
+        old.close();
+      }, this.#timeoutMs + 1000);
+      timer.unref();
+      this.#timers.add(timer);
+      this.#uses.delete(old);
+    }
     const socket = dgram.createSocket(v6 ? 'udp6' : 'udp4');
+    this.#uses.set(socket, 1);
     socket.on('message', (msg, rinfo) => {
       if (msg.length < 12) return;
       const p = this.#pending.get(`${rinfo.address} ${rinfo.port} ${msg.readUInt16BE(0)}`);
-      if (!p) return;
+      // A reply must reach the socket its question left from.
+      if (!p || p.socket !== socket) return;
       // Garbage or a reply to another question (a spoof that guessed the id): ignored, the real
       // reply may still come.
       const decoded = p.match(msg);
@@ -218,7 +247,7 @@ export class DirectClient {
         this.#timers.delete(timer);
         resolve(buf);
       };
-      this.#pending.set(key, { key, match, resolve: done });
+      this.#pending.set(key, { key, socket, match, resolve: done });
       this.#stats.sent++;
       socket.send(query, to.port, to.host, (err) => {
         if (!err) return;
@@ -263,7 +292,8 @@ export class DirectClient {
     for (const p of this.#pending.values()) p.resolve(null);
     this.#pending.clear();
     for (const r of this.#rates.values()) r.close();
-    for (const s of [this.#v4, this.#v6]) if (s) s.close();
+    for (const s of [this.#v4, this.#v6, ...this.#retired]) if (s) s.close();
+    this.#retired.clear();
     this.#v4 = null;
     this.#v6 = null;
   }

@@ -66,7 +66,8 @@ export function parseRootHints(text: string, source = 'root hints'): RootServer[
           `${where}: "${data.slice(0, 60)}" is not an IPv${type === 'A' ? 4 : 6} address`,
         );
       const list = addresses.get(host(owner)) ?? [];
-      list.push(data);
+      // The form replies come from (lower case, compressed), so they match the address asked.
+      list.push(family === 6 ? new URL(`http://[${data}]`).hostname.slice(1, -1) : data);
       addresses.set(host(owner), list);
     } else throw new ConfigError(`${where}: unexpected record type ${type.slice(0, 20)} (NS, A, AAAA only)`);
   }
