@@ -32,6 +32,7 @@ describe('outbound mail in HTML and SARIF', () => {
     expect(html).toContain('sends (SPF)');
     expect(html).toContain('DMARC reports');
     expect(html).toMatch(/title="E-mail: sends \(SPF\), single path">E↑/);
+    expect(html).toContain('E-mail · outbound · sendgrid');
   });
 
   it('SARIF says the direction, and a sender’s alert has its own fingerprint', () => {

@@ -77,7 +77,8 @@ function indirectTable(deps: readonly IndirectDependency[]): Markup {
 }
 
 function findingItem(f: Finding): Markup {
-  const scope = [f.layer ? (LAYER_NAME[f.layer] ?? f.layer) : '', f.provider ?? '']
+  const direction = typeof f.args.direction === 'string' ? f.args.direction : '';
+  const scope = [f.layer ? (LAYER_NAME[f.layer] ?? f.layer) : '', direction, f.provider ?? '']
     .filter(Boolean)
     .join(' · ');
   return html`<li class="finding ${severityClass(f.severity)}"><span class="sev ${severityClass(f.severity)}">${f.severity}</span> <span class="kind">${f.kind}</span>${scope ? html` <span class="muted">${scope}</span>` : ''}${f.accepted ? html` <span class="tag">accepted</span>` : ''}<div class="msg">${clip(f.message, MAX_VALUE * 2)}</div>${f.accepted ? html`<div class="small muted">Accepted: ${clip(f.accepted.reason, MAX_VALUE)} (owner ${clip(f.accepted.owner, 100)}, until ${clip(f.accepted.expires, 20)})</div>` : ''}${f.kind === 'redundant' ? '' : html`<div class="advice small"><b>What removes it:</b> ${adviceFor(f)}</div>`}</li>`;
