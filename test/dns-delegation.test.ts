@@ -295,4 +295,43 @@ describe('delegation checks against a fake hierarchy', () => {
       await lab.close();
     }
   });
+
+  it('IPv6 servers that time out before any IPv6 reply came are unchecked, not lame (IPv6 routes, no IPv6 reach)', async () => {
+    // Route 53 is delegated by name only (no glue), its names resolve to IPv6 addresses alone, and
+    // nothing answers there: the host has no working IPv6.
+    const zones = world({ 'example.com': { servers: [CF.ada, CF.bob] } });
+    zones.find((z) => z.name === 'awsdns-01.net')!.a = {};
+    const w = await startAuthWorld(zones);
+    const lab = await startDnsServer({
+      ...resolverData(),
+      records: [
+        ...resolverData().records.filter((r) => !r.name.endsWith('awsdns-01.net')),
+        { name: 'ns-1.awsdns-01.net', type: 'AAAA' as const, data: '2600:9000:5300::1' },
+        { name: 'ns-2.awsdns-01.net', type: 'AAAA' as const, data: '2600:9000:5301::1' },
+      ],
+    });
+    try {
+      const doc = await audit(['www.example.com'], {
+        resolvers: [lab.address],
+        http: false,
+        depth: 0,
+        timeoutMs: 300,
+        retries: 0,
+        dnsChecks: true,
+        rootHints: hints,
+        directRoute: w.route,
+        catalogue,
+        asnDb: null,
+      });
+      const r = doc.domains[0]!;
+      expect(
+        r.observations.dns.delegation?.servers.filter((s) => s.ip.includes(':')).map((s) => s.status),
+      ).toEqual(['SKIPPED', 'SKIPPED']);
+      expect(codes(r).some((c) => c.includes('lame-delegation'))).toBe(false);
+      expect(codes(r)).toContain('info redundant');
+    } finally {
+      await w.close();
+      await lab.close();
+    }
+  });
 });

@@ -66,6 +66,8 @@ export class DelegationChecker {
   readonly #cuts = new Map<string, Promise<Cut>>();
   readonly #zones = new Map<string, Promise<ZoneFacts>>();
   #answered = 0;
+  /** Direct replies over IPv6: until one comes, an IPv6 server that does not answer says nothing. */
+  #answeredV6 = 0;
   #checked = 0;
 
   constructor(opts: DelegationCheckerOptions) {
@@ -112,7 +114,10 @@ export class DelegationChecker {
   /** `remember` false: asked once anyway (a domain's own name), so not kept for the run. */
   async #query(ip: string, name: string, type: 'A' | 'NS' | 'SOA', remember = true): Promise<DirectAnswer> {
     const a = await this.#direct.query(ip, name, type, remember);
-    if (a.status !== 'TIMEOUT' && a.status !== 'ERROR' && a.status !== 'SKIPPED') this.#answered++;
+    if (a.status !== 'TIMEOUT' && a.status !== 'ERROR' && a.status !== 'SKIPPED') {
+      this.#answered++;
+      if (!isIPv4(ip)) this.#answeredV6++;
+    }
     return a;
   }
 
@@ -194,7 +199,13 @@ export class DelegationChecker {
   }
 
   async #server(zone: string, t: { host: string; ip: string }): Promise<NsServerCheck> {
-    const [soa, ns] = await Promise.all([this.#query(t.ip, zone, 'SOA'), this.#query(t.ip, zone, 'NS')]);
+    const [asked, ns] = await Promise.all([this.#query(t.ip, zone, 'SOA'), this.#query(t.ip, zone, 'NS')]);
+    // A host with IPv6 routes but no IPv6 connectivity times out on every IPv6 server: until an
+    // IPv6 reply has come in this run, such a timeout is no verdict (unchecked, as SKIPPED).
+    const soa: DirectAnswer =
+      asked.status === 'TIMEOUT' && !isIPv4(t.ip) && this.#answeredV6 === 0
+        ? { ...asked, status: 'SKIPPED' }
+        : asked;
     const info = this.#annotate({ ip: t.ip, family: isIPv4(t.ip) ? 4 : 6 });
     const owned = soa.answers.some((r) => r.type === 'SOA' && r.name === zone);
     const authoritative = soa.status === 'NOERROR' && soa.authoritative && owned;
