@@ -19,6 +19,7 @@ import {
   SERVING_LAYERS,
 } from './layer-loss.js';
 import { RunNotes } from './notes.js';
+import { StudyBuilder } from './study.js';
 
 // Portfolio figures built one domain at a time, so that a streamed audit of a million domains
 // keeps only counters plus, for the blast radius, a bounded sample of names per provider.
@@ -76,6 +77,7 @@ export class SummaryBuilder {
   private readonly users = new Map<Layer, Map<string, number>>(LAYERS.map((l) => [l, new Map()]));
   private readonly radius = new Map<string, Radius>();
   private readonly notes = new RunNotes();
+  private readonly study = new StudyBuilder();
   private readonly lineageOf: (provider: string) => readonly string[];
 
   private readonly cap: number;
@@ -104,6 +106,7 @@ export class SummaryBuilder {
       this.notes.add(result);
       return;
     }
+    this.study.add(result);
     const deps = result.dependencies.filter((d) => d.provider !== SELF);
 
     for (const layer of LAYERS) {
@@ -161,6 +164,7 @@ export class SummaryBuilder {
     };
     const notes = this.notes.finish();
     if (notes.length > 0) summary.notes = notes;
+    summary.study = this.study.finish();
     return summary;
   }
 
