@@ -3,6 +3,7 @@ import type { WhatIfResult } from '../analyse/whatif.js';
 import { type DomainResult, LAYERS, SEVERITIES } from '../types.js';
 import { batched, joined } from './chunks.js';
 import { escapeMarkdown as esc } from './escape.js';
+import { studyMarkdown } from './markdown-study.js';
 import type { ReportDocument } from './spill.js';
 import {
   dependencyLabel,
@@ -73,6 +74,7 @@ function summarySection(doc: ReportDocument): string[] {
         ]),
       );
   }
+  out.push(...studyMarkdown(s.study));
   if (s.notes?.length) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${esc(n.message)}`));
   return out;
 }
