@@ -22,6 +22,12 @@ import { byString, layerLost, SELF } from './layer-loss.js';
 // two for Shopify in front of Cloudflare, rarely three), so the distinct tuples are at most
 // P + P·(P−1)/2 + … for P providers seen at the layer, whatever the number of domains.
 
+/** The k providers most domains critically depend on at a layer (fewer when fewer are). */
+export function topProviders(study: Study, layer: Layer, k: number): string[] {
+  const l = study.layers.find((x) => x.layer === layer);
+  return (l?.providers ?? []).slice(0, k).map((p) => p.provider);
+}
+
 /** Largest k of the concentration curve. */
 export const TOP_K = 10;
 

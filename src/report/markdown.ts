@@ -18,6 +18,7 @@ import {
   unaffectedList,
   viaText,
   whatIfCounts,
+  whatIfSubject,
 } from './summary-text.js';
 
 // Markdown for tickets and wikis. Every document string goes through escapeMarkdown (no pipe,
@@ -164,11 +165,7 @@ export function* markdownChunks(doc: ReportDocument, opts: MarkdownOptions = {})
 }
 
 export function renderWhatIfMarkdown(result: WhatIfResult): string {
-  const out = [
-    `# What if ${result.providers.map(esc).join(' + ')} ${result.providers.length > 1 ? 'fail' : 'fails'}?`,
-    '',
-    whatIfCounts(result),
-  ];
+  const out = [`# What if ${whatIfSubject(result, esc)}?`, '', whatIfCounts(result)];
   const rows = [
     ...result.down.map((d) => row([esc(d.domain), 'down', d.layers.join(', '), `via ${viaText(d, esc)}`])),
     ...(result.downIndirect ?? []).map((d) =>
