@@ -93,6 +93,24 @@ export interface DnsObservation {
   providerZones?: ProviderZoneObservation[];
   /** The zone as its parent and its own name servers see it, asked directly (--dns-checks). */
   delegation?: DelegationObservation;
+  /**
+   * The CA's revocation hosts named by the leaf (OCSP responders, or the CRL hosts of a CRL-only
+   * certificate), resolved when no OCSP response was stapled (--depth 1 or more); never fetched.
+   */
+  revocationHosts?: RevocationHostObservation[];
+}
+
+/** A host of the CA's revocation service, resolved once per run (its URL is never fetched). */
+export interface RevocationHostObservation {
+  host: string;
+  /** Named as OCSP responder, or as CRL distribution point (a CRL-only certificate). */
+  kind: 'ocsp' | 'crl';
+  status: Status;
+  cnames: string[];
+  addresses: AddressInfo[];
+  /** The host's registrable domain, and its name servers. */
+  zone: string;
+  ns: { status: Status; hosts: HostAddresses[] };
 }
 
 /**
@@ -389,6 +407,9 @@ export interface BlastRadius {
   down: string[];
   degraded: string[];
   downIndirect?: string[];
+  /** Domains that lose only certificates or e-mail through a provider's provider (a CA's OCSP CDN); absent when none. */
+  degradedIndirectCount?: number;
+  degradedIndirect?: string[];
   /**
    * Subsidiaries (catalogue `parent` relations) whose dependencies put domains in this radius:
    * microsoft owns github, so a GitHub Pages site is down if microsoft fails. Absent when none.
@@ -429,6 +450,8 @@ export interface StudyLayer {
   hhi: number;
   /** ca only: domains whose server staples an OCSP response (not critically dependent on the CA). */
   stapled?: number;
+  /** ca only: domains whose certificate names CRLs and no OCSP responder (Let's Encrypt since 2025). */
+  crlOnly?: number;
 }
 
 /** A provider's impact directly and through the providers that depend on it. */

@@ -118,3 +118,18 @@ describe('the sample snapshot carries the study', () => {
     expect(golden.summary.study?.layers.map((l) => l.layer)).toEqual(['dns', 'cdn', 'cloud', 'ca', 'email']);
   });
 });
+
+describe('the CA layer notes', () => {
+  it('says how many staple and how many certificates name CRLs only', () => {
+    const d = doc();
+    const ca = d.summary.study!.layers.find((l) => l.layer === 'ca')!;
+    ca.stapled = 2;
+    ca.crlOnly = 1;
+    const md = render(d, 'markdown', { color: false });
+    expect(md).toContain('2 domains staple OCSP: they do not depend critically on their CA.');
+    expect(md).toContain('1 domains have a certificate that names CRLs and no OCSP responder');
+    expect(render(d, 'html', { color: false })).toContain(
+      'names CRLs and no OCSP responder (as Let&#39;s Encrypt&#39;s',
+    );
+  });
+});

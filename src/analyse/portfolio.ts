@@ -59,6 +59,7 @@ interface Radius {
   down: NameSample;
   degraded: NameSample;
   downIndirect?: NameSample;
+  degradedIndirect?: NameSample;
 }
 
 export interface SummaryOptions {
@@ -146,11 +147,18 @@ export class SummaryBuilder {
     const indirect = result.indirect ?? [];
     const candidates = new Set(indirect.flatMap((d) => this.lineageOf(d.provider)));
     for (const candidate of candidates) {
-      const hit = indirectImpact(deps, indirect, (p) => this.lineageOf(p).includes(candidate));
-      if (!hit?.down) continue;
+      const failed = (p: string) => this.lineageOf(p).includes(candidate);
+      const hit = indirectImpact(deps, indirect, failed);
+      if (!hit) continue;
       const entry = this.entry(candidate);
-      entry.downIndirect ??= new NameSample(this.cap);
-      entry.downIndirect.add(result.domain);
+      if (hit.down) {
+        entry.downIndirect ??= new NameSample(this.cap);
+        entry.downIndirect.add(result.domain);
+      } else if (lostLayers(deps, failed).length === 0) {
+        // Only certificates or e-mail lost, and only through a provider's provider (a CA's OCSP CDN).
+        entry.degradedIndirect ??= new NameSample(this.cap);
+        entry.degradedIndirect.add(result.domain);
+      }
     }
   }
 
@@ -201,6 +209,10 @@ export class SummaryBuilder {
       if (r.downIndirect?.count) {
         b.downIndirectCount = r.downIndirect.count;
         b.downIndirect = [...r.downIndirect.sorted()];
+      }
+      if (r.degradedIndirect?.count) {
+        b.degradedIndirectCount = r.degradedIndirect.count;
+        b.degradedIndirect = [...r.degradedIndirect.sorted()];
       }
       if (r.owns?.size) b.owns = [...r.owns].sort(byString);
       return b;

@@ -42,6 +42,12 @@ export function stapled(result: DomainResult): boolean {
   return result.observations?.tls?.revocation?.stapled === true;
 }
 
+/** The certificate names CRLs and no OCSP responder: revocation is published as CRLs only. */
+export function crlOnly(result: DomainResult): boolean {
+  const r = result.observations?.tls?.revocation;
+  return r !== undefined && r.ocsp.length === 0 && r.crl.length > 0;
+}
+
 /**
  * Third-party providers whose outage alone takes the layer: the critical dependencies. At the
  * `ca` layer a stapled OCSP response removes the need for the CA's revocation service (the paper's
@@ -63,6 +69,7 @@ interface LayerCounts {
   critical: number;
   redundant: number;
   stapled: number;
+  crlOnly: number;
   /** provider → domains critically dependent on it. */
   byProvider: Map<string, number>;
   /** sorted critical set joined by SEP → domains. */
@@ -80,7 +87,15 @@ export class StudyBuilder {
   private readonly layers = new Map<Layer, LayerCounts>(
     LAYERS.map((l) => [
       l,
-      { thirdParty: 0, critical: 0, redundant: 0, stapled: 0, byProvider: new Map(), sets: new Map() },
+      {
+        thirdParty: 0,
+        critical: 0,
+        redundant: 0,
+        stapled: 0,
+        crlOnly: 0,
+        byProvider: new Map(),
+        sets: new Map(),
+      },
     ]),
   );
   private readonly amplifiers = new Map<string, Amplifier>();
@@ -106,7 +121,10 @@ export class StudyBuilder {
       const counts = this.layers.get(layer)!;
       if (!deps.some((d) => d.layer === layer && d.provider !== SELF)) continue;
       counts.thirdParty++;
-      if (layer === 'ca' && isStapled) counts.stapled++;
+      if (layer === 'ca') {
+        if (isStapled) counts.stapled++;
+        if (crlOnly(result)) counts.crlOnly++;
+      }
       const critical = criticalProviders(deps, layer, isStapled);
       if (critical.length === 0) {
         counts.redundant++;
@@ -200,7 +218,10 @@ export class StudyBuilder {
       concentration,
       hhi: Math.round(hhi),
     };
-    if (layer === 'ca') out.stapled = c.stapled;
+    if (layer === 'ca') {
+      out.stapled = c.stapled;
+      out.crlOnly = c.crlOnly;
+    }
     return out;
   }
 

@@ -58,6 +58,8 @@ export interface WhatIfDownIndirect {
 export interface WhatIfDegraded {
   domain: string;
   layers: Layer[];
+  /** When a provider's provider is why (a CA's OCSP responder on the failed CDN): the paths lost. */
+  via?: string[];
 }
 
 export interface WhatIfSaved {
@@ -162,8 +164,10 @@ export function whatIf(
         continue;
       }
     }
-    if (layers.length > 0) {
-      out.degraded.push({ domain, layers });
+    if (layers.length > 0 || second) {
+      const degraded: WhatIfDegraded = { domain, layers: second?.layers ?? layers };
+      if (second) degraded.via = second.via;
+      out.degraded.push(degraded);
     } else if (impacts.some((i) => i.hit.length > 0)) {
       const savedBy = impacts
         .filter((i) => i.hit.length > 0)

@@ -74,9 +74,21 @@ function edgesTable(study: Study): Markup {
   return html`<h3>Provider-to-provider dependencies</h3><div class="scroll"><table class="study"><thead><tr><th>Provider</th><th>Depends on</th><th class="num">Domains</th><th class="num">With no alternative</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+function caNote(study: Study): Markup {
+  const ca = study.layers.find((l) => l.layer === 'ca');
+  const parts: string[] = [];
+  if (ca?.stapled)
+    parts.push(`${ca.stapled} domains staple OCSP: they do not depend critically on their CA.`);
+  if (ca?.crlOnly)
+    parts.push(
+      `${ca.crlOnly} domains have a certificate that names CRLs and no OCSP responder (as Let's Encrypt's have since 2025): their CA's revocation service is its CRL host.`,
+    );
+  return parts.length ? html`<p class="muted small">${parts.join(' ')}</p>` : html``;
+}
+
 export function studySection(study: Study | undefined): Markup {
   if (!study) return html``;
   return html`<section id="study"><h2>Third-party dependency (IMC 2020)</h2>
 <p class="lede">Of ${study.domains} domains that resolved. Third party: uses a provider other than its own at the layer. Critically dependent: one third-party provider's outage alone takes the layer. Redundant: uses a third party, but no single one can take the layer. Definitions of Kashaf, Sekar and Agarwal, IMC 2020.</p>
-${curve(study.layers)}${layerTable(study)}<h3>Amplification through providers' providers</h3>${amplificationTable(study)}${edgesTable(study)}</section>`;
+${curve(study.layers)}${layerTable(study)}${caNote(study)}<h3>Amplification through providers' providers</h3>${amplificationTable(study)}${edgesTable(study)}</section>`;
 }

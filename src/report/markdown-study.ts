@@ -42,6 +42,11 @@ export function studyMarkdown(study: Study | undefined): string[] {
   const ca = study.layers.find((l) => l.layer === 'ca');
   if (ca?.stapled)
     out.push('', `${ca.stapled} domains staple OCSP: they do not depend critically on their CA.`);
+  if (ca?.crlOnly)
+    out.push(
+      '',
+      `${ca.crlOnly} domains have a certificate that names CRLs and no OCSP responder (as Let's Encrypt's have since 2025): their CA's revocation service is its CRL host.`,
+    );
   out.push(
     '',
     '### Concentration: domains critically dependent on the top-k providers',
