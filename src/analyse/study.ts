@@ -82,6 +82,18 @@ interface Amplifier {
   paths: Map<string, number>;
 }
 
+/** Whether `provider` alone takes the zone (or host) of `e`: every entry of its path is that provider's. */
+function nodeLostBy(
+  indirect: readonly IndirectDependency[],
+  e: IndirectDependency,
+  provider: string,
+): boolean {
+  const key = e.path.join(SEP);
+  return indirect.every(
+    (x) => x.path.join(SEP) !== key || (x.provider === provider && !x.alternatives?.includes(SELF)),
+  );
+}
+
 export class StudyBuilder {
   private domains = 0;
   private readonly layers = new Map<Layer, LayerCounts>(
@@ -166,7 +178,7 @@ export class StudyBuilder {
       const lost = indirectlyLost(indirect, failed).lost;
       const paths = new Set<string>();
       for (const e of indirect) {
-        if (e.provider !== p) continue;
+        if (e.provider !== p || !nodeLostBy(indirect, e, p)) continue;
         const root = e.path[0] ?? '';
         const [layer, provider] = root.split(': ') as [Layer, string];
         if (lost.get(layer)?.has(provider)) paths.add(`${root} → ${e.layer}`);

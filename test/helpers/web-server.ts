@@ -162,7 +162,11 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
 
   // Certificates are made on first SNI for a host, then reused.
   const contextFor = (host: string, site: LabSite | undefined): Promise<SecureContext> => {
-    let ctx = contexts.get(host);
+    // Keyed by what the certificate holds: sites sharing a wildcard share one context.
+    const cacheKey = site?.san
+      ? JSON.stringify([site.san, site.issuer ?? null, site.tls ?? null, site.revocation ?? null])
+      : host;
+    let ctx = contexts.get(cacheKey);
     if (!ctx) {
       const kind = site?.tls === 'self-signed' || site?.tls === 'expired' ? site.tls : 'ok';
       const { staple, ...revocation } = site?.revocation ?? {};
@@ -176,7 +180,7 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
         if (staple) staples.set(new X509Certificate(leafPem).raw.toString('base64'), staple);
         return createSecureContext({ cert, key });
       });
-      contexts.set(host, ctx);
+      contexts.set(cacheKey, ctx);
     }
     return ctx;
   };
