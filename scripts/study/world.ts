@@ -355,7 +355,10 @@ export function expectedStudy(plan: readonly DomainPlan[]) {
   const amp = new Map<string, { direct: number; indirect: number; paths: Map<string, number> }>();
   const entry = (p: string) => {
     let a = amp.get(p);
-    if (!a) amp.set(p, (a = { direct: 0, indirect: 0, paths: new Map() }));
+    if (!a) {
+      a = { direct: 0, indirect: 0, paths: new Map() };
+      amp.set(p, a);
+    }
     return a;
   };
   const edges = new Map<string, [number, number]>();
