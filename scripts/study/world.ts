@@ -6,7 +6,7 @@
 //
 // `d<i>.z<j>.study` lives in zone `z<j>.study` (10 domains a zone): DNS, CA, stapling and mail
 // are decided per zone (a zone has one NS set, one MX set, one wildcard certificate), the edge per
-// domain. Addresses are TEST-NET ones: providers are told by names (NS, CNAME, MX, issuer) only.
+// domain. Addresses are unrouted: providers are told by names (NS, CNAME, MX, issuer) only.
 import type { LabRecord } from '../../test/helpers/dns-server.js';
 import type { LabFixture } from '../../test/helpers/lab.js';
 import type { LabSite } from '../../test/helpers/web-server.js';
@@ -216,7 +216,8 @@ export function planWorld(n: number, seed = 20201027): DomainPlan[] {
   return out;
 }
 
-const testNet = (k: number) => `203.0.${(k >>> 8) & 255}.${k & 255}`;
+/** Addresses no network announces (198.18.0.0/15, for benchmarks): no ASN can name a provider. */
+const unrouted = (k: number) => `198.${18 + ((k >>> 16) & 1)}.${(k >>> 8) & 255}.${k & 255}`;
 
 /** The lab: DNS records and web sites that make the plan true. */
 export function labFixture(plan: readonly DomainPlan[]): LabFixture {
@@ -231,7 +232,7 @@ export function labFixture(plan: readonly DomainPlan[]): LabFixture {
       for (const h of hosts) records.push({ name: z.apex, type: 'NS', data: h });
       if (z.dns === 'self')
         for (const h of hosts)
-          records.push({ name: h, type: 'A', data: testNet(seen.size * 2 + hosts.indexOf(h)) });
+          records.push({ name: h, type: 'A', data: unrouted(seen.size * 2 + hosts.indexOf(h)) });
       if (z.mail === 'google' || z.mail === 'google+microsoft')
         records.push({ name: z.apex, type: 'MX', data: 'aspmx.l.google.com', priority: 1 });
       if (z.mail === 'microsoft' || z.mail === 'google+microsoft') {
@@ -253,7 +254,7 @@ export function labFixture(plan: readonly DomainPlan[]): LabFixture {
     const target = cname[p.edge];
     if (target) records.push({ name: d, type: 'CNAME', data: target });
     if (!target || !seen.has(target)) {
-      records.push({ name: target ?? d, type: 'A', data: testNet(100_000 + i) });
+      records.push({ name: target ?? d, type: 'A', data: unrouted(i) });
       if (target) seen.add(target);
     }
     const rev = REVOCATION[z.ca];
