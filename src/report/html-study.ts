@@ -54,7 +54,7 @@ function layerTable(study: Study): Markup {
 function amplificationTable(study: Study): Markup {
   const amplified = study.amplification.filter((a) => a.indirect > 0);
   if (amplified.length === 0)
-    return html`<p class="muted">No provider's impact grows through another provider (indirect dependencies are followed with --depth 1 or more).</p>`;
+    return html`<p class="muted">No provider's impact grows through another provider: each provider's provider found is an alternative, or already a direct single point (with --depth 0 none is looked for).</p>`;
   const rows = amplified
     .slice(0, MAX_ROWS)
     .map(

@@ -68,7 +68,7 @@ export function studyMarkdown(study: Study | undefined): string[] {
   out.push('', "### Amplification through providers' providers", '');
   if (amplified.length === 0) {
     out.push(
-      "No provider's impact grows through another provider (indirect dependencies are followed with --depth 1 or more).",
+      "No provider's impact grows through another provider: each provider's provider found is an alternative, or already a direct single point (with --depth 0 none is looked for).",
     );
   } else {
     out.push(
