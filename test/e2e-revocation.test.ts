@@ -149,5 +149,21 @@ describe('revocation hosts as the CA’s own dependencies', () => {
       { domain: 'unstapled.test', layers: ['ca'], via: ['ca: digicert → ocsp ocsp.digicert.com: edgio'] },
     ]);
     expect(out.unaffected).toEqual(['crlonly.test', 'stapled.test']);
+    const md = await runCli(['whatif', '--provider', 'edgio', file, '--format', 'markdown']);
+    expect(md.stdout).toContain(
+      '| unstapled.test | degraded | ca | via ca: digicert → ocsp ocsp.digicert.com: edgio |',
+    );
+  });
+
+  it('reports show the tier: markdown, html, prometheus', async () => {
+    const md = await runCli(['report', file, '--format', 'markdown']);
+    expect(md.stdout).toContain("## Degraded via a provider's provider");
+    expect(md.stdout).toContain('| edgio | 2 | also.test, unstapled.test |');
+    const page = await runCli(['report', file, '--format', 'html']);
+    expect(page.stdout).toContain("degraded via a provider's provider: </span>");
+    const prom = await runCli(['report', file, '--format', 'prometheus']);
+    expect(prom.stdout).toContain(
+      'singlepath_blast_radius_domains{provider="edgio",impact="degraded_indirect"} 2',
+    );
   });
 });

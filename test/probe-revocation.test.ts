@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProbeOptions, probeWeb } from '../src/collect/probe/index.js';
 import { revocationUrls } from '../src/collect/probe/revocation.js';
+import { revocationTargets } from '../src/collect/revocation.js';
 import { leafCert } from './helpers/certs.js';
 import { startWebLab, type WebLab } from './helpers/web-server.js';
 
@@ -82,5 +83,37 @@ describe('probeWeb: stapling and revocation in the TLS observation', () => {
   it('a stapled "try later" is not a usable staple', async () => {
     const { tls } = await probeWeb('trylater.test', '127.0.0.1', opts);
     expect(tls?.revocation?.stapled).toBe(false);
+  });
+});
+
+describe('revocationTargets: which hosts a client would ask', () => {
+  const tls = (revocation: Partial<import('../src/types.js').RevocationInfo>) =>
+    ({
+      status: 'OK',
+      san: [],
+      authorized: true,
+      durationMs: 1,
+      revocation: { stapled: false, ocsp: [], crl: [], mustStaple: false, ...revocation },
+    }) as import('../src/types.js').TlsObservation;
+
+  it('the OCSP responders when the certificate names one, its CRL hosts otherwise', () => {
+    expect(revocationTargets(tls({ ocsp: [OCSP], crl: [CRL] }))).toEqual([
+      { host: 'ocsp.digicert.test', kind: 'ocsp' },
+    ]);
+    expect(revocationTargets(tls({ crl: [LE_CRL, 'http://R12.C.lencr.test./43.crl'] }))).toEqual([
+      { host: 'r12.c.lencr.test', kind: 'crl' },
+    ]);
+  });
+
+  it('none when stapled, none for IP literals, other schemes or garbage, at most four', () => {
+    expect(revocationTargets(tls({ stapled: true, ocsp: [OCSP] }))).toEqual([]);
+    expect(
+      revocationTargets(
+        tls({ ocsp: ['http://192.0.2.1/', 'ldap://x.test/', 'not a url', 'http://[2001:db8::1]/'] }),
+      ),
+    ).toEqual([]);
+    const many = Array.from({ length: 9 }, (_, i) => `http://ocsp${i}.test/`);
+    expect(revocationTargets(tls({ ocsp: many }))).toHaveLength(4);
+    expect(revocationTargets(undefined)).toEqual([]);
   });
 });

@@ -75,6 +75,24 @@ function summarySection(doc: ReportDocument): string[] {
         ]),
       );
   }
+  const degradedIndirect = s.blastRadius.filter((r) => (r.degradedIndirectCount ?? 0) > 0);
+  if (degradedIndirect.length > 0) {
+    out.push(
+      '',
+      "## Degraded via a provider's provider",
+      '',
+      row(['provider', 'degraded', 'domains']),
+      row(['---', '---:', '---']),
+    );
+    for (const r of degradedIndirect)
+      out.push(
+        row([
+          esc(r.provider),
+          r.degradedIndirectCount!,
+          unaffectedList(r.degradedIndirect ?? [], esc, 10, r.degradedIndirectCount!),
+        ]),
+      );
+  }
   out.push(...studyMarkdown(s.study));
   if (s.notes?.length) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${esc(n.message)}`));
   return out;
@@ -174,7 +192,14 @@ export function renderWhatIfMarkdown(result: WhatIfResult): string {
     ...(result.possiblyAffected ?? []).map((d) =>
       row([esc(d.domain), 'possibly affected', d.layers.join(', '), possiblyText(d, esc)]),
     ),
-    ...result.degraded.map((d) => row([esc(d.domain), 'degraded', d.layers.join(', '), ''])),
+    ...result.degraded.map((d) =>
+      row([
+        esc(d.domain),
+        'degraded',
+        d.layers.join(', '),
+        d.via ? `via ${d.via.map(esc).join('<br>')}` : '',
+      ]),
+    ),
     ...result.survived.map((s) =>
       row([
         esc(s.domain),
