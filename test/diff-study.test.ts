@@ -123,3 +123,24 @@ describe('diff: the study view', () => {
     );
   });
 });
+
+describe('diff: study moves below the thresholds', () => {
+  const many = (n: number, odd: number) =>
+    Array.from({ length: n }, (_, i) =>
+      result(`d${String(i).padStart(4, '0')}.example`, [['dns', i < odd ? `tail${i}` : 'cloudflare']]),
+    );
+
+  it('a long-tail provider appearing is not news; one that weighs is', () => {
+    // 2 domains of 1000 move to two tiny providers: k=2, k=3 get new names, shares move 0.1 pts.
+    expect(diffDocuments(doc(many(1000, 0)), doc(many(1000, 2))).portfolio.study).toBeUndefined();
+    // 30 move to one provider: 3% of the domains, a new k=2 worth reporting.
+    const big = Array.from({ length: 1000 }, (_, i) =>
+      result(`d${String(i).padStart(4, '0')}.example`, [['dns', i < 30 ? 'godaddy' : 'cloudflare']]),
+    );
+    const layers = diffDocuments(doc(many(1000, 0)), doc(big)).portfolio.study?.layers;
+    expect(layers?.[0]?.concentration).toEqual([
+      { k: 1, providerBefore: 'cloudflare', providerAfter: 'cloudflare', shareBefore: 1, shareAfter: 0.97 },
+      { k: 2, providerAfter: 'godaddy', shareBefore: 1, shareAfter: 1 },
+    ]);
+  });
+});

@@ -89,10 +89,17 @@ function layerChange(
   for (let i = 0; i < ks; i++) {
     const x = b?.concentration[i];
     const y = a?.concentration[i];
-    const shareBefore = x?.share ?? 0;
-    const shareAfter = y?.share ?? 0;
-    if (x?.provider === y?.provider && Math.abs(round4(shareAfter - shareBefore)) < opts.shareThreshold)
-      continue;
+    // Past a side's last provider its top-k union is all of its critical dependants.
+    const shareBefore = (x ?? b?.concentration.at(-1))?.share ?? 0;
+    const shareAfter = (y ?? a?.concentration.at(-1))?.share ?? 0;
+    // A new k-th provider is news when it, or the one it replaced, weighs at least the threshold:
+    // reshuffles in the long tail of a large portfolio are not.
+    const weight = (l: StudyLayer | undefined, p: string | undefined) =>
+      l?.providers.find((q) => q.provider === p)?.criticalShare ?? 0;
+    const replaced =
+      x?.provider !== y?.provider &&
+      Math.max(weight(b, x?.provider), weight(a, y?.provider)) >= opts.shareThreshold;
+    if (!replaced && Math.abs(round4(shareAfter - shareBefore)) < opts.shareThreshold) continue;
     const c: StudyConcentrationChange = { k: i + 1 };
     if (x) c.providerBefore = x.provider;
     if (y) c.providerAfter = y.provider;
