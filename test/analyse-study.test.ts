@@ -216,3 +216,51 @@ describe('study: amplification through providers’ providers', () => {
     ]);
   });
 });
+
+describe('study: a platform’s own provider is reached through the platform', () => {
+  const results = [
+    result('app.test', [
+      ['cdn', 'vercel'],
+      ['cloud', 'aws', { via: 'vercel' }],
+    ]),
+    result('shop.test', [
+      ['cdn', 'cloudflare', { via: 'shopify', order: 0 }],
+      ['cdn', 'shopify', { order: 1 }],
+    ]),
+    result('api.test', [['cloud', 'aws']]),
+  ];
+
+  it('counts it critical at the layer, and as indirect (platform → provider) in amplification', () => {
+    const s = study(results);
+    expect(s.layers.find((l) => l.layer === 'cloud')?.providers).toEqual([
+      { provider: 'aws', critical: 2, criticalShare: 0.6667 },
+    ]);
+    expect(s.amplification.find((a) => a.provider === 'aws')).toEqual({
+      provider: 'aws',
+      direct: 1,
+      indirect: 1,
+      total: 2,
+      ratio: 2,
+      paths: [{ path: 'cdn: vercel → cloud', domains: 1 }],
+    });
+    expect(s.amplification.find((a) => a.provider === 'cloudflare')?.paths).toEqual([
+      { path: 'cdn: shopify → cdn', domains: 1 },
+    ]);
+    expect(s.providerDependencies).toEqual([
+      {
+        layer: 'cdn',
+        provider: 'shopify',
+        dependsOn: { layer: 'cdn', provider: 'cloudflare' },
+        domains: 1,
+        critical: 1,
+      },
+      {
+        layer: 'cdn',
+        provider: 'vercel',
+        dependsOn: { layer: 'cloud', provider: 'aws' },
+        domains: 1,
+        critical: 1,
+      },
+    ]);
+  });
+});

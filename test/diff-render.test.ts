@@ -89,7 +89,7 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | CA | 2222 → 3600 (+1378) | 6 → 5 | digicert 14.3% → 0.0% (-14.3 pts)<br>sectigo 14.3% → 0.0% (-14.3 pts)<br>google 14.3% → 28.6% (+14.3 pts) |
 | e-mail | 3600 → 5556 (+1956) | 3 → 2 | proofpoint 14.3% → 0.0% (-14.3 pts)<br>microsoft 28.6% → 14.3% (-14.3 pts) |
 
-### Third-party dependency (IMC 2020) (36)
+### Third-party dependency (IMC 2020) (37)
 
 | what | figure | move |
 | --- | --- | --- |
@@ -129,6 +129,7 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | e-mail | HHI | 3333 → 10000 |
 | e-mail | top-2 | microsoft 33.3% → none |
 | e-mail | top-3 | proofpoint 33.3% → none |
+| google | amplification | 3 → 4 domains (direct 2 → 3), ratio ×1.50 → ×1.33 |
 
 ### Blast radius (7)
 

@@ -273,9 +273,12 @@ export function labFixture(plan: readonly DomainPlan[]): LabFixture {
 interface DomainTruth {
   thirdParty: Set<Layer>;
   critical: Map<Layer, string[]>;
+  /** Critical only through a platform that runs on it: provider → path (Shopify on Cloudflare). */
+  viaPlatform: Map<string, string>;
   stapled: boolean;
   crlOnly: boolean;
   indirect: Edge[];
+  platformEdges: Edge[];
 }
 
 function truth(p: DomainPlan): DomainTruth {
@@ -306,7 +309,21 @@ function truth(p: DomainPlan): DomainTruth {
     if (z.mail !== 'google+microsoft') critical.set('email', [z.mail]);
   }
   const indirect = [...(EDGE_INDIRECT[p.edge] ?? []), ...(z.stapled ? [] : CA_INDIRECT[z.ca])];
-  return { thirdParty, critical, stapled: z.stapled, crlOnly: z.ca === 'letsencrypt', indirect };
+  const viaPlatform = new Map<string, string>();
+  const platformEdges: Edge[] = [];
+  if (p.edge === 'shopify') {
+    viaPlatform.set('cloudflare', 'cdn: shopify → cdn');
+    platformEdges.push(['cdn', 'shopify', 'cdn', 'cloudflare', false]);
+  }
+  return {
+    thirdParty,
+    critical,
+    viaPlatform,
+    stapled: z.stapled,
+    crlOnly: z.ca === 'letsencrypt',
+    indirect,
+    platformEdges,
+  };
 }
 
 const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
@@ -364,8 +381,26 @@ export function expectedStudy(plan: readonly DomainPlan[]) {
   };
   const edges = new Map<string, [number, number]>();
   for (const t of truths) {
-    const direct = new Set([...t.critical.values()].flat());
+    // Critical at some layer by the domain's own use; through a platform only, it is indirect.
+    const direct = new Set<string>();
+    for (const [layer, set] of t.critical)
+      for (const p of set) if (!(layer === 'cdn' && t.viaPlatform.has(p))) direct.add(p);
     for (const p of direct) entry(p).direct++;
+    const counted = new Set(direct);
+    for (const [p, path] of t.viaPlatform) {
+      if (direct.has(p)) continue;
+      counted.add(p);
+      const a = entry(p);
+      a.indirect++;
+      a.paths.set(path, (a.paths.get(path) ?? 0) + 1);
+    }
+    for (const [tl, tp, l, p, alternative] of t.platformEdges) {
+      const k = [tl, tp, l, p].join(' ');
+      const e = edges.get(k) ?? [0, 0];
+      e[0]++;
+      if (!alternative) e[1]++;
+      edges.set(k, e);
+    }
     const lostBy = new Map<string, Set<string>>();
     for (const [tl, tp, l, p, alternative] of t.indirect) {
       const k = [tl, tp, l, p].join(' ');
@@ -373,7 +408,7 @@ export function expectedStudy(plan: readonly DomainPlan[]) {
       e[0]++;
       if (!alternative) e[1]++;
       edges.set(k, e);
-      if (alternative || direct.has(p)) continue;
+      if (alternative || counted.has(p)) continue;
       const paths = lostBy.get(p) ?? new Set<string>();
       lostBy.set(p, paths.add(`${tl}: ${tp} → ${l}`));
     }

@@ -82,6 +82,12 @@ interface Amplifier {
   paths: Map<string, number>;
 }
 
+/** The layer a `via` platform serves at for the domain: its edge first (Vercel is DNS and CDN). */
+function platformLayer(deps: readonly Dependency[], d: Dependency): Layer {
+  const own = deps.filter((x) => x.provider === d.via && !x.via).map((x) => x.layer);
+  return (['cdn', 'cloud'] as const).find((l) => own.includes(l)) ?? own[0] ?? d.layer;
+}
+
 /** Whether `provider` alone takes the zone (or host) of `e`: every entry of its path is that provider's. */
 function nodeLostBy(
   indirect: readonly IndirectDependency[],
@@ -129,6 +135,7 @@ export class StudyBuilder {
     const deps = result.dependencies;
     const isStapled = stapled(result);
     const direct = new Set<string>();
+    const throughPlatform = new Map<string, Set<string>>();
     for (const layer of LAYERS) {
       const counts = this.layers.get(layer)!;
       if (!deps.some((d) => d.layer === layer && d.provider !== SELF)) continue;
@@ -145,13 +152,47 @@ export class StudyBuilder {
       counts.critical++;
       for (const p of critical) {
         bump(counts.byProvider, p);
-        direct.add(p);
+        // A platform's own provider (aws under a Vercel app, `via: vercel`) is the domain's only
+        // through the platform: for amplification that is the indirect path platform → provider.
+        const own = deps.some((d) => d.layer === layer && d.provider === p && !d.via);
+        if (own) direct.add(p);
+        else
+          for (const d of deps)
+            if (d.layer === layer && d.provider === p && d.via) {
+              const paths = throughPlatform.get(p) ?? new Set<string>();
+              throughPlatform.set(p, paths.add(`${platformLayer(deps, d)}: ${d.via} → ${layer}`));
+            }
       }
       bump(counts.sets, critical.join(SEP));
     }
     for (const p of direct) this.amplifier(p).direct++;
+    for (const [p, paths] of throughPlatform) {
+      if (direct.has(p)) continue;
+      const a = this.amplifier(p);
+      a.indirect++;
+      for (const path of paths) bump(a.paths, path);
+    }
+    const counted = new Set([...direct, ...throughPlatform.keys()]);
+    this.addPlatformEdges(deps, isStapled);
     const indirect = result.indirect ?? [];
-    if (indirect.length > 0) this.addIndirect(deps, indirect, direct);
+    if (indirect.length > 0) this.addIndirect(deps, indirect, counted);
+  }
+
+  /** Platform → provider pairs (`via`): Vercel runs on AWS, Shopify on Cloudflare. */
+  private addPlatformEdges(deps: readonly Dependency[], isStapled: boolean): void {
+    const seen = new Map<string, boolean>();
+    for (const d of deps) {
+      if (!d.via || d.provider === SELF) continue;
+      const k = [platformLayer(deps, d), d.via, d.layer, d.provider].join(SEP);
+      const critical = criticalProviders(deps, d.layer, isStapled).includes(d.provider);
+      seen.set(k, (seen.get(k) ?? false) || critical);
+    }
+    for (const [k, critical] of seen) {
+      const counts = this.edges.get(k) ?? [0, 0];
+      counts[0]++;
+      if (critical) counts[1]++;
+      this.edges.set(k, counts);
+    }
   }
 
   private addIndirect(
