@@ -29,6 +29,7 @@ import {
   type ThreadedProber,
 } from './collect/probe/threads.js';
 import { ResolverTally } from './collect/resolver-use.js';
+import { observeRevocation, RevocationLookup } from './collect/revocation.js';
 import { parseVantages } from './collect/vantage.js';
 import { MAX_DEPTH, ZoneLookup } from './collect/zones.js';
 import { ConfigError } from './errors.js';
@@ -266,6 +267,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     annotate,
     isProviderHost: (host: string) => matchHost(catalogue, 'cname', host) !== null,
   };
+  const revocation = new RevocationLookup(client, beyond.zones, { annotate });
 
   /** The result of what was observed: dependencies, risks, indirect ones and the first error. */
   function conclude(domain: string, obs: Observation, late?: ErrorInfo): DomainResult {
@@ -288,7 +290,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
         sortFindings(result.risks);
       }
     }
-    const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns });
+    const indirect = classifyIndirect(obs, catalogue, { ownAsns: opts.ownAsns, direct: dependencies });
     if (indirect.length > 0) result.indirect = indirect;
     const error = late ?? domainError(obs);
     if (error) result.error = error;
@@ -297,7 +299,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
 
   /** What one domain's stages have finished, for a result given before the last one ends. */
   interface Progress {
-    stage: 'DNS' | 'provider DNS and vantages' | 'web probe';
+    stage: 'DNS' | 'provider DNS and vantages' | 'web probe' | 'revocation DNS';
     dns?: Observation['dns'];
   }
 
@@ -326,6 +328,13 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
       const web = await probeLimit(() => prober(domain, pickAddress(dns.addresses)));
       obs.http = web.http;
       if (web.tls) obs.tls = web.tls;
+    }
+    // The CA's revocation hosts are its providers' providers: followed as --depth follows zones.
+    if (depth > 0 && obs.tls) {
+      progress.stage = 'revocation DNS';
+      const tls = obs.tls;
+      const hosts = await dnsLimit(() => observeRevocation(tls, revocation));
+      if (hosts.length > 0) dns.revocationHosts = hosts;
     }
     return conclude(domain, obs);
   }

@@ -97,6 +97,24 @@ export interface DnsObservation {
   dmarc?: DmarcObservation;
   /** The zone as its parent and its own name servers see it, asked directly (--dns-checks). */
   delegation?: DelegationObservation;
+  /**
+   * The CA's revocation hosts named by the leaf (OCSP responders, or the CRL hosts of a CRL-only
+   * certificate), resolved when no OCSP response was stapled (--depth 1 or more); never fetched.
+   */
+  revocationHosts?: RevocationHostObservation[];
+}
+
+/** A host of the CA's revocation service, resolved once per run (its URL is never fetched). */
+export interface RevocationHostObservation {
+  host: string;
+  /** Named as OCSP responder, or as CRL distribution point (a CRL-only certificate). */
+  kind: 'ocsp' | 'crl';
+  status: Status;
+  cnames: string[];
+  addresses: AddressInfo[];
+  /** The host's registrable domain, and its name servers. */
+  zone: string;
+  ns: { status: Status; hosts: HostAddresses[] };
 }
 
 /** A domain an SPF policy hands authority to (`include:` or `redirect=`), in the order evaluated. */
@@ -254,8 +272,25 @@ export interface CertName {
   O?: string;
 }
 
+/**
+ * How a client would learn that the certificate was revoked: from the server (a stapled OCSP
+ * response) or by asking the CA's revocation service (OCSP responder, CRL distribution point).
+ */
+export interface RevocationInfo {
+  /** The server stapled an OCSP response in the handshake (status_request). */
+  stapled: boolean;
+  /** OCSP responder URLs of the leaf (Authority Information Access). */
+  ocsp: string[];
+  /** CRL distribution point URLs of the leaf. */
+  crl: string[];
+  /** The leaf carries the TLS feature extension status_request (must-staple, RFC 7633). */
+  mustStaple: boolean;
+}
+
 export interface TlsObservation {
   status: Status;
+  /** Stapling and the revocation URLs of the leaf; absent in documents of older versions. */
+  revocation?: RevocationInfo;
   subject?: CertName;
   issuer?: CertName;
   validFrom?: string;
@@ -445,6 +480,9 @@ export interface BlastRadius {
   down: string[];
   degraded: string[];
   downIndirect?: string[];
+  /** Domains that lose only certificates or e-mail through a provider's provider (a CA's OCSP CDN); absent when none. */
+  degradedIndirectCount?: number;
+  degradedIndirect?: string[];
   /**
    * Subsidiaries (catalogue `parent` relations) whose dependencies put domains in this radius:
    * microsoft owns github, so a GitHub Pages site is down if microsoft fails. Absent when none.
@@ -463,6 +501,65 @@ export interface RunNote {
   message: string;
 }
 
+/**
+ * One layer of the study view (Kashaf, Sekar, Agarwal, IMC 2020). Shares are of `Study.domains`.
+ * A domain is *critically dependent* at a layer when one third-party provider's outage alone
+ * takes the layer (no alternative, not even its own servers); *redundant* when it uses a third
+ * party there but no single one can take the layer.
+ */
+export interface StudyLayer {
+  layer: Layer;
+  thirdParty: number;
+  thirdPartyShare: number;
+  critical: number;
+  criticalShare: number;
+  redundant: number;
+  redundantShare: number;
+  /** Providers by the domains critically dependent on them, most first. */
+  providers: { provider: string; critical: number; criticalShare: number }[];
+  /** k = 1..10: domains critically dependent on at least one of the top-k providers (the union). */
+  concentration: { k: number; provider: string; critical: number; share: number }[];
+  /** HHI (0..10000) over the providers' critical dependencies. */
+  hhi: number;
+  /** ca only: domains whose server staples an OCSP response (not critically dependent on the CA). */
+  stapled?: number;
+  /** ca only: domains whose certificate names CRLs and no OCSP responder (Let's Encrypt since 2025). */
+  crlOnly?: number;
+}
+
+/** A provider's impact directly and through the providers that depend on it. */
+export interface StudyAmplification {
+  provider: string;
+  /** Domains critically dependent on it at some layer. */
+  direct: number;
+  /** Further domains that lose a layer only through a provider that depends on it. */
+  indirect: number;
+  total: number;
+  /** total / direct; null when it has no direct dependant. */
+  ratio: number | null;
+  /** The providers through which the indirect domains are lost ("cdn: akamai → dns"), most first. */
+  paths: { path: string; domains: number }[];
+}
+
+/** One provider relying on another (a CDN's zone served by a DNS provider). */
+export interface StudyProviderDependency {
+  layer: Layer;
+  provider: string;
+  dependsOn: { layer: Layer; provider: string };
+  /** Domains on which the relation was seen. */
+  domains: number;
+  /** Of them, those where the provider's zone has no other provider (nor its own servers). */
+  critical: number;
+}
+
+export interface Study {
+  /** Domains that resolved: the denominator of every share. */
+  domains: number;
+  layers: StudyLayer[];
+  amplification: StudyAmplification[];
+  providerDependencies: StudyProviderDependency[];
+}
+
 export interface Summary {
   domains: number;
   failed: number;
@@ -471,6 +568,8 @@ export interface Summary {
   blastRadius: BlastRadius[];
   /** Run-wide notes, each once; absent when there are none. */
   notes?: RunNote[];
+  /** The study view; absent in documents of older versions. */
+  study?: Study;
 }
 
 /** A resolver the run asked, and how many of its questions it answered (any rcode counts). */

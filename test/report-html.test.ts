@@ -19,12 +19,12 @@ const PAYLOADS = [
 ];
 
 const TAGS = new Set(
-  'html head meta link title style body div section header h1 h2 h3 h4 span b time nav a article ol ul li p svg rect table thead tbody tr th td details summary sup code dl dt dd footer'.split(
+  'html head meta link title style body div section header h1 h2 h3 h4 span b time nav a article ol ul li p svg rect table thead tbody tr th td details summary sup code dl dt dd footer polyline'.split(
     ' ',
   ),
 );
 const ATTRS = new Set(
-  'lang charset http-equiv content name rel href class id title scope viewbox preserveaspectratio aria-hidden width height x transform'.split(
+  'lang charset http-equiv content name rel href class id title scope viewbox preserveaspectratio aria-hidden width height x y points transform'.split(
     ' ',
   ),
 );

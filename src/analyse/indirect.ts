@@ -56,7 +56,7 @@ export function indirectlyLost(indirect: readonly IndirectDependency[], failed: 
     const lost =
       !node.selfHosted &&
       node.entries.every(
-        (e) => failed(e.provider) || (children.get(childPrefix(e)) ?? []).some((child) => nodeLost(child)),
+        (e) => failed(e.provider, e) || (children.get(childPrefix(e)) ?? []).some((child) => nodeLost(child)),
       );
     memo.set(node, lost);
     return lost;

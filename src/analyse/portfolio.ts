@@ -19,6 +19,7 @@ import {
   SERVING_LAYERS,
 } from './layer-loss.js';
 import { RunNotes } from './notes.js';
+import { StudyBuilder } from './study.js';
 
 // Portfolio figures built one domain at a time, so that a streamed audit of a million domains
 // keeps only counters plus, for the blast radius, a bounded sample of names per provider.
@@ -58,6 +59,7 @@ interface Radius {
   down: NameSample;
   degraded: NameSample;
   downIndirect?: NameSample;
+  degradedIndirect?: NameSample;
 }
 
 export interface SummaryOptions {
@@ -76,6 +78,7 @@ export class SummaryBuilder {
   private readonly users = new Map<Layer, Map<string, number>>(LAYERS.map((l) => [l, new Map()]));
   private readonly radius = new Map<string, Radius>();
   private readonly notes = new RunNotes();
+  private readonly study = new StudyBuilder();
   private readonly lineageOf: (provider: string) => readonly string[];
 
   private readonly cap: number;
@@ -104,6 +107,7 @@ export class SummaryBuilder {
       this.notes.add(result);
       return;
     }
+    this.study.add(result);
     // DMARC report receivers carry no traffic: no share of the layer, nothing in a blast radius.
     const deps = result.dependencies.filter((d) => d.provider !== SELF && d.direction !== 'reports');
 
@@ -146,11 +150,18 @@ export class SummaryBuilder {
     const indirect = result.indirect ?? [];
     const candidates = new Set(indirect.flatMap((d) => this.lineageOf(d.provider)));
     for (const candidate of candidates) {
-      const hit = indirectImpact(deps, indirect, (p) => this.lineageOf(p).includes(candidate));
-      if (!hit?.down) continue;
+      const failed = (p: string) => this.lineageOf(p).includes(candidate);
+      const hit = indirectImpact(deps, indirect, failed);
+      if (!hit) continue;
       const entry = this.entry(candidate);
-      entry.downIndirect ??= new NameSample(this.cap);
-      entry.downIndirect.add(result.domain);
+      if (hit.down) {
+        entry.downIndirect ??= new NameSample(this.cap);
+        entry.downIndirect.add(result.domain);
+      } else if (lostLayers(deps, failed).length === 0) {
+        // Only certificates or e-mail lost, and only through a provider's provider (a CA's OCSP CDN).
+        entry.degradedIndirect ??= new NameSample(this.cap);
+        entry.degradedIndirect.add(result.domain);
+      }
     }
   }
 
@@ -164,6 +175,7 @@ export class SummaryBuilder {
     };
     const notes = this.notes.finish();
     if (notes.length > 0) summary.notes = notes;
+    summary.study = this.study.finish();
     return summary;
   }
 
@@ -200,6 +212,10 @@ export class SummaryBuilder {
       if (r.downIndirect?.count) {
         b.downIndirectCount = r.downIndirect.count;
         b.downIndirect = [...r.downIndirect.sorted()];
+      }
+      if (r.degradedIndirect?.count) {
+        b.degradedIndirectCount = r.degradedIndirect.count;
+        b.degradedIndirect = [...r.degradedIndirect.sorted()];
       }
       if (r.owns?.size) b.owns = [...r.owns].sort(byString);
       return b;

@@ -3,6 +3,7 @@ import { indirectImpact } from './indirect.js';
 import {
   alreadyFailing,
   byString,
+  type Failure,
   failure,
   layerImpact,
   lineage,
@@ -57,6 +58,8 @@ export interface WhatIfDownIndirect {
 export interface WhatIfDegraded {
   domain: string;
   layers: Layer[];
+  /** When a provider's provider is why (a CA's OCSP responder on the failed CDN): the paths lost. */
+  via?: string[];
 }
 
 export interface WhatIfSaved {
@@ -72,6 +75,10 @@ export interface WhatIfSurvived {
 
 export interface WhatIfResult {
   providers: string[];
+  /** The outage hits only this layer's dependencies (whatif --layer); absent: every layer. */
+  layer?: Layer;
+  /** The providers are the top `top` of `layer` by critically dependent domains (whatif --top). */
+  top?: number;
   down: WhatIfDown[];
   /** The separate tier "down via a provider's provider"; absent when no domain is in it. */
   downIndirect?: WhatIfDownIndirect[];
@@ -85,12 +92,25 @@ export interface WhatIfResult {
   unaffected: string[];
 }
 
+export interface WhatIfOptions {
+  /** Only dependencies of this layer fail (an indirect one is of its own layer: the DNS of a CDN's zone). */
+  layer?: Layer;
+  /** Recorded in the result: the providers are the top `top` of `layer`. */
+  top?: number;
+}
+
+/** A failure limited to one layer's dependencies (dep is always given by the layer-loss rule). */
+function scoped(failed: Failure, layer: Layer | undefined): Failure {
+  return layer === undefined ? failed : (p, dep) => dep?.layer === layer && failed(p, dep);
+}
+
 export function whatIf(
   results: Iterable<DomainResult>,
   providers: string[],
   relations?: Relations,
+  opts: WhatIfOptions = {},
 ): WhatIfResult {
-  const failed = failure(providers, relations);
+  const failed = scoped(failure(providers, relations), opts.layer);
   const out: WhatIfResult = {
     providers: [...new Set(providers)].sort(byString),
     down: [],
@@ -103,7 +123,9 @@ export function whatIf(
   const failing: WhatIfFailing[] = [];
   // Regional specs only: the same outage with every region-less dependency in the region too.
   const regional = providers.some((p) => p.includes('@'));
-  const pessimistic = regional ? failure(providers, relations, { regionless: 'hit' }) : undefined;
+  const pessimistic = regional
+    ? scoped(failure(providers, relations, { regionless: 'hit' }), opts.layer)
+    : undefined;
   const requested = new Set(providers.map((p) => p.split('@')[0]!));
   const lineageOf = lineage(relations);
   for (const result of results) {
@@ -142,8 +164,10 @@ export function whatIf(
         continue;
       }
     }
-    if (layers.length > 0) {
-      out.degraded.push({ domain, layers });
+    if (layers.length > 0 || second) {
+      const degraded: WhatIfDegraded = { domain, layers: second?.layers ?? layers };
+      if (second) degraded.via = second.via;
+      out.degraded.push(degraded);
     } else if (impacts.some((i) => i.hit.length > 0)) {
       const savedBy = impacts
         .filter((i) => i.hit.length > 0)
@@ -160,8 +184,11 @@ export function whatIf(
   out.unaffected.sort(byString);
   // Tiers in the order JSON reads best, worst first; the optional ones only when not empty.
   const { providers: failedProviders, down, degraded, survived, unaffected } = out;
-  const result: WhatIfResult = { providers: failedProviders, down, degraded, survived, unaffected };
-  const ordered: WhatIfResult = { providers: failedProviders, down } as WhatIfResult;
+  const scope: Pick<WhatIfResult, 'layer' | 'top'> = {};
+  if (opts.layer !== undefined) scope.layer = opts.layer;
+  if (opts.top !== undefined) scope.top = opts.top;
+  const result: WhatIfResult = { providers: failedProviders, ...scope, down, degraded, survived, unaffected };
+  const ordered: WhatIfResult = { providers: failedProviders, ...scope, down } as WhatIfResult;
   if (downIndirect.length > 0) ordered.downIndirect = downIndirect.sort(byDomain);
   if (possibly.length > 0) ordered.possiblyAffected = possibly.sort(byDomain);
   ordered.degraded = degraded;

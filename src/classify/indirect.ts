@@ -9,6 +9,7 @@ import type {
 } from '../types.js';
 import { type ClassifyContext, classifyHost, registrable } from './hosts.js';
 import { matchHost } from './memo.js';
+import { classifyRevocation } from './revocation.js';
 
 // Dependencies of the domain's providers: who answers DNS for the zone a provider's endpoint
 // lives in. In 2016 sites whose CDN's own zones were served by Dyn went down with Dyn although
@@ -16,6 +17,8 @@ import { matchHost } from './memo.js';
 
 export interface IndirectOptions {
   ownAsns?: Iterable<number>;
+  /** The domain's direct dependencies: their CA's revocation hosts are followed when given. */
+  direct?: readonly Dependency[];
 }
 
 interface Endpoint {
@@ -47,32 +50,31 @@ function endpoints(obs: Observation, ctx: ClassifyContext): Endpoint[] {
   );
 }
 
-interface ZoneProvider {
+export interface ZoneProvider {
   provider: string;
   service?: string;
   evidence: Evidence[];
   hosts: string[];
 }
 
+/** The company at the top of a provider's owner and parent relations (cycle-safe). */
+export function companyOf(catalogue: Catalogue, id: string): string {
+  const seen = new Set<string>();
+  let p = catalogue.ownerOf(id) ?? id;
+  for (let parent = catalogue.parentOf(p); parent && !seen.has(parent); parent = catalogue.parentOf(p)) {
+    seen.add(p);
+    p = parent;
+  }
+  return p;
+}
+
 /** The zone's name servers by provider; the `through` provider's own (same company) count as self. */
-function zoneProviders(
+export function zoneProviders(
   zone: ProviderZoneObservation,
   through: string,
   ctx: ClassifyContext,
 ): Map<string, ZoneProvider> {
-  const company = (id: string): string => {
-    const seen = new Set<string>();
-    let p = ctx.catalogue.ownerOf(id) ?? id;
-    for (
-      let parent = ctx.catalogue.parentOf(p);
-      parent && !seen.has(parent);
-      parent = ctx.catalogue.parentOf(p)
-    ) {
-      seen.add(p);
-      p = parent;
-    }
-    return p;
-  };
+  const company = (id: string): string => companyOf(ctx.catalogue, id);
   const zctx: ClassifyContext = { ...ctx, site: zone.zone };
   const out = new Map<string, ZoneProvider>();
   for (const h of zone.ns.hosts) {
@@ -96,8 +98,9 @@ export function classifyIndirect(
   catalogue: Catalogue,
   opts: IndirectOptions = {},
 ): IndirectDependency[] {
+  const revocation = opts.direct ? classifyRevocation(obs, opts.direct, catalogue, opts) : [];
   const observed = obs.dns.providerZones ?? [];
-  if (observed.length === 0) return [];
+  if (observed.length === 0) return revocation;
   const zones = new Map(observed.map((z) => [z.zone, z]));
   const maxDepth = Math.max(...observed.map((z) => z.depth));
   const ctx: ClassifyContext = {
@@ -156,12 +159,13 @@ export function classifyIndirect(
       new Set([ctx.site, e.zone]),
     );
   }
+  for (const d of revocation) out.set(`${d.path.join('\u0000')}\u0000${d.provider}`, d);
   return [...out.values()].sort(
     (a, b) => byString(a.path.join(' '), b.path.join(' ')) || byString(a.provider, b.provider),
   );
 }
 
-function dedupe(evidence: Evidence[]): Evidence[] {
+export function dedupe(evidence: Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return evidence
     .filter((e) => {

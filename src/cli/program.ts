@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { severityAtLeast } from '../analyse/domain.js';
+import { summarise } from '../analyse/portfolio.js';
+import { topProviders } from '../analyse/study.js';
 import { type WhatIfResult, whatIf } from '../analyse/whatif.js';
 import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
@@ -21,7 +23,7 @@ import {
   parseSnapshot,
   type SnapshotReport,
 } from '../snapshot/read.js';
-import type { Severity } from '../types.js';
+import { LAYERS, type Severity } from '../types.js';
 import { type RunFlags, type RunResult, runAudit } from './audit-run.js';
 import { type CliIo, EXIT, emit, exitFor, useColor } from './cli-io.js';
 import { acceptanceLines, applyConfig } from './config-flags.js';
@@ -42,6 +44,7 @@ import {
 } from './run-health.js';
 import { prepareSchedule, type ScheduleFlags } from './schedule.js';
 import { updateDataCommand } from './update-data-command.js';
+import { outageChoice, type WhatIfFlags } from './whatif-top.js';
 import { workerCommand } from './worker-command.js';
 
 /** Columns the table may use: the terminal's, else COLUMNS, else the renderer's default. */
@@ -281,10 +284,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       new Option(
         '-p, --provider <id[@region]>',
         'provider that fails (an id in any case, or a product of one: route53; id@region: a regional outage), repeatable',
-      )
-        .argParser((v: string, prev: string[] = []) => [...prev, v])
-        .makeOptionMandatory(),
-    );
+      ).argParser((v: string, prev: string[] = []) => [...prev, v]),
+    )
+    .addOption(
+      new Option('--top <k>', 'the K providers most domains critically depend on at --layer fail together'),
+    )
+    .addOption(new Option('--layer <layer>', 'the outage hits only this layer').choices([...LAYERS]));
   program
     .command('config-schema')
     .description(
@@ -302,15 +307,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addAuditOptions(whatifCmd)
     .addOption(formatOption(WHATIF_FORMATS))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout').helpGroup('Output:'))
-    .action(async (input: string, flags: RunFlags & OutputFlags & { provider: string[] }) => {
+    .action(async (input: string, flags: RunFlags & OutputFlags & WhatIfFlags) => {
+      const top = outageChoice(flags);
       if (flags.output) assertWritable(flags.output);
       const { report: doc, release } = await snapshotOrAudit(input, flags);
       let result: WhatIfResult;
       try {
         const catalogue = loadCatalogue({ extraFiles: flags.catalog });
         const parents = parentsOf(catalogue);
-        const providers = resolveOutage(flags.provider, catalogue, doc, parents);
-        result = whatIf(doc.domains, providers, { parents });
+        const layer = flags.layer;
+        if (top !== undefined && layer) {
+          const study = doc.summary?.study ?? summarise(doc.domains).study!;
+          result = whatIf(doc.domains, topProviders(study, layer, top), { parents }, { layer, top });
+        } else {
+          const providers = resolveOutage(flags.provider ?? [], catalogue, doc, parents);
+          result = whatIf(doc.domains, providers, { parents }, layer ? { layer } : {});
+        }
       } finally {
         release();
       }

@@ -1,4 +1,5 @@
 import { isEmptyDiff, type RadiusSide, type SnapshotDiff } from '../snapshot/diff.js';
+import { studyRows } from './diff-study-rows.js';
 import { recoveredNote } from './diff-table.js';
 import {
   findingLabel,
@@ -146,6 +147,13 @@ export function renderDiffMarkdown(diff: SnapshotDiff, opts: DiffMarkdownOptions
         .map((p) => `${esc(p.provider)} ${shareMove(p.shareBefore, p.shareAfter)} (${points(p.delta)})`)
         .join('<br>'),
     ]),
+    max,
+  );
+  table(
+    out,
+    'Third-party dependency (IMC 2020)',
+    ['what', 'figure', 'move'],
+    studyRows(diff.portfolio.study, esc),
     max,
   );
   table(

@@ -6,6 +6,7 @@ import {
   type SnapshotDiff,
 } from '../snapshot/diff.js';
 import { SEVERITIES, type Severity } from '../types.js';
+import { studyRows } from './diff-study-rows.js';
 import {
   findingLabel,
   points,
@@ -175,6 +176,7 @@ export function renderDiffTable(diff: SnapshotDiff, opts: DiffTableOptions): str
     ]),
     diff.portfolio.layers.length,
   );
+  section(out, 'Third-party dependency (IMC 2020)', columns(studyRows(diff.portfolio.study, esc)));
   section(
     out,
     'Blast radius',

@@ -82,6 +82,10 @@ th.corner{vertical-align:bottom}
 .lt.spof{background:var(--accent);color:#fff;border-color:var(--accent)}
 .lt.alt{border-style:dashed}
 .mark{margin-left:1px;font-weight:400}
+.curve-card{margin-bottom:12px}svg.curve{display:block;width:100%;max-width:640px;height:220px}
+.curve-frame{fill:#fafbfc;stroke:#d0d7de;stroke-width:0.5}.curve-grid{fill:#e5e8ec}
+.curve polyline{fill:none;stroke-width:2;vector-effect:non-scaling-stroke}
+.curve-dns{stroke:#2f5d8a}.curve-cdn{stroke:#0f766e}.curve-cloud{stroke:#6d28d9}.curve-ca{stroke:#9a3412}.curve-email{stroke:#a0416d}
 .lt-dns{color:#2f5d8a}.lt-cdn{color:#0f766e}.lt-cloud{color:#6d28d9}.lt-ca{color:#9a3412}.lt-email{color:#a0416d}
 .lt-dns.spof{background:#2f5d8a;border-color:#2f5d8a}.lt-cdn.spof{background:#0f766e;border-color:#0f766e}
 .lt-cloud.spof{background:#6d28d9;border-color:#6d28d9}.lt-ca.spof{background:#9a3412;border-color:#9a3412}

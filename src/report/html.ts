@@ -5,6 +5,7 @@ import { blastSection, concentrationSection } from './html-charts.js';
 import { domainDetails } from './html-domain.js';
 import { compareText, severityClass } from './html-labels.js';
 import { matrixParts, matrixProviders, ownedBy } from './html-matrix.js';
+import { studySection } from './html-study.js';
 import { stylesheet } from './html-style.js';
 import { html, type Markup, markupText, uniqueIds } from './html-template.js';
 import type { ReportDocument, ResultList } from './spill.js';
@@ -70,10 +71,11 @@ export function* htmlChunks(doc: ReportDocument): Generator<string> {
 <section class="first" id="summary">
 <header class="top"><div><h1>singlepath <span>single-point-of-failure report</span></h1>
 <div class="meta">Generated <b><time>${doc.generatedAt}</time></b> · singlepath ${doc.tool?.version ?? ''} · <b>${s.domains}</b> domains · <b>${s.failed}</b> failed · <b>${findings}</b> findings · <b>${providerCount}</b> providers ${optionsList(doc.options)}</div></div>
-<nav class="toc"><a href="#concentration">Concentration</a><a href="#blast">Blast radius</a><a href="#matrix">Matrix</a><a href="#domains">Domains</a></nav></header>
+<nav class="toc"><a href="#concentration">Concentration</a>${s.study ? html`<a href="#study">Study</a>` : ''}<a href="#blast">Blast radius</a><a href="#matrix">Matrix</a><a href="#domains">Domains</a></nav></header>
 ${figures(s)}${s.notes?.length ? html`<ul class="notes">${s.notes.map((n) => html`<li><b>Note</b> ${n.message}</li>`)}</ul>` : ''}
 </section>
 ${concentrationSection(s)}
+${studySection(s.study)}
 ${blastSection(s)}
 `;
   function* pieces(): Generator<string> {

@@ -3,6 +3,7 @@ import type { WhatIfResult } from '../analyse/whatif.js';
 import { type DomainResult, LAYERS, SEVERITIES } from '../types.js';
 import { batched, joined } from './chunks.js';
 import { escapeMarkdown as esc } from './escape.js';
+import { studyMarkdown } from './markdown-study.js';
 import type { ReportDocument } from './spill.js';
 import {
   dependencyLabel,
@@ -17,6 +18,7 @@ import {
   unaffectedList,
   viaText,
   whatIfCounts,
+  whatIfSubject,
 } from './summary-text.js';
 
 // Markdown for tickets and wikis. Every document string goes through escapeMarkdown (no pipe,
@@ -73,6 +75,25 @@ function summarySection(doc: ReportDocument): string[] {
         ]),
       );
   }
+  const degradedIndirect = s.blastRadius.filter((r) => (r.degradedIndirectCount ?? 0) > 0);
+  if (degradedIndirect.length > 0) {
+    out.push(
+      '',
+      "## Degraded via a provider's provider",
+      '',
+      row(['provider', 'degraded', 'domains']),
+      row(['---', '---:', '---']),
+    );
+    for (const r of degradedIndirect)
+      out.push(
+        row([
+          esc(r.provider),
+          r.degradedIndirectCount!,
+          unaffectedList(r.degradedIndirect ?? [], esc, 10, r.degradedIndirectCount!),
+        ]),
+      );
+  }
+  out.push(...studyMarkdown(s.study));
   if (s.notes?.length) out.push('', '## Notes', '', ...s.notes.map((n) => `- ${esc(n.message)}`));
   return out;
 }
@@ -163,11 +184,7 @@ export function* markdownChunks(doc: ReportDocument, opts: MarkdownOptions = {})
 }
 
 export function renderWhatIfMarkdown(result: WhatIfResult): string {
-  const out = [
-    `# What if ${result.providers.map(esc).join(' + ')} ${result.providers.length > 1 ? 'fail' : 'fails'}?`,
-    '',
-    whatIfCounts(result),
-  ];
+  const out = [`# What if ${whatIfSubject(result, esc)}?`, '', whatIfCounts(result)];
   const rows = [
     ...result.down.map((d) => row([esc(d.domain), 'down', d.layers.join(', '), `via ${viaText(d, esc)}`])),
     ...(result.downIndirect ?? []).map((d) =>
@@ -176,7 +193,14 @@ export function renderWhatIfMarkdown(result: WhatIfResult): string {
     ...(result.possiblyAffected ?? []).map((d) =>
       row([esc(d.domain), 'possibly affected', d.layers.join(', '), possiblyText(d, esc)]),
     ),
-    ...result.degraded.map((d) => row([esc(d.domain), 'degraded', d.layers.join(', '), ''])),
+    ...result.degraded.map((d) =>
+      row([
+        esc(d.domain),
+        'degraded',
+        d.layers.join(', '),
+        d.via ? `via ${d.via.map(esc).join('<br>')}` : '',
+      ]),
+    ),
     ...result.survived.map((s) =>
       row([
         esc(s.domain),

@@ -106,7 +106,7 @@ export function* prometheusChunks(doc: ReportDocument, opts: PrometheusOptions =
   );
   yield* metric(
     'singlepath_blast_radius_domains',
-    "Domains an outage of the provider takes down, degrades (CA or e-mail only), or takes down through a provider's provider.",
+    "Domains an outage of the provider takes down, degrades (CA or e-mail only), or takes down or degrades through a provider's provider.",
     s.blastRadius.flatMap((b) => {
       const out: [Record<string, string>, number][] = [
         [{ provider: b.provider, impact: 'down' }, b.downCount ?? b.down.length],
@@ -114,6 +114,8 @@ export function* prometheusChunks(doc: ReportDocument, opts: PrometheusOptions =
       ];
       if (b.downIndirectCount !== undefined)
         out.push([{ provider: b.provider, impact: 'down_indirect' }, b.downIndirectCount]);
+      if (b.degradedIndirectCount !== undefined)
+        out.push([{ provider: b.provider, impact: 'degraded_indirect' }, b.degradedIndirectCount]);
       return out;
     }),
   );

@@ -111,6 +111,17 @@ export function viaText(d: WhatIfDown, esc: Escape): string {
 }
 
 /** What-if's counts line: every tier, the optional ones when present. */
+/** "cloudflare + aws fail", "the top 2 dns providers (cloudflare + aws) fail", "cloudflare fails at the cdn layer". */
+export function whatIfSubject(result: WhatIfResult, esc: Escape): string {
+  const names = result.providers.map(esc).join(' + ');
+  const verb = result.providers.length > 1 ? 'fail' : 'fails';
+  if (result.top !== undefined && result.layer !== undefined)
+    return `the top ${result.top} ${esc(result.layer)} providers (${names || 'none'}) fail`;
+  return result.layer === undefined
+    ? `${names} ${verb}`
+    : `${names} ${verb} at the ${esc(result.layer)} layer`;
+}
+
 export function whatIfCounts(result: WhatIfResult): string {
   const parts = [`down ${result.down.length}`];
   if (result.downIndirect?.length) parts.push(`down via a provider's provider ${result.downIndirect.length}`);

@@ -16,6 +16,7 @@ import {
   unaffectedList,
   viaText,
   whatIfCounts,
+  whatIfSubject,
 } from './summary-text.js';
 
 // Terminal report. Every string from the document goes through escapeTerminal: header values,
@@ -250,8 +251,7 @@ export function renderWhatIfTable(result: WhatIfResult, opts: TableOptions): str
       `${esc(f.code)} in the audit: no outage can take it down`,
     ]);
   const counts = whatIfCounts(result);
-  const verb = result.providers.length > 1 ? 'fail' : 'fails';
-  const out = [`What if ${result.providers.map(esc).join(' + ')} ${verb}: ${counts}`];
+  const out = [`What if ${whatIfSubject(result, esc)}: ${counts}`];
   if (table.length > 0)
     out.push(
       [

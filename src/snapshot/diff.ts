@@ -14,6 +14,7 @@ import {
   SEVERITIES,
   type Severity,
 } from '../types.js';
+import { diffStudy, type StudyChange } from './diff-study.js';
 import { compareDependencies } from './normalise.js';
 
 // Drift between two snapshots. Only facts that mean something for failure are compared: the
@@ -155,7 +156,12 @@ export interface SnapshotDiff {
   findings: { new: FindingRef[]; resolved: FindingRef[]; severity: SeverityChange[] };
   /** The same failures as `domains.failing`/`recovered`, by code (kept for readers of schema 1). */
   errors: { started: ErrorChange[]; stopped: ErrorChange[]; changed: ErrorChange[] };
-  portfolio: { layers: PortfolioLayerChange[]; blastRadius: BlastRadiusChange[] };
+  portfolio: {
+    layers: PortfolioLayerChange[];
+    blastRadius: BlastRadiusChange[];
+    /** What moved in the study view (IMC 2020 table); absent when nothing did. */
+    study?: StudyChange;
+  };
 }
 
 export interface DiffOptions {
@@ -552,6 +558,8 @@ export function diffDocuments(
     errors: { started: [], stopped: [], changed: [] },
     portfolio: { layers: [], blastRadius: [] },
   };
+  const study = diffStudy(oldDoc, newDoc, o);
+  if (study) diff.portfolio.study = study;
   const failing = new Set<string>();
   // One pass over both in name order: the documents may keep their results on disk.
   for (const [oldR, newR] of joined(oldDoc.domains, newDoc.domains)) {
@@ -619,7 +627,8 @@ export function isEmptyDiff(diff: SnapshotDiff): boolean {
       diff.errors.stopped.length +
       diff.errors.changed.length +
       diff.portfolio.layers.length +
-      diff.portfolio.blastRadius.length ===
+      diff.portfolio.blastRadius.length +
+      (diff.portfolio.study ? 1 : 0) ===
     0
   );
 }

@@ -29,6 +29,25 @@ export interface LeafBundle {
 
 export type LeafKind = 'ok' | 'expired' | 'self-signed';
 
+/** Revocation facts a leaf may carry: OCSP responder (AIA), CRL distribution points, must-staple. */
+export interface LeafRevocation {
+  ocsp?: string[];
+  crl?: string[];
+  mustStaple?: boolean;
+}
+
+// TLS feature extension (RFC 7633) holding status_request (5): SEQUENCE { INTEGER 5 }.
+const TLS_FEATURE = '1.3.6.1.5.5.7.1.24';
+const MUST_STAPLE = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x05]);
+
+function revocationExtensions(r: LeafRevocation = {}): x509.Extension[] {
+  const out: x509.Extension[] = [];
+  if (r.ocsp?.length) out.push(new x509.AuthorityInfoAccessExtension({ ocsp: r.ocsp }));
+  if (r.crl?.length) out.push(new x509.CRLDistributionPointsExtension(r.crl));
+  if (r.mustStaple) out.push(new x509.Extension(TLS_FEATURE, false, MUST_STAPLE));
+  return out;
+}
+
 export const LAB_ROOT: IssuerName = { O: 'singlepath lab', CN: 'singlepath Lab Root CA' };
 export const LAB_ISSUER: IssuerName = { O: 'singlepath lab', CN: 'Lab Issuing CA 1' };
 
@@ -120,7 +139,12 @@ export function labIssuer(name: IssuerName = LAB_ISSUER): Promise<CaBundle> {
   return memo(cas, key, () => makeIssuer(name));
 }
 
-async function makeLeaf(hosts: string[], kind: LeafKind, issuerName: IssuerName): Promise<LeafBundle> {
+async function makeLeaf(
+  hosts: string[],
+  kind: LeafKind,
+  issuerName: IssuerName,
+  revocation?: LeafRevocation,
+): Promise<LeafBundle> {
   const keys = await newKeys();
   const expired = kind === 'expired';
   const base = {
@@ -134,6 +158,7 @@ async function makeLeaf(hosts: string[], kind: LeafKind, issuerName: IssuerName)
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     new x509.SubjectAlternativeNameExtension(hosts.map((value) => ({ type: 'dns' as const, value }))),
+    ...revocationExtensions(revocation),
   ];
   const subject = jsonName({ CN: hosts[0] ?? 'lab.invalid' });
   if (kind === 'self-signed') {
@@ -164,9 +189,16 @@ export function leafCert(opts: {
   hosts: string[];
   issuer?: IssuerName;
   kind?: LeafKind;
+  revocation?: LeafRevocation;
 }): Promise<LeafBundle> {
   const kind = opts.kind ?? 'ok';
   const issuer = opts.issuer ?? LAB_ISSUER;
-  const key = JSON.stringify([opts.hosts, kind, issuer.O ?? null, issuer.CN ?? null]);
-  return memo(leaves, key, () => makeLeaf(opts.hosts, kind, issuer));
+  const key = JSON.stringify([
+    opts.hosts,
+    kind,
+    issuer.O ?? null,
+    issuer.CN ?? null,
+    opts.revocation ?? null,
+  ]);
+  return memo(leaves, key, () => makeLeaf(opts.hosts, kind, issuer, opts.revocation));
 }

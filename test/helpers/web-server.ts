@@ -1,12 +1,14 @@
 // Loopback web lab: one HTTPS server choosing its certificate by SNI and one HTTP server, both
 // answering per Host header from fixture data. Shared by probe tests, the demo and the benchmark.
+
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { type ConnectToRule, parseConnectTo } from '../../src/collect/connect-to.js';
-import { type IssuerName, LAB_ISSUER, labRoot, leafCert } from './certs.js';
+import { type IssuerName, LAB_ISSUER, type LeafRevocation, labRoot, leafCert } from './certs.js';
 
 export type LabTls = 'ok' | 'self-signed' | 'expired' | 'handshake-fail' | 'none';
 
@@ -41,6 +43,12 @@ export interface LabSite {
   noResponse?: boolean;
   /** Send 103 Early Hints every drip interval for this long before the real response. */
   earlyHintsMs?: number;
+  /**
+   * Revocation URLs and must-staple in the leaf; `staple` answers a client's status_request with a
+   * successful OCSP response (true) or a "try later" one (never signed: the probe only asks whether
+   * the server staples).
+   */
+  revocation?: LeafRevocation & { staple?: boolean | 'tryLater' };
 }
 
 export interface WebLabOptions {
@@ -144,6 +152,8 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
   const dripIntervalMs = opts.dripIntervalMs ?? 100;
   const root = await labRoot();
   const contexts = new Map<string, Promise<SecureContext>>();
+  /** Leaf DER (base64) → the OCSP response to staple for it. */
+  const staples = new Map<string, true | 'tryLater'>();
   const sockets = new Set<Socket>();
   const hits = new Map<string, number>();
   const connections = { https: 0, http: 0 };
@@ -152,12 +162,25 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
 
   // Certificates are made on first SNI for a host, then reused.
   const contextFor = (host: string, site: LabSite | undefined): Promise<SecureContext> => {
-    let ctx = contexts.get(host);
+    // Keyed by what the certificate holds: sites sharing a wildcard share one context.
+    const cacheKey = site?.san
+      ? JSON.stringify([site.san, site.issuer ?? null, site.tls ?? null, site.revocation ?? null])
+      : host;
+    let ctx = contexts.get(cacheKey);
     if (!ctx) {
       const kind = site?.tls === 'self-signed' || site?.tls === 'expired' ? site.tls : 'ok';
-      const leaf = leafCert({ hosts: site?.san ?? [host], issuer: site?.issuer ?? LAB_ISSUER, kind });
-      ctx = leaf.then(({ cert, key }) => createSecureContext({ cert, key }));
-      contexts.set(host, ctx);
+      const { staple, ...revocation } = site?.revocation ?? {};
+      const leaf = leafCert({
+        hosts: site?.san ?? [host],
+        issuer: site?.issuer ?? LAB_ISSUER,
+        kind,
+        ...(site?.revocation ? { revocation } : {}),
+      });
+      ctx = leaf.then(({ cert, key, leafPem }) => {
+        if (staple) staples.set(new X509Certificate(leafPem).raw.toString('base64'), staple);
+        return createSecureContext({ cert, key });
+      });
+      contexts.set(cacheKey, ctx);
     }
     return ctx;
   };
@@ -218,6 +241,13 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
   https.on('connection', track('https'));
   http.on('connection', track('http'));
   https.on('tlsClientError', (_err, socket) => socket.destroy());
+  https.on(
+    'OCSPRequest',
+    (certificate: Buffer, _issuer: Buffer, callback: (err: Error | null, response?: Buffer) => void) => {
+      const staple = staples.get(certificate.toString('base64'));
+      callback(null, staple ? ocspResponse(staple === 'tryLater' ? 3 : 0) : undefined);
+    },
+  );
   for (const server of [https, http]) server.on('clientError', (_err, socket: Socket) => socket.destroy());
 
   const [httpsPort, httpPort, refusedPort] = await Promise.all([
@@ -255,4 +285,23 @@ export async function startWebLab(input: Record<string, LabSite>, opts: WebLabOp
       await Promise.all([https, http].map((s) => new Promise((resolve) => s.close(resolve))));
     },
   };
+}
+
+/**
+ * An OCSPResponse (RFC 6960) with this status; a successful one carries a basic response whose
+ * body is placeholder bytes (the probe reads the status only, it never verifies a staple).
+ */
+function ocspResponse(status: number): Buffer {
+  const der = (tag: number, body: Buffer) => {
+    const len =
+      body.length < 128
+        ? Buffer.from([body.length])
+        : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+    return Buffer.concat([Buffer.from([tag]), len, body]);
+  };
+  const statusTlv = der(0x0a, Buffer.from([status]));
+  if (status !== 0) return der(0x30, statusTlv);
+  const basic = Buffer.from([0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01]); // id-pkix-ocsp-basic
+  const bytes = der(0x30, Buffer.concat([basic, der(0x04, Buffer.from('singlepath lab staple'))]));
+  return der(0x30, Buffer.concat([statusTlv, der(0xa0, bytes)]));
 }

@@ -3,6 +3,8 @@
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { CertName, TlsObservation } from '../../types.js';
+import { stapledResponse } from './connect.js';
+import { revocationUrls, stapledOk } from './revocation.js';
 import { oneLine } from './status.js';
 
 const MAX_SANS = 500;
@@ -68,6 +70,10 @@ export function readCertificate(socket: TLSSocket, servername: string): CertFact
   if (validTo) facts.validTo = validTo;
   if (cert.fingerprint256) facts.fingerprint256 = cert.fingerprint256;
   facts.san = parseSans(cert.subjectaltname);
+  facts.revocation = {
+    stapled: stapledOk(stapledResponse(socket)),
+    ...(cert.raw ? revocationUrls(cert.raw) : { ocsp: [], crl: [], mustStaple: false }),
+  };
   if (!socket.authorized) {
     facts.authorizationError = oneLine(String(socket.authorizationError ?? 'UNAUTHORIZED'));
     return facts;

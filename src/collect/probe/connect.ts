@@ -2,7 +2,13 @@
 // by --connect-to, refused in private ranges unless allowed, refused outside loopback when the
 // lab asks, opened under the phase deadline.
 import { isIP, isIPv4, connect as netConnect, type Socket } from 'node:net';
-import { type PeerCertificate, type SecureContext, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import {
+  type ConnectionOptions,
+  type PeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
 import { type AddressClass, classifyAddress } from '../../net/private.js';
 import type { ErrorInfo, Status } from '../../types.js';
 import { applyConnectTo, type ConnectToRule } from '../connect-to.js';
@@ -106,6 +112,13 @@ export function openTcp(ip: string, port: number, limit: Deadline): Promise<Sock
   return settle(netConnect({ host: ip, port }), 'connect', limit);
 }
 
+const staples = new WeakMap<TLSSocket, Buffer>();
+
+/** The OCSP response the server stapled in the handshake, if it sent one. */
+export function stapledResponse(socket: TLSSocket): Buffer | undefined {
+  return staples.get(socket);
+}
+
 /** Never rejects on an untrusted certificate: trust is read from socket.authorized afterwards. */
 export function openTls(
   ip: string,
@@ -114,7 +127,8 @@ export function openTls(
   secureContext: SecureContext,
   limit: Deadline,
 ): Promise<TLSSocket> {
-  const socket = tlsConnect({
+  // `requestOCSP` is a TLSSocket option tls.connect passes on; @types/node lists it for TLSSocket only.
+  const options: ConnectionOptions & { requestOCSP: boolean } = {
     host: ip,
     port,
     // SNI carries names only (RFC 6066); an IP literal domain goes without.
@@ -122,7 +136,11 @@ export function openTls(
     secureContext,
     rejectUnauthorized: false,
     ALPNProtocols: ['http/1.1'],
-  });
+    // status_request: whether the server staples an OCSP response is part of the CA layer.
+    requestOCSP: true,
+  };
+  const socket = tlsConnect(options);
+  socket.once('OCSPResponse', (response: Buffer) => staples.set(socket, response));
   leafOnly(socket);
   return settle(socket, 'secureConnect', limit);
 }
