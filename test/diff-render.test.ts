@@ -89,47 +89,41 @@ const GOLDEN_MARKDOWN = `## singlepath drift
 | CA | 2800 → 3600 (+800) | 5 → 5 | google 20.0% → 40.0% (+20.0 pts)<br>sectigo 20.0% → 0.0% (-20.0 pts) |
 | e-mail | 3750 → 5000 (+1250) | 2 → 1 | microsoft 40.0% → 20.0% (-20.0 pts)<br>proofpoint 20.0% → 0.0% (-20.0 pts) |
 
-### Third-party dependency (IMC 2020) (37)
+### Third-party dependency (IMC 2020) (31)
 
 | what | figure | move |
 | --- | --- | --- |
-| DNS | third party | 5 (83.3%) → 6 (100.0%) |
-| DNS | critically dependent | 4 (66.7%) → 6 (100.0%) |
-| DNS | redundant | 1 (16.7%) → 0 (0.0%) |
-| DNS | HHI | 2500 → 2222 |
-| DNS | top-1 | cloudflare 16.7% → cloudflare 33.3% |
-| DNS | top-2 | godaddy 33.3% → aws 50.0% |
-| DNS | top-3 | linode 50.0% → godaddy 66.7% |
-| DNS | top-4 | vercel 66.7% → linode 83.3% |
-| DNS | top-5 | none → vercel 100.0% |
-| CDN | third party | 5 (83.3%) → 6 (100.0%) |
-| CDN | critically dependent | 5 (83.3%) → 6 (100.0%) |
-| CDN | HHI | 1667 → 2653 |
-| CDN | top-1 | akamai 16.7% → cloudflare 50.0% |
-| CDN | top-2 | aws 33.3% → akamai 66.7% |
-| CDN | top-3 | cloudflare 50.0% → aws 83.3% |
-| CDN | top-4 | fastly 66.7% → shopify 83.3% |
-| CDN | top-5 | shopify 66.7% → vercel 100.0% |
-| CDN | top-6 | vercel 83.3% → none |
-| cloud | third party | 6 (100.0%) → 5 (83.3%) |
-| cloud | critically dependent | 6 (100.0%) → 5 (83.3%) |
-| cloud | HHI | 2778 → 3600 |
-| cloud | top-3 | hetzner 83.3% → linode 83.3% |
-| cloud | top-4 | linode 100.0% → none |
-| CA | third party | 6 (100.0%) → 5 (83.3%) |
-| CA | critically dependent | 6 (100.0%) → 5 (83.3%) |
-| CA | HHI | 2222 → 3600 |
-| CA | top-1 | letsencrypt 33.3% → google 33.3% |
-| CA | top-2 | aws 50.0% → letsencrypt 66.7% |
-| CA | top-3 | digicert 66.7% → aws 83.3% |
-| CA | top-4 | google 83.3% → none |
-| CA | top-5 | sectigo 100.0% → none |
-| e-mail | third party | 3 (50.0%) → 2 (33.3%) |
-| e-mail | critically dependent | 2 (33.3%) → 1 (16.7%) |
-| e-mail | HHI | 3333 → 10000 |
-| e-mail | top-2 | microsoft 33.3% → none |
-| e-mail | top-3 | proofpoint 33.3% → none |
-| google | amplification | 3 → 4 domains (direct 2 → 3), ratio ×1.50 → ×1.33 |
+| DNS | third party | 4 (80.0%) → 5 (100.0%) |
+| DNS | critically dependent | 3 (60.0%) → 5 (100.0%) |
+| DNS | redundant | 1 (20.0%) → 0 (0.0%) |
+| DNS | HHI | 3333 → 2800 |
+| DNS | top-1 | cloudflare 20.0% → cloudflare 40.0% |
+| DNS | top-2 | godaddy 40.0% → aws 60.0% |
+| DNS | top-3 | vercel 60.0% → godaddy 80.0% |
+| DNS | top-4 | none → vercel 100.0% |
+| CDN | third party | 4 (80.0%) → 5 (100.0%) |
+| CDN | critically dependent | 4 (80.0%) → 5 (100.0%) |
+| CDN | HHI | 2000 → 3333 |
+| CDN | top-1 | aws 20.0% → cloudflare 60.0% |
+| CDN | top-2 | cloudflare 40.0% → aws 80.0% |
+| CDN | top-3 | fastly 60.0% → shopify 80.0% |
+| CDN | top-4 | shopify 60.0% → vercel 100.0% |
+| CDN | top-5 | vercel 80.0% → none |
+| cloud | third party | 5 (100.0%) → 4 (80.0%) |
+| cloud | critically dependent | 5 (100.0%) → 4 (80.0%) |
+| cloud | HHI | 3600 → 5000 |
+| cloud | top-3 | hetzner 100.0% → none |
+| CA | HHI | 2800 → 3600 |
+| CA | top-1 | letsencrypt 40.0% → google 40.0% |
+| CA | top-2 | aws 60.0% → letsencrypt 80.0% |
+| CA | top-3 | google 80.0% → aws 100.0% |
+| CA | top-4 | sectigo 100.0% → none |
+| e-mail | third party | 2 (40.0%) → 1 (20.0%) |
+| e-mail | critically dependent | 1 (20.0%) → 0 (0.0%) |
+| e-mail | HHI | 5000 → 0 |
+| e-mail | top-1 | microsoft 20.0% → none |
+| e-mail | top-2 | proofpoint 20.0% → none |
+| google | amplification | 2 → 3 domains (direct 1 → 2), ratio ×2.00 → ×1.50 |
 
 ### Blast radius (7)
 

@@ -60,8 +60,18 @@ export interface StudyChange {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const round4 = (n: number): number => Math.round(n * 10000) / 10000;
 
-const studyOf = (doc: ReportDocument): Study | undefined =>
-  doc.summary?.study ?? (doc.domains ? summarise(doc.domains).study : undefined);
+/**
+ * A document's study table; with domains failing on either side, worked out again without them
+ * (a domain that failed tonight is its failure, not a move of the table).
+ */
+function studyOf(doc: ReportDocument, failing: ReadonlySet<string>): Study | undefined {
+  if (failing.size === 0 || !doc.domains)
+    return doc.summary?.study ?? (doc.domains ? summarise(doc.domains).study : undefined);
+  const kept = (function* () {
+    for (const r of doc.domains) if (!failing.has(r.domain)) yield r;
+  })();
+  return summarise(kept).study;
+}
 
 function count(
   b: StudyLayer | undefined,
@@ -127,9 +137,10 @@ export function diffStudy(
   oldDoc: ReportDocument,
   newDoc: ReportDocument,
   opts: { shareThreshold: number; hhiThreshold: number },
+  failing: ReadonlySet<string> = new Set(),
 ): StudyChange | undefined {
-  const was = studyOf(oldDoc);
-  const is = studyOf(newDoc);
+  const was = studyOf(oldDoc, failing);
+  const is = studyOf(newDoc, failing);
   if (!was && !is) return undefined;
   const out: StudyChange = { layers: [], amplification: [], providerDependencies: [] };
   for (const layer of LAYERS) {

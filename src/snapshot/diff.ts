@@ -558,8 +558,6 @@ export function diffDocuments(
     errors: { started: [], stopped: [], changed: [] },
     portfolio: { layers: [], blastRadius: [] },
   };
-  const study = diffStudy(oldDoc, newDoc, o);
-  if (study) diff.portfolio.study = study;
   const failing = new Set<string>();
   // One pass over both in name order: the documents may keep their results on disk.
   for (const [oldR, newR] of joined(oldDoc.domains, newDoc.domains)) {
@@ -606,6 +604,8 @@ export function diffDocuments(
   }
   diff.portfolio.layers = diffPortfolioLayers(oldDoc, newDoc, o, failing);
   diff.portfolio.blastRadius = diffBlastRadius(oldDoc, newDoc, opts.relations, failing);
+  const study = diffStudy(oldDoc, newDoc, o, failing);
+  if (study) diff.portfolio.study = study;
   diff.findings.new.sort(compareFindings);
   diff.findings.resolved.sort(compareFindings);
   diff.findings.severity.sort(compareFindings);
