@@ -10,7 +10,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SITUATIONS, WORLD } from '../test/helpers/dns-situations.js';
+import { SITUATIONS, WORLD, worldAudit } from '../test/helpers/dns-situations.js';
 import { BIN, startWorld, type World } from '../test/helpers/dns-world.js';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -393,7 +393,7 @@ function document(
     '',
     '## Method',
     '',
-    `The world of \`test/helpers/dns-situations.ts\` (15 situations, see [dns-checks.md](dns-checks.md)) runs on real DNS software — NSD ${v.NSD}, Knot DNS ${v.Knot} and BIND ${v.BIND} as the root, the TLDs, the providers' and the customers' zones, Unbound ${v.Unbound} as singlepath's resolver — on the providers' real addresses inside a Linux network namespace that has only \`lo\` and no route out. Both tools run inside it: singlepath once over \`www.<zone>\` of every situation (\`--format json --no-http --depth 0 --timeout 400 --retries 0 --resolver <Unbound> --root-hints <the world's root>\`, as \`test/e2e-dns-world.test.ts\`), and zonemaster-cli ${v['zonemaster-cli']} (Zonemaster-Engine ${v['Zonemaster-Engine']}, Debian package, default profile) once per zone with \`--hints <the world's root> --no-ipv6 --json --level DEBUG --no-progress\`, ${JOBS} zones at a time. ` +
+    `The world of \`test/helpers/dns-situations.ts\` (15 situations, see [dns-checks.md](dns-checks.md)) runs on real DNS software — NSD ${v.NSD}, Knot DNS ${v.Knot} and BIND ${v.BIND} as the root, the TLDs, the providers' and the customers' zones, Unbound ${v.Unbound} as singlepath's resolver — on the providers' real addresses inside a Linux network namespace that has only \`lo\` and no route out. Both tools run inside it: singlepath once over \`www.<zone>\` of every situation (\`--format json --no-http --depth 0 --timeout 400 --retries 0 --allow-private --resolver <Unbound> --root-hints <the world's root>\`, as \`test/e2e-dns-world.test.ts\`), and zonemaster-cli ${v['zonemaster-cli']} (Zonemaster-Engine ${v['Zonemaster-Engine']}, Debian package, default profile) once per zone with \`--hints <the world's root> --no-ipv6 --json --level DEBUG --no-progress\`, ${JOBS} zones at a time. ` +
       `Zonemaster queried ${outside.length === 0 ? 'only the lab’s addresses (every `EXTERNAL_QUERY` it logged went to a server of the world; nothing was sent outside, so nothing failed for want of a route)' : `addresses outside the lab, which failed (no route): ${outside.join(', ')}`}.`,
     '',
     "**How \"right\" is judged.** Zonemaster is right on a problem situation when it reports, at WARNING or above, a message whose tag is about that problem (the tags per situation are below, taken from Zonemaster's test case specifications and the Engine's test modules). On the healthy situations (two-ok.com, vanity.com, spread-self.com) it is right when nothing at WARNING or above is left once the lab's artefacts are ignored. singlepath is right when its findings (`severity kind provider`) contain every `has` of the situation, none of its `not`, and the delegation was checked (`status: OK`) — the assertions of `test/e2e-dns-world.test.ts`.",
@@ -470,24 +470,7 @@ async function main(): Promise<void> {
     const domains = SITUATIONS.map((s) => `www.${s.zone}`);
     const run = await singlepath(
       world,
-      [
-        'audit',
-        '-',
-        '--format',
-        'json',
-        '--no-http',
-        '--depth',
-        '0',
-        '--timeout',
-        '400',
-        '--retries',
-        '0',
-        '--allow-private',
-        '--resolver',
-        world.resolver,
-        '--root-hints',
-        world.hintsFile,
-      ],
+      worldAudit(world.resolver, ['--root-hints', world.hintsFile]),
       domains.join('\n'),
     );
     if (run.code !== 0) throw new Error(`singlepath exited ${run.code}: ${run.stderr.slice(-2000)}`);

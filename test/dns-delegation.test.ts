@@ -84,11 +84,11 @@ beforeAll(async () => {
 });
 afterAll(() => resolver?.close());
 
-async function run(zones: AuthZone[], domains: string[], silent: string[] = []) {
+async function run(zones: AuthZone[], domains: string[], silent: string[] = [], via?: LabDnsServer) {
   const w: AuthWorld = await startAuthWorld(zones, { silent });
   try {
     const doc = await audit(domains, {
-      resolvers: [resolver.address],
+      resolvers: [(via ?? resolver).address],
       http: false,
       depth: 0,
       timeoutMs: 300,
@@ -258,7 +258,6 @@ describe('delegation checks against a fake hierarchy', () => {
         ns: [...cfNames, ...R53_NS],
       },
     });
-    const w = await startAuthWorld(zones);
     const lab = await startDnsServer({
       zones: ['example.com', 'cloudflare.com', 'awsdns-01.net'],
       records: [
@@ -270,18 +269,7 @@ describe('delegation checks against a fake hierarchy', () => {
       ],
     });
     try {
-      const doc = await audit(['www.example.com'], {
-        resolvers: [lab.address],
-        http: false,
-        depth: 0,
-        timeoutMs: 300,
-        retries: 0,
-        dnsChecks: true,
-        rootHints: hints,
-        directRoute: w.route,
-        catalogue,
-        asnDb: null,
-      });
+      const { doc } = await run(zones, ['www.example.com'], [], lab);
       const r = doc.domains[0]!;
       const d = r.observations.dns.delegation!;
       expect(d.servers).toHaveLength(16);
@@ -291,7 +279,6 @@ describe('delegation checks against a fake hierarchy', () => {
       expect(codes(r).some((c) => c.includes('delegation-mismatch'))).toBe(false);
       expect(codes(r).some((c) => c.includes('lame-delegation'))).toBe(false);
     } finally {
-      await w.close();
       await lab.close();
     }
   });
@@ -301,7 +288,6 @@ describe('delegation checks against a fake hierarchy', () => {
     // nothing answers there: the host has no working IPv6.
     const zones = world({ 'example.com': { servers: [CF.ada, CF.bob] } });
     zones.find((z) => z.name === 'awsdns-01.net')!.a = {};
-    const w = await startAuthWorld(zones);
     const lab = await startDnsServer({
       ...resolverData(),
       records: [
@@ -311,18 +297,7 @@ describe('delegation checks against a fake hierarchy', () => {
       ],
     });
     try {
-      const doc = await audit(['www.example.com'], {
-        resolvers: [lab.address],
-        http: false,
-        depth: 0,
-        timeoutMs: 300,
-        retries: 0,
-        dnsChecks: true,
-        rootHints: hints,
-        directRoute: w.route,
-        catalogue,
-        asnDb: null,
-      });
+      const { doc } = await run(zones, ['www.example.com'], [], lab);
       const r = doc.domains[0]!;
       expect(
         r.observations.dns.delegation?.servers.filter((s) => s.ip.includes(':')).map((s) => s.status),
@@ -330,7 +305,6 @@ describe('delegation checks against a fake hierarchy', () => {
       expect(codes(r).some((c) => c.includes('lame-delegation'))).toBe(false);
       expect(codes(r)).toContain('info redundant');
     } finally {
-      await w.close();
       await lab.close();
     }
   });

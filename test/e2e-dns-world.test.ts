@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditDocument, DomainResult } from '../src/types.js';
-import { CF, GOOGLE, SITUATIONS, WORLD } from './helpers/dns-situations.js';
+import { CF, GOOGLE, SITUATIONS, WORLD, worldAudit } from './helpers/dns-situations.js';
 import { startWorld, type World, worldUnavailable } from './helpers/dns-world.js';
 
 // Every DNS situation of docs/dns-checks.md end to end on real DNS software: NSD, Knot and BIND
@@ -32,25 +32,7 @@ if (why) {
   let doc: AuditDocument;
   let stderr = '';
   const domains = SITUATIONS.map((s) => `www.${s.zone}`);
-  const flags = (extra: string[]) => [
-    'audit',
-    '-',
-    '--format',
-    'json',
-    '--no-http',
-    '--depth',
-    '0',
-    '--timeout',
-    '400',
-    '--retries',
-    '0',
-    // The self-hosted servers of the world stand on documentation ranges (192.0.2.0/24,
-    // 198.51.100.0/24), which are not public: without it they are not asked.
-    '--allow-private',
-    '--resolver',
-    world.resolver,
-    ...extra,
-  ];
+  const flags = (extra: string[]) => worldAudit(world.resolver, extra);
 
   beforeAll(async () => {
     world = await startWorld(WORLD);

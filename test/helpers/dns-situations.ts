@@ -177,3 +177,28 @@ export const SITUATIONS: { zone: string; what: string; has: string[]; not?: stri
     has: ['low ns-single-tld', 'high single-provider cloudflare'],
   },
 ];
+
+/**
+ * The audit both the e2e test and the Zonemaster comparison run on the world: JSON, DNS only, a
+ * short timeout. The self-hosted servers stand on documentation ranges (192.0.2.0/24,
+ * 198.51.100.0/24), which are not public: `--allow-private` lets them be asked.
+ */
+export function worldAudit(resolver: string, extra: string[] = []): string[] {
+  return [
+    'audit',
+    '-',
+    '--format',
+    'json',
+    '--no-http',
+    '--depth',
+    '0',
+    '--timeout',
+    '400',
+    '--retries',
+    '0',
+    '--allow-private',
+    '--resolver',
+    resolver,
+    ...extra,
+  ];
+}
