@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../../src/package-root.js';
 import type { CliRun } from './cli.js';
+import { nsdConfigFor } from './interop.js';
 import {
   createNetns,
   findBinary,
@@ -298,29 +299,13 @@ function hintsFile(spec: WorldSpec): string {
 // ---- daemon configs (one dir per server)
 
 function nsdConf(dir: string, s: WorldServer, zones: WorldZone[]): string {
-  return [
-    'server:',
-    ...s.ips.map((a) => `  ip-address: ${a}@53`),
-    '  port: 53',
-    '  do-ip4: yes',
-    `  do-ip6: ${s.ips.some(isIPv6) ? 'yes' : 'no'}`,
-    '  username: ""',
-    '  chroot: ""',
-    `  zonesdir: "${dir}"`,
-    `  pidfile: "${join(dir, 'nsd.pid')}"`,
-    '  database: ""',
-    `  xfrdfile: "${join(dir, 'xfrd.state')}"`,
-    `  xfrdir: "${dir}"`,
-    `  zonelistfile: "${join(dir, 'zone.list')}"`,
-    `  logfile: "${join(dir, 'nsd.log')}"`,
-    '  server-count: 1',
-    '  verbosity: 1',
-    '  hide-version: yes',
-    'remote-control:',
-    '  control-enable: no',
-    ...zones.flatMap((z) => ['zone:', `  name: "${z.name}"`, `  zonefile: "${zoneFileName(z.name)}"`]),
-    '',
-  ].join('\n');
+  return nsdConfigFor({
+    dir,
+    listen: s.ips,
+    port: 53,
+    ipv6: s.ips.some(isIPv6),
+    zones: zones.map((z) => ({ name: z.name, file: zoneFileName(z.name) })),
+  });
 }
 
 function knotConf(dir: string, s: WorldServer, zones: WorldZone[]): string {

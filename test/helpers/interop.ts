@@ -77,12 +77,29 @@ export function zoneFile(zone: InteropZone): string {
 }
 
 export function nsdConfig(dir: string, port: number, zones: InteropZone[]): string {
+  return nsdConfigFor({
+    dir,
+    listen: ['127.0.0.1'],
+    port,
+    zones: zones.map((z) => ({ name: z.name, file: `${z.name}.zone` })),
+  });
+}
+
+/** An NSD config that keeps everything in `dir`, listens on `listen` at `port`, and loads `zones`. */
+export function nsdConfigFor(opts: {
+  dir: string;
+  listen: readonly string[];
+  port: number;
+  ipv6?: boolean;
+  zones: readonly { name: string; file: string }[];
+}): string {
+  const { dir, port } = opts;
   return [
     'server:',
-    `  ip-address: 127.0.0.1@${port}`,
+    ...opts.listen.map((a) => `  ip-address: ${a}@${port}`),
     `  port: ${port}`,
     '  do-ip4: yes',
-    '  do-ip6: no',
+    `  do-ip6: ${opts.ipv6 ? 'yes' : 'no'}`,
     '  username: ""',
     '  chroot: ""',
     `  zonesdir: "${dir}"`,
@@ -97,7 +114,7 @@ export function nsdConfig(dir: string, port: number, zones: InteropZone[]): stri
     '  hide-version: yes',
     'remote-control:',
     '  control-enable: no',
-    ...zones.flatMap((z) => ['zone:', `  name: "${z.name}"`, `  zonefile: "${z.name}.zone"`]),
+    ...opts.zones.flatMap((z) => ['zone:', `  name: "${z.name}"`, `  zonefile: "${z.file}"`]),
     '',
   ].join('\n');
 }
