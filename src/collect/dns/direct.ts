@@ -3,6 +3,7 @@ import dgram from 'node:dgram';
 import { isIPv6, Socket } from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DnsRecord, RecordType, Status } from '../../types.js';
+import { encodeQuery } from './packet.js';
 import { RateLimiter } from './rate.js';
 
 // Direct, non-recursive questions (RD=0) to one name server address: the delegation checks ask
@@ -299,25 +300,12 @@ export class DirectClient {
   }
 }
 
+/** The resolver client's query bytes (EDNS0, the same fast path), with our id and RD cleared. */
 function encode(name: string, type: RecordType, id: number, udpPayloadSize: number): Buffer {
-  return dnsPacket.encode({
-    type: 'query',
-    id,
-    flags: 0,
-    questions: [{ type, name, class: 'IN' }],
-    additionals: [
-      {
-        type: 'OPT',
-        name: '.',
-        udpPayloadSize,
-        extendedRcode: 0,
-        ednsVersion: 0,
-        flags: 0,
-        flag_do: false,
-        options: [],
-      },
-    ],
-  });
+  const query = encodeQuery(name, type, udpPayloadSize);
+  query.writeUInt16BE(id, 0);
+  query[2]! &= ~0x01; // RD is the low bit of the third byte
+  return query;
 }
 
 const RCODES: Readonly<Record<string, Status>> = {
