@@ -4,9 +4,12 @@
 import { listenBoth } from '../../test/helpers/dns-server.js';
 import { type ChildRequest, serveRequests } from './ipc.js';
 import { resolve } from './model.js';
+import { PacketRecorder } from './recording.js';
 import { encodeReply, parseQuery, statusReply } from './wire.js';
 
 const counters = { udp: 0, tcp: 0, bad: 0 };
+/** While set, every query received is written down for the replay ceiling. */
+let recorder: PacketRecorder | null = null;
 
 function answer(msg: Buffer, udp: boolean): Buffer | null {
   const q = parseQuery(msg);
@@ -14,6 +17,7 @@ function answer(msg: Buffer, udp: boolean): Buffer | null {
     counters.bad++;
     return null;
   }
+  recorder?.add(msg);
   if (udp) counters.udp++;
   else counters.tcp++;
   return q.type ? encodeReply(msg, q, resolve(q.name, q.type), udp) : statusReply(msg, q, 0);
@@ -46,6 +50,14 @@ tcp.on('connection', (socket) => {
 serveRequests({ port }, (req: ChildRequest) => {
   if (req.op === 'reset') {
     counters.udp = counters.tcp = counters.bad = 0;
+  } else if (req.op === 'record' && req.path) {
+    recorder?.close();
+    recorder = new PacketRecorder(req.path);
+  } else if (req.op === 'unrecord') {
+    const recorded = recorder?.count ?? 0;
+    recorder?.close();
+    recorder = null;
+    return { ...counters, queries: counters.udp + counters.tcp, recorded };
   }
   return { ...counters, queries: counters.udp + counters.tcp };
 });
