@@ -22,6 +22,9 @@ if (file) {
       gcMs += gc.cost / 1000;
     }
     allocated += Math.max(0, getHeapStatistics().used_heap_size - after);
-    writeFileSync(file, JSON.stringify({ allocatedBytes: allocated, gcs: stats.length, gcMs: Math.round(gcMs) }));
+    writeFileSync(
+      file,
+      JSON.stringify({ allocatedBytes: allocated, gcs: stats.length, gcMs: Math.round(gcMs) }),
+    );
   });
 }

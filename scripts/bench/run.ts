@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root.js';
 import { runCli } from './cli-run.js';
 import { bareDnsCeiling } from './dns-ceiling.js';
-import { readPackets, recordedQuestions } from './recording.js';
 import { killAllChildren } from './ipc.js';
 import { type BenchLab, startBenchLab } from './lab.js';
 import { auditQuestions, domainName } from './model.js';
 import { countDocument, countOutput, parseStats } from './output.js';
+import { readPackets, recordedQuestions } from './recording.js';
 import { bareTlsCeiling } from './tls-ceiling.js';
 
 export interface BenchOptions {

@@ -13,7 +13,15 @@ export interface Query {
   payload: number | null;
 }
 
-const TYPES: Record<number, RType> = { 1: 'A', 28: 'AAAA', 5: 'CNAME', 2: 'NS', 15: 'MX', 6: 'SOA', 16: 'TXT' };
+const TYPES: Record<number, RType> = {
+  1: 'A',
+  28: 'AAAA',
+  5: 'CNAME',
+  2: 'NS',
+  15: 'MX',
+  6: 'SOA',
+  16: 'TXT',
+};
 const CODES: Record<RType, number> = { A: 1, AAAA: 28, CNAME: 5, NS: 2, MX: 15, SOA: 6, TXT: 16 };
 const TC = 0x0200;
 
