@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderDiff } from '../src/report/diff-render.js';
+import { renderDiff } from '../src/report/diff/index.js';
 import { diffDocuments } from '../src/snapshot/diff.js';
 import { readSnapshot } from '../src/snapshot/read.js';
 import type { AuditDocument } from '../src/types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../src/analyse/portfolio.js';
-import { renderDiff } from '../src/report/diff-render.js';
+import { renderDiff } from '../src/report/diff/index.js';
 import { diffDocuments, isEmptyDiff } from '../src/snapshot/diff.js';
 import type { AuditDocument, DomainResult, IndirectDependency } from '../src/types.js';
 import { result } from './helpers/results.js';

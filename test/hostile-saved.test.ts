@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { renderDiff } from '../src/report/diff-render.js';
+import { renderDiff } from '../src/report/diff/index.js';
 import { renderChunks } from '../src/report/index.js';
 import { diffDocuments } from '../src/snapshot/diff.js';
 import { readJournal } from '../src/snapshot/journal.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HTML_CSP, renderHtml } from '../src/report/html.js';
+import { HTML_CSP, renderHtml } from '../src/report/html/index.js';
 import type { AuditDocument } from '../src/types.js';
 
 // The report rendered by a real browser: the charts and matrix exist in the DOM, and the payloads in

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { escapeHtml } from '../src/report/escape.js';
-import { renderHtml } from '../src/report/html.js';
-import { hhiBand } from '../src/report/html-labels.js';
-import { slug, uniqueIds } from '../src/report/html-template.js';
+import { renderHtml } from '../src/report/html/index.js';
+import { hhiBand } from '../src/report/html/labels.js';
+import { slug, uniqueIds } from '../src/report/html/template.js';
 import type { AuditDocument, DomainResult, LayerSummary } from '../src/types.js';
 import { SEVERITIES } from '../src/types.js';
 

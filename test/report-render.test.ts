@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { summarise } from '../src/analyse/portfolio.js';
 import type { WhatIfResult } from '../src/analyse/whatif.js';
-import { renderHtml } from '../src/report/html.js';
+import { renderHtml } from '../src/report/html/index.js';
 import { FORMATS, render, renderNdjsonLine, renderWhatIf } from '../src/report/index.js';
 import { layerCell } from '../src/report/summary-text.js';
 import type { AuditDocument, Dependency, DomainResult } from '../src/types.js';

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderDiff } from '../src/report/diff-render.js';
+import { renderDiff } from '../src/report/diff/index.js';
 import { FORMATS, render } from '../src/report/index.js';
 import { diffDocuments, isEmptyDiff } from '../src/snapshot/diff.js';
 import { stableDocument } from '../src/snapshot/normalise.js';

@@ -2,7 +2,7 @@ import { type Command, Option } from 'commander';
 import { parentsOf } from '../audit.js';
 import { loadCatalogue } from '../catalogue/load.js';
 import { InputError } from '../errors.js';
-import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff-render.js';
+import { DIFF_FORMATS, type DiffFormat, renderDiffChunks } from '../report/diff/index.js';
 import { diffDocuments, hasNewFindingAtLeast, type SnapshotDiff } from '../snapshot/diff.js';
 import { parseSnapshot, type SnapshotReport } from '../snapshot/read.js';
 import type { Severity } from '../types.js';

@@ -5,7 +5,7 @@ import { documentOptions } from '../audit.js';
 import { InputError } from '../errors.js';
 import { assertWritable } from '../fs/atomic.js';
 import { DomainSet } from '../input/dedupe.js';
-import { renderDiff } from '../report/diff-render.js';
+import { renderDiff } from '../report/diff/index.js';
 import type { ReportDocument } from '../report/spill.js';
 import { diffDocuments, hasNewFindingAtLeast } from '../snapshot/diff.js';
 import { Journal, scanJournal } from '../snapshot/journal.js';

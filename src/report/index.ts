@@ -1,6 +1,6 @@
 import type { WhatIfResult } from '../analyse/whatif.js';
 import { csvChunks } from './csv.js';
-import { htmlChunks } from './html.js';
+import { htmlChunks } from './html/index.js';
 import { jsonChunks, renderJson } from './json.js';
 import { markdownChunks, renderWhatIfMarkdown } from './markdown.js';
 import { ndjsonChunks } from './ndjson.js';

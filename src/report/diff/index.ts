@@ -1,7 +1,7 @@
-import type { SnapshotDiff } from '../snapshot/diff.js';
-import { diffJsonChunks } from './diff-json.js';
-import { renderDiffMarkdown } from './diff-markdown.js';
-import { renderDiffTable } from './diff-table.js';
+import type { SnapshotDiff } from '../../snapshot/diff.js';
+import { diffJsonChunks } from './json.js';
+import { renderDiffMarkdown } from './markdown.js';
+import { renderDiffTable } from './table.js';
 
 // One entry point for the drift report; like the other renderers it returns a string, or pieces.
 

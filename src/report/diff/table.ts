@@ -4,20 +4,12 @@ import {
   type RadiusSide,
   type RecoveredDomain,
   type SnapshotDiff,
-} from '../snapshot/diff.js';
-import { SEVERITIES, type Severity } from '../types.js';
-import { studyRows } from './diff-study-rows.js';
-import {
-  findingLabel,
-  points,
-  refsLabel,
-  severityCounts,
-  shareMove,
-  signed,
-  totalsLine,
-} from './diff-text.js';
-import { escapeTerminal as esc } from './escape.js';
-import { LAYER_TITLES } from './summary-text.js';
+} from '../../snapshot/diff.js';
+import { SEVERITIES, type Severity } from '../../types.js';
+import { escapeTerminal as esc } from '../escape.js';
+import { LAYER_TITLES } from '../summary-text.js';
+import { studyRows } from './study-rows.js';
+import { findingLabel, points, refsLabel, severityCounts, shareMove, signed, totalsLine } from './text.js';
 
 // Drift for a terminal or a cron mail: one section per change kind, nothing for kinds that did
 // not change. Every document string goes through escapeTerminal; colour only when asked.

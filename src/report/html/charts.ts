@@ -1,7 +1,7 @@
-import type { BlastRadius, LayerSummary, Summary } from '../types.js';
-import { compareText, hhiBand, LAYER_LETTER, LAYER_NAME, layerClass, layerRank } from './html-labels.js';
-import { clip, html, type Markup, percent } from './html-template.js';
-import { radiusCounts } from './summary-text.js';
+import type { BlastRadius, LayerSummary, Summary } from '../../types.js';
+import { radiusCounts } from '../summary-text.js';
+import { compareText, hhiBand, LAYER_LETTER, LAYER_NAME, layerClass, layerRank } from './labels.js';
+import { clip, html, type Markup, percent } from './template.js';
 
 const TOP = 8;
 const HHI_MAX = 10_000;

@@ -1,7 +1,7 @@
-import type { Study, StudyLayer } from '../types.js';
-import { LAYER_NAME, layerClass, layerRank } from './html-labels.js';
-import { html, type Markup, percent } from './html-template.js';
-import { topShare } from './markdown-study.js';
+import type { Study, StudyLayer } from '../../types.js';
+import { topShare } from '../markdown-study.js';
+import { LAYER_NAME, layerClass, layerRank } from './labels.js';
+import { html, type Markup, percent } from './template.js';
 
 // The study view (Kashaf, Sekar, Agarwal, IMC 2020): the impact curve drawn as inline SVG (no
 // script, nothing loaded) and the table beside it. Figures come from the summary.

@@ -1,6 +1,6 @@
-import type { Finding, Layer, Severity } from '../types.js';
-import { LAYERS, SEVERITIES } from '../types.js';
-import { slug } from './html-template.js';
+import type { Finding, Layer, Severity } from '../../types.js';
+import { LAYERS, SEVERITIES } from '../../types.js';
+import { slug } from './template.js';
 
 export const LAYER_LETTER: Record<Layer, string> = { dns: 'D', cdn: 'C', cloud: 'Cl', ca: 'CA', email: 'E' };
 

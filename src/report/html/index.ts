@@ -1,14 +1,14 @@
-import type { DomainResult, Summary } from '../types.js';
-import { SEVERITIES } from '../types.js';
-import { batched } from './chunks.js';
-import { blastSection, concentrationSection } from './html-charts.js';
-import { domainDetails } from './html-domain.js';
-import { compareText, severityClass } from './html-labels.js';
-import { matrixParts, matrixProviders, ownedBy } from './html-matrix.js';
-import { studySection } from './html-study.js';
-import { stylesheet } from './html-style.js';
-import { html, type Markup, markupText, uniqueIds } from './html-template.js';
-import type { ReportDocument, ResultList } from './spill.js';
+import type { DomainResult, Summary } from '../../types.js';
+import { SEVERITIES } from '../../types.js';
+import { batched } from '../chunks.js';
+import type { ReportDocument, ResultList } from '../spill.js';
+import { blastSection, concentrationSection } from './charts.js';
+import { domainDetails } from './domain.js';
+import { compareText, severityClass } from './labels.js';
+import { matrixParts, matrixProviders, ownedBy } from './matrix.js';
+import { studySection } from './study.js';
+import { stylesheet } from './style.js';
+import { html, type Markup, markupText, uniqueIds } from './template.js';
 
 // One self-contained HTML5 file: inline CSS, inline SVG charts and no JavaScript at all, so an
 // injected script cannot run even if escaping were missed; the CSP says the same to the browser.

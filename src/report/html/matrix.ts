@@ -1,4 +1,5 @@
-import type { Dependency, DomainResult, Summary } from '../types.js';
+import type { Dependency, DomainResult, Summary } from '../../types.js';
+import type { ResultList } from '../spill.js';
 import {
   compareText,
   LAYER_LETTER,
@@ -7,9 +8,8 @@ import {
   layerRank,
   severityClass,
   severityRank,
-} from './html-labels.js';
-import { clip, html, type Markup } from './html-template.js';
-import type { ResultList } from './spill.js';
+} from './labels.js';
+import { clip, html, type Markup } from './template.js';
 
 const orderOf = (d: Dependency) => d.order ?? 0;
 

@@ -1,17 +1,9 @@
-import { isEmptyDiff, type RadiusSide, type SnapshotDiff } from '../snapshot/diff.js';
-import { studyRows } from './diff-study-rows.js';
-import { recoveredNote } from './diff-table.js';
-import {
-  findingLabel,
-  points,
-  refsLabel,
-  severityCounts,
-  shareMove,
-  signed,
-  totalsLine,
-} from './diff-text.js';
-import { escapeMarkdown as esc } from './escape.js';
-import { LAYER_TITLES } from './summary-text.js';
+import { isEmptyDiff, type RadiusSide, type SnapshotDiff } from '../../snapshot/diff.js';
+import { escapeMarkdown as esc } from '../escape.js';
+import { LAYER_TITLES } from '../summary-text.js';
+import { studyRows } from './study-rows.js';
+import { recoveredNote } from './table.js';
+import { findingLabel, points, refsLabel, severityCounts, shareMove, signed, totalsLine } from './text.js';
 
 // Drift for a pull request, an issue comment or a CI job summary. Every document string goes
 // through escapeMarkdown. Sections are capped (GitHub refuses comments over 65536 characters);

@@ -1,4 +1,4 @@
-import { type Markup, trustedCss } from './html-template.js';
+import { type Markup, trustedCss } from './template.js';
 
 // The whole stylesheet, inline: the page loads nothing (CSP default-src 'none').
 const CSS = `

@@ -1,6 +1,6 @@
-import type { DependencyRef, FindingRef, SeverityChange, SnapshotDiff } from '../snapshot/diff.js';
-import { type Dependency, type Layer, SEVERITIES, type Severity } from '../types.js';
-import { type Escape, layerCell, percent } from './summary-text.js';
+import type { DependencyRef, FindingRef, SeverityChange, SnapshotDiff } from '../../snapshot/diff.js';
+import { type Dependency, type Layer, SEVERITIES, type Severity } from '../../types.js';
+import { type Escape, layerCell, percent } from '../summary-text.js';
 
 // Text pieces shared by the table and Markdown diff renderers; each takes the sink's escaper.
 

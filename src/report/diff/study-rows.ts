@@ -1,5 +1,5 @@
-import type { StudyChange, StudyCount } from '../snapshot/diff-study.js';
-import { type Escape, LAYER_TITLES, percent } from './summary-text.js';
+import type { StudyChange, StudyCount } from '../../snapshot/diff-study.js';
+import { type Escape, LAYER_TITLES, percent } from '../summary-text.js';
 
 // The study-view drift as rows (what, figure, move), shared by the table and Markdown diffs.
 

@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape.js';
+import { escapeHtml } from '../escape.js';
 
 // Escaping is structural: the `html` tag escapes every interpolated value unless it is markup the
 // tag itself produced. No function in the HTML report concatenates raw strings into markup.

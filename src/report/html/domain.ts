@@ -1,4 +1,4 @@
-import { adviceFor } from '../analyse/advice.js';
+import { adviceFor } from '../../analyse/advice.js';
 import type {
   CertName,
   Dependency,
@@ -7,8 +7,9 @@ import type {
   IndirectDependency,
   Observation,
   Severity,
-} from '../types.js';
-import { SEVERITIES } from '../types.js';
+} from '../../types.js';
+import { SEVERITIES } from '../../types.js';
+import { GRID_HEAD, serverGrid } from '../server-grid.js';
 import {
   compareText,
   LAYER_LETTER,
@@ -17,9 +18,8 @@ import {
   layerRank,
   severityClass,
   sortFindings,
-} from './html-labels.js';
-import { clip, html, type Markup, type Value } from './html-template.js';
-import { GRID_HEAD, serverGrid } from './server-grid.js';
+} from './labels.js';
+import { clip, html, type Markup, type Value } from './template.js';
 
 // Header values and certificate fields can be long or hostile; they are escaped by `html` and
 // clipped so one response cannot bloat the report.
