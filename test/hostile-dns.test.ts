@@ -309,7 +309,6 @@ describe('DNS bounds at and past their value, in the library', () => {
     ['wrong-name', 'name'],
     ['wrong-type', 'type'],
     ['wrong-id', 'id'],
-    ['wrong-source', 'source address'],
   ])('a reply with the wrong %s is dropped (%s), counted, not believed', async (fault) => {
     const { client } = await direct(
       { 'x.d.test': fault },
@@ -320,5 +319,17 @@ describe('DNS bounds at and past their value, in the library', () => {
     expect(a.status).toBe('TIMEOUT');
     expect(a.answers).toEqual([]);
     expect(client.stats().dropped).toBe(1);
+  });
+
+  it('a reply from the wrong source address never reaches the client (its socket is connected), and is not believed', async () => {
+    const { client } = await direct(
+      { 'x.d.test': 'wrong-source' },
+      [{ name: 'x.d.test', type: 'A', data: '104.16.0.1' }],
+      200,
+    );
+    const a = await client.query('x.d.test', 'A');
+    expect(a.status).toBe('TIMEOUT');
+    expect(a.answers).toEqual([]);
+    expect(client.stats().dropped).toBe(0);
   });
 });
