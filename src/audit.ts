@@ -53,6 +53,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     throw new ConfigError('no resolver: give --resolver IP[:PORT] (none found in /etc/resolv.conf)');
   const vantages = parseVantages(opts.vantages ?? [], resolvers);
   const depth = checkDepth(opts.depth ?? DEFAULTS.depth);
+  const domainTimeoutMs = checkDomainTimeout(opts.domainTimeoutMs ?? DEFAULTS.domainTimeoutMs);
   const connectTo = (opts.connectTo ?? []).map(parseConnectTo);
   const catalogue =
     opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles, rangesDir: opts.rangesDir });
@@ -68,7 +69,6 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   const tally = new ResolverTally(resolvers, specs ? 'flag' : 'system');
   tally.watch(client);
   const probeThreads = checkProbeThreads(opts.probeThreads ?? DEFAULTS.probeThreads);
-  const { prober, threaded } = createProbers(opts, timeoutMs, connectTo, probeThreads);
   const parents = parentsOf(catalogue);
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
@@ -89,6 +89,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     annotate,
     isProviderHost: (host: string) => matchHost(catalogue, 'cname', host) !== null,
   };
+  // Probe threads last: whatever above throws (a bad option, an unreadable root hints file)
+  // leaves no thread running behind the error.
+  const { prober, threaded } = createProbers(opts, timeoutMs, connectTo, probeThreads);
   const pipeline: Pipeline = {
     client,
     dnsLimit,
@@ -100,7 +103,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     depth,
     revocation: new RevocationLookup(client, zones, { annotate }),
     conclude: { catalogue, parents, opts },
-    domainTimeoutMs: checkDomainTimeout(opts.domainTimeoutMs ?? DEFAULTS.domainTimeoutMs),
+    domainTimeoutMs,
   };
 
   return {
