@@ -63,7 +63,7 @@ const NO_SIGNAL: Record<string, string> = {
 
 const CNAME_ONLY = new Set(
   words(
-    'advancedhosters afxcdn ananke att bisongrid bluehat bolt cdnify cndns cubecdn dbappsecurity internap ' +
+    'advancedhosters afxcdn ananke att baishan bisongrid bluehat bolt cdnify cndns cubecdn dbappsecurity internap ' +
       'jdcloud juragancdn lambdacdn mediacloud mirrorimage pagerain qihoo360 reapleaf reflected sangfor sfr ' +
       'simplecdn swiftcdn tata telefonica telenor tengzheng trbcdn turbobytes universalcdn vegacdn voxcdn wangdi ' +
       // Cloud WAFs known only by the response header wafw00f matches them on.

@@ -88,6 +88,8 @@ const PRODUCTS: [product: string, cname: string, want: string][] = [
   ['Atlassian Statuspage', 'abc123xyz.stspg-customer.com', 'atlassian'],
   ['Jira Service Management', 'example.atlassian.net', 'atlassian/cloud'],
   ['Intercom Help Center', 'custom.intercom.help', 'intercom'],
+  ['Intercom Help Center (EU)', 'custom.eu.intercom.help', 'intercom'],
+  ['Intercom Help Center (HTTPS quick setup)', 'us.intercomhelpcenter.com', 'intercom'],
   ['Zendesk', 'example.zendesk.com', 'zendesk/help-center'],
   ['Freshdesk', 'example.freshdesk.com', 'freshworks/freshdesk'],
   ['Freshservice', 'example.freshservice.com', 'freshworks/freshservice'],
