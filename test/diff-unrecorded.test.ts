@@ -5,22 +5,13 @@ import { summarise } from '../src/analyse/portfolio.js';
 import { renderDiff } from '../src/report/diff-render.js';
 import { diffDocuments, hasNewFindingAtLeast, isEmptyDiff } from '../src/snapshot/diff.js';
 import type { AuditDocument, Dependency, DomainResult } from '../src/types.js';
-import { type Dep, result } from './helpers/results.js';
+import { type Dep, result, snapshotDoc } from './helpers/results.js';
 
 // The first diff after an upgrade: the old snapshot was written by a version that asked no SPF or
 // DMARC, so it has no outbound senders or report receivers at all. What it did not record is
 // unknown, not "added" in the new one (a scheduled run would page on every domain).
 
-function doc(results: DomainResult[], generatedAt: string): AuditDocument {
-  return {
-    schema: 1,
-    tool: { name: 'singlepath', version: '0.1.0' },
-    generatedAt,
-    options: {},
-    domains: results,
-    summary: summarise(results),
-  };
-}
+const doc = snapshotDoc;
 
 /** As today's audit writes it: SPF and DMARC asked, whatever they found. */
 function recorded(r: DomainResult): DomainResult {
