@@ -113,6 +113,15 @@ function exampleCookie(item: PeerItem): string | null {
   return peerAccepts(item, cookie) ? cookie : null;
 }
 
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * A Content-Security-Policy naming a host says the page may load from it (a player, a vault, a
+ * bucket of assets), not who serves the site: like the captcha and anti-bot services the page
+ * calls, such a signature names no serving provider.
+ */
+const PAGE_LOADS_FROM = /^content-security-policy(?:-report-only)?$/;
+
 const LAYER_OF: Record<string, Layer[]> = {
   // A CNAME into a provider's DNS-only steering zone (akadns.net) names it at the DNS layer.
   cname: ['cdn', 'cloud', 'dns'],
@@ -138,9 +147,21 @@ function withExample(peer: PeerId, item: PeerItem, examples: Record<string, stri
   const probe = item.field === 'cookie' ? `${value}=1; Path=/` : value;
   if (!peerAccepts(item, probe))
     throw new Error(`examples.json: "${value}" fails ${peer}'s rule ${itemKey(item)}`);
+  if (item.field === 'issuer') return { ...item, match: 'substring', rule: value };
   return item.field === 'cookie'
     ? { ...item, match: 'present', rule: value }
     : { ...item, match: item.field === 'header' ? 'substring' : 'suffix', rule: value };
+}
+
+/**
+ * The issuer a lab certificate carries. Wappalyzer tests its substring against the whole issuer
+ * name, so a real example is a distinguished name ("O=IdenTrust; CN=TrustID Server CA A52": the
+ * brand is in CN, the company in O); a bare rule is taken as the organisation.
+ */
+function issuerOf(rule: string): { O: string; CN: string } {
+  const o = /(?:^|;\s*)O=([^;]+)/.exec(rule)?.[1]?.trim();
+  const cn = /(?:^|;\s*)CN=([^;]+)/.exec(rule)?.[1]?.trim();
+  return o && cn ? { O: o, CN: cn } : { O: rule, CN: `${rule} RSA CA` };
 }
 
 /** The observation for one signature, with the input described; null when none can be made. */
@@ -155,9 +176,11 @@ function labInput(sig: PeerSignature): { spec: ObsSpec; input: string; signal: s
       else spec[item.field] = [host(h)];
       inputs.push(`${item.field} ${h}`);
     } else if (item.field === 'issuer') {
-      spec.issuer = { O: item.rule!, CN: `${item.rule} RSA CA` };
-      inputs.push(`issuer O=${item.rule}`);
+      spec.issuer = issuerOf(item.rule!);
+      inputs.push(`issuer O=${spec.issuer.O}${item.rule!.includes('CN=') ? `, CN=${spec.issuer.CN}` : ''}`);
     } else if (item.field === 'header') {
+      // A name outside HTTP's token grammar (Wappalyzer's "x-sucuri-cache:") is never sent.
+      if (!HEADER_NAME.test(item.name!)) return null;
       const v = exampleValue(item);
       if (v === null) return null;
       spec.headers = { ...spec.headers, [item.name!]: v };
@@ -198,6 +221,16 @@ export function measurePeer(
       results.push({ ...base, outcome: 'skipped', reason: mapped.slice(5).trim() });
       continue;
     }
+    if (sig.items.every((i) => i.field === 'header' && PAGE_LOADS_FROM.test(i.name ?? ''))) {
+      results.push({
+        ...base,
+        expected: mapped,
+        input: sig.items.map(itemKey).join(' + '),
+        outcome: 'skipped',
+        reason: 'a host the page may load from (Content-Security-Policy), not who serves it',
+      });
+      continue;
+    }
     const lab = labInput({ ...sig, items: sig.items.map((i) => withExample(peer, i, examples)) });
     const rules = sig.items.map(itemKey);
     if (!lab) {
@@ -206,7 +239,8 @@ export function measurePeer(
         expected: mapped,
         input: rules.join(' + '),
         outcome: 'unusable',
-        reason: 'a fragment in the middle of a name or a pattern no value can be built from',
+        reason:
+          'a fragment in the middle of a name, a pattern no value can be built from, or a header name no server sends',
       });
       continue;
     }

@@ -63,12 +63,16 @@ const NO_SIGNAL: Record<string, string> = {
 
 const CNAME_ONLY = new Set(
   words(
-    'advancedhosters afxcdn ananke att bisongrid bluehat bolt cdnify cndns cubecdn dbappsecurity internap ' +
+    'advancedhosters afxcdn ananke att baishan bisongrid bluehat bolt cdnify cndns cubecdn dbappsecurity internap ' +
       'jdcloud juragancdn lambdacdn mediacloud mirrorimage pagerain qihoo360 reapleaf reflected sangfor sfr ' +
       'simplecdn swiftcdn tata telefonica telenor tengzheng trbcdn turbobytes universalcdn vegacdn voxcdn wangdi ' +
       // Cloud WAFs known only by the response header wafw00f matches them on.
       'anquanbao blockdos cloudfloor comodo eisoo greywizard indusface mizbancloud newdefend nullddos puhui ' +
-      'secking sotoon statically twicpics ucloud wallarm webland wts zscaler',
+      'secking sotoon statically twicpics ucloud wallarm webland wts zscaler ' +
+      // Hosting companies and platforms known only by the header Wappalyzer matches them on.
+      'amazeeio brimble cloudguard deta diamondcdn elementor fireblade guardflame keloncloud mercurycloud ' +
+      'nestify platformos pythonanywhere zeabur aruba bernet chabokan guideit motherhost parmincloud rosti ' +
+      'seravo smilii starhost',
   ),
 );
 

@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { summarise } from '../src/analyse/portfolio.js';
 import { diffDocuments, hasNewFindingAtLeast, isEmptyDiff, type SnapshotDiff } from '../src/snapshot/diff.js';
-import type { AuditDocument, DomainResult, Finding } from '../src/types.js';
-import { type Dep, result } from './helpers/results.js';
+import type { AuditDocument, Finding } from '../src/types.js';
+import { type Dep, result, snapshotDoc } from './helpers/results.js';
 
 // Hand-built snapshot pairs, one change kind per test. Risks and summary come from the real
 // analysis so the pairs look like what `audit` writes.
 
-function doc(results: DomainResult[], generatedAt = '2026-01-15T09:30:00.000Z'): AuditDocument {
-  return {
-    schema: 1,
-    tool: { name: 'singlepath', version: '0.1.0' },
-    generatedAt,
-    options: {},
-    domains: results,
-    summary: summarise(results),
-  };
-}
+const doc = snapshotDoc;
 
 const LATER = '2026-01-22T09:30:00.000Z';
 const redundantDns: Dep[] = [

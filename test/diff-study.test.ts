@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { summarise } from '../src/analyse/portfolio.js';
 import { renderDiff } from '../src/report/diff/index.js';
 import { diffDocuments, isEmptyDiff } from '../src/snapshot/diff.js';
-import type { AuditDocument, DomainResult, IndirectDependency } from '../src/types.js';
-import { result } from './helpers/results.js';
+import type { IndirectDependency } from '../src/types.js';
+import { result, snapshotDoc } from './helpers/results.js';
 
 // What moved in the study view (IMC 2020 table) between two snapshots.
 
-function doc(results: DomainResult[], generatedAt = '2026-01-15T09:30:00.000Z'): AuditDocument {
-  return {
-    schema: 1,
-    tool: { name: 'singlepath', version: '0.1.0' },
-    generatedAt,
-    options: {},
-    domains: results,
-    summary: summarise(results),
-  };
-}
+const doc = snapshotDoc;
 
 const via = (cdn: string, provider: string, zone: string): IndirectDependency => ({
   layer: 'dns',

@@ -14,7 +14,7 @@ const FLOOR: Record<string, number> = {
   cdncheck: 0.99,
   findcdn: 0.949,
   wptagent: 0.95,
-  wappalyzer: 0.68,
+  wappalyzer: 0.95,
   wafw00f: 0.96,
 };
 

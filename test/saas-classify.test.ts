@@ -88,6 +88,8 @@ const PRODUCTS: [product: string, cname: string, want: string][] = [
   ['Atlassian Statuspage', 'abc123xyz.stspg-customer.com', 'atlassian'],
   ['Jira Service Management', 'example.atlassian.net', 'atlassian/cloud'],
   ['Intercom Help Center', 'custom.intercom.help', 'intercom'],
+  ['Intercom Help Center (EU)', 'custom.eu.intercom.help', 'intercom'],
+  ['Intercom Help Center (HTTPS quick setup)', 'us.intercomhelpcenter.com', 'intercom'],
   ['Zendesk', 'example.zendesk.com', 'zendesk/help-center'],
   ['Freshdesk', 'example.freshdesk.com', 'freshworks/freshdesk'],
   ['Freshservice', 'example.freshservice.com', 'freshworks/freshservice'],
@@ -154,6 +156,40 @@ describe('SaaS and platforms on custom domains: the vendor serves the name', () 
   ])('%s', (_about, headers, want) => {
     const deps = classify(observation({ domain: 'media.example.com', headers }), catalogue);
     expect(deps.filter((d) => d.layer === 'cdn').map((d) => d.provider)).toEqual([want]);
+  });
+
+  // An apex cannot be a CNAME: the vendor's guide gives A records instead, and the address alone
+  // must name the vendor (a CIDR rule is more specific than the network's ASN), the cloud behind it.
+  it.each<[product: string, ip: string, asn: number, want: string[]]>([
+    ['GitHub Pages', '185.199.108.153', 54113, ['cdn:github']],
+    ['GitHub Pages (IPv6)', '2606:50c0:8000::153', 54113, ['cdn:github']],
+    ['GitLab Pages', '35.185.44.232', 396982, ['cdn:gitlab', 'cloud:google<gitlab']],
+    ['Shopify', '23.227.38.65', 13335, ['cdn:shopify']],
+    ['Squarespace', '198.185.159.144', 53831, ['cdn:squarespace']],
+    ['Squarespace', '198.49.23.145', 53831, ['cdn:squarespace']],
+    ['Squarespace 5', '198.185.159.161', 53831, ['cdn:squarespace']],
+    ['Vercel', '76.76.21.21', 16509, ['cdn:vercel']],
+    ['Netlify', '75.2.60.5', 16509, ['cdn:netlify']],
+    ['Pantheon', '23.185.0.2', 54113, ['cdn:pantheon']],
+    ['Firebase Hosting', '199.36.158.100', 54113, ['cdn:google']],
+  ])('%s by its apex address %s', (_product, ip, asn, want) => {
+    const deps = classify(observation({ domain: 'example.com', addresses: [addr(ip, asn, 'X')] }), catalogue);
+    const got = deps
+      .filter((d) => d.layer === 'cdn' || d.layer === 'cloud')
+      .map((d) => `${d.layer}:${d.provider}${d.via ? `<${d.via}` : ''}`);
+    for (const w of want) expect(got, got.join(' ')).toContain(w);
+  });
+
+  it('a neighbour of an apex address is only its network', () => {
+    const deps = classify(
+      observation({
+        domain: 'example.com',
+        addresses: [addr('35.185.44.233', 396982, 'GOOGLE-CLOUD-PLATFORM')],
+      }),
+      catalogue,
+    );
+    expect(deps.filter((d) => d.layer === 'cdn').map((d) => d.provider)).toEqual([]);
+    expect(deps.filter((d) => d.layer === 'cloud').map((d) => d.provider)).toEqual(['google']);
   });
 
   it('BigCommerce runs on Google Cloud: the store is down with either', () => {

@@ -1,7 +1,7 @@
 import { severityAtLeast } from '../analyse/domain.js';
 import { byString, type Relations } from '../analyse/layer-loss.js';
 import { summarise } from '../analyse/portfolio.js';
-import type { ReportDocument, ResultList } from '../report/spill.js';
+import { mapResults, type ReportDocument, type ResultList } from '../report/spill.js';
 import {
   type BlastRadius,
   type Dependency,
@@ -145,12 +145,22 @@ export interface DiffTotals {
   findings: Record<Severity, [number, number]>;
 }
 
+/** A mail direction one side's snapshot did not record (written before it was asked). */
+export type UnrecordedDirection = 'outbound' | 'reports';
+
 export interface SnapshotDiff {
   schema: 1;
   old: { generatedAt: string };
   new: { generatedAt: string };
   /** Context, not change: counts before and after. */
   totals: DiffTotals;
+  /**
+   * Context, not change: per mail direction, the domains whose older (or newer) side did not
+   * record it (no SPF or DMARC observation: a snapshot of a version that did not ask). Their
+   * senders or report receivers, and the findings about them, are unknown on that side and left
+   * out of both sides. Absent when every domain recorded both.
+   */
+  unrecorded?: Partial<Record<UnrecordedDirection, number>>;
   domains: { added: string[]; removed: string[]; failing: FailingDomain[]; recovered: RecoveredDomain[] };
   layers: LayerChange[];
   findings: { new: FindingRef[]; resolved: FindingRef[]; severity: SeverityChange[] };
@@ -274,6 +284,50 @@ function diffLayers(oldR: DomainResult, newR: DomainResult): LayerChange[] {
     out.push({ domain: newR.domain, layer, before, after, gained, lost, changed });
   }
   return out;
+}
+
+// What a side did not record is unknown, not absent: outbound senders (SPF) and DMARC report
+// receivers came with a later version than MX, and a first diff across that upgrade would
+// otherwise call every domain's senders new. A direction is compared only when both sides of the
+// domain recorded it (its SPF or DMARC observation is there, whatever it found).
+const recordedBy: Record<UnrecordedDirection, (r: DomainResult) => boolean> = {
+  outbound: (r) => r.observations?.dns?.spf !== undefined,
+  reports: (r) => r.observations?.dns?.dmarc !== undefined,
+};
+
+/** Directions one side did not record while the other has something of them to leave out. */
+function unrecorded(a: DomainResult, b: DomainResult): UnrecordedDirection[] {
+  const has = (r: DomainResult, d: UnrecordedDirection) =>
+    r.dependencies.some((x) => x.layer === 'email' && x.direction === d) ||
+    r.risks.some((f) => f.args?.direction === d);
+  return (['outbound', 'reports'] as const).filter(
+    (d) => (!recordedBy[d](a) || !recordedBy[d](b)) && (has(a, d) || has(b, d)),
+  );
+}
+
+/** The result without the mail directions given: their dependencies and the findings about them. */
+function withoutDirections(r: DomainResult, dirs: readonly UnrecordedDirection[]): DomainResult {
+  if (dirs.length === 0) return r;
+  const drop = (d: unknown) => typeof d === 'string' && (dirs as readonly string[]).includes(d);
+  return {
+    ...r,
+    dependencies: r.dependencies.filter((d) => !(d.layer === 'email' && drop(d.direction))),
+    risks: r.risks.filter((f) => !drop(f.args?.direction)),
+  };
+}
+
+/**
+ * The document as the diff compares it when some domains' directions are unknown on one side:
+ * those left out, the summary worked out again from what is left (both sides the same way).
+ */
+function comparable(
+  doc: ReportDocument,
+  strip: ReadonlyMap<string, UnrecordedDirection[]>,
+  relations: Relations | undefined,
+): ReportDocument {
+  const domains = mapResults(doc.domains ?? [], (r) => withoutDirections(r, strip.get(r.domain) ?? []));
+  const summary = summarise(domains, relations, { radiusNames: Number.POSITIVE_INFINITY });
+  return { ...doc, domains, summary: { ...doc.summary, ...summary } };
 }
 
 // Findings are the same finding when domain, kind, layer and provider agree. Kinds without a
@@ -559,6 +613,7 @@ export function diffDocuments(
     portfolio: { layers: [], blastRadius: [] },
   };
   const failing = new Set<string>();
+  const strip = new Map<string, UnrecordedDirection[]>();
   // One pass over both in name order: the documents may keep their results on disk.
   for (const [oldR, newR] of joined(oldDoc.domains, newDoc.domains)) {
     if (!newR) {
@@ -596,15 +651,27 @@ export function diffDocuments(
       failing.add(domain);
       if (!facts) continue;
     }
-    if (facts) diff.layers.push(...diffLayers(facts, newR));
-    const f = diffFindings(domain, facts, newR);
+    const dirs = facts ? unrecorded(facts, newR) : [];
+    if (dirs.length) strip.set(domain, dirs);
+    const was = facts && withoutDirections(facts, dirs);
+    const now = withoutDirections(newR, dirs);
+    if (was) diff.layers.push(...diffLayers(was, now));
+    const f = diffFindings(domain, was, now);
     diff.findings.new.push(...f.added);
     diff.findings.resolved.push(...f.resolved);
     diff.findings.severity.push(...f.severity);
   }
-  diff.portfolio.layers = diffPortfolioLayers(oldDoc, newDoc, o, failing);
-  diff.portfolio.blastRadius = diffBlastRadius(oldDoc, newDoc, opts.relations, failing);
-  const study = diffStudy(oldDoc, newDoc, o, failing);
+  if (strip.size) {
+    const counts: Partial<Record<UnrecordedDirection, number>> = {};
+    for (const dirs of strip.values()) for (const d of dirs) counts[d] = (counts[d] ?? 0) + 1;
+    diff.unrecorded = counts;
+  }
+  const [oldCmp, newCmp] = strip.size
+    ? [comparable(oldDoc, strip, opts.relations), comparable(newDoc, strip, opts.relations)]
+    : [oldDoc, newDoc];
+  diff.portfolio.layers = diffPortfolioLayers(oldCmp, newCmp, o, failing);
+  diff.portfolio.blastRadius = diffBlastRadius(oldCmp, newCmp, opts.relations, failing);
+  const study = diffStudy(oldCmp, newCmp, o, failing);
   if (study) diff.portfolio.study = study;
   diff.findings.new.sort(compareFindings);
   diff.findings.resolved.sort(compareFindings);

@@ -1,5 +1,6 @@
 import { domainRisks } from '../../src/analyse/domain.js';
-import type { Dependency, DomainResult, ErrorInfo, Layer } from '../../src/types.js';
+import { summarise } from '../../src/analyse/portfolio.js';
+import type { AuditDocument, Dependency, DomainResult, ErrorInfo, Layer } from '../../src/types.js';
 
 // Hand-built domain results that look like what `audit` writes: dependencies from tuples, risks
 // from the real analysis, a resolved (or, with an error, SERVFAIL) DNS observation.
@@ -55,4 +56,19 @@ export function withoutTimings(rs: DomainResult[]): DomainResult[] {
         },
       };
     });
+}
+
+/** A snapshot of hand-built results, its summary from the real analysis (as `audit` writes it). */
+export function snapshotDoc(
+  results: DomainResult[],
+  generatedAt = '2026-01-15T09:30:00.000Z',
+): AuditDocument {
+  return {
+    schema: 1,
+    tool: { name: 'singlepath', version: '0.1.0' },
+    generatedAt,
+    options: {},
+    domains: results,
+    summary: summarise(results),
+  };
 }

@@ -44,5 +44,17 @@ export function totalsLine(diff: SnapshotDiff): string {
     .join(', ');
   return `domains ${t.domains[0]} → ${t.domains[1]}, failed ${t.failed[0]} → ${t.failed[1]}${
     findings ? `; findings ${findings}` : ''
-  }`;
+  }${unrecordedNote(diff)}`;
+}
+
+const DIRECTION_WORDS = { outbound: 'outbound mail senders', reports: 'DMARC report receivers' } as const;
+
+/** `; not compared: outbound mail senders of 12 domains (not recorded on one side)`, or empty. */
+function unrecordedNote(diff: SnapshotDiff): string {
+  const parts = (['outbound', 'reports'] as const)
+    .filter((d) => diff.unrecorded?.[d])
+    .map(
+      (d) => `${DIRECTION_WORDS[d]} of ${diff.unrecorded![d]} domain${diff.unrecorded![d] === 1 ? '' : 's'}`,
+    );
+  return parts.length ? `; not compared: ${parts.join(', ')} (not recorded on one side)` : '';
 }
