@@ -12,6 +12,13 @@ import { classify } from './classify/index.js';
 import { classifyIndirect } from './classify/indirect.js';
 import { matchHost } from './classify/memo.js';
 import { isSteering } from './classify/steering.js';
+import {
+  AUTO_MAX,
+  type AutoConcurrencyStats,
+  type ConcurrencySetting,
+  checkConcurrency,
+  startAutoConcurrency,
+} from './collect/auto-concurrency.js';
 import { observeBeyond } from './collect/beyond.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient, type DnsClientStats } from './collect/dns/client.js';
@@ -59,7 +66,13 @@ export interface AuditOptions {
    * 60000, 0 = none). Past it the result carries what was finished and the error TIMEOUT.
    */
   domainTimeoutMs?: number;
-  concurrency?: number;
+  /** Domains in each network stage at once, or `auto`: found as it goes (collect/auto-concurrency.ts). */
+  concurrency?: ConcurrencySetting;
+  /**
+   * With `concurrency: 'auto'`, retransmit a DNS query after a timeout learnt from the round trips
+   * (TCP's RTO, within timeoutMs) rather than after timeoutMs itself (default true).
+   */
+  adaptiveTimeout?: boolean;
   /** false = DNS-only audit (no HTTP/TLS probes). */
   http?: boolean;
   /**
@@ -139,6 +152,10 @@ export interface Auditor {
   resolverUse(): ResolverUse[];
   /** Web probe threads started and the probes they answered; null when probes run in this thread. */
   probeStats(): ProbeThreadStats | null;
+  /** Domains that may be in flight now (with --concurrency auto, the controller's window). */
+  inFlightLimit(): number;
+  /** The --concurrency auto controller's figures; null with a fixed concurrency. */
+  concurrencyStats(): AutoConcurrencyStats | null;
   close(): Promise<void>;
 }
 
@@ -213,12 +230,15 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles, rangesDir: opts.rangesDir });
   const asnDb = opts.asnDb === undefined ? await loadAsnDb() : opts.asnDb;
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+  const concurrency = checkConcurrency(opts.concurrency ?? DEFAULTS.concurrency);
+  const auto = concurrency === 'auto' ? startAutoConcurrency(timeoutMs, opts.adaptiveTimeout ?? true) : null;
   const client = new DnsClient({
     resolvers,
     timeoutMs,
     retries: opts.retries ?? DEFAULTS.retries,
     qps: opts.qps,
     loopbackOnly: opts.loopbackOnly,
+    ...(auto ? { signals: auto } : {}),
   });
   const tally = new ResolverTally(resolvers, specs ? 'flag' : 'system');
   tally.watch(client);
@@ -245,11 +265,16 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   const parents = parentsOf(catalogue);
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
-  const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
-  const dnsLimit = createGate(
-    dnsStageLimit(concurrency, opts.qps, DEADLINE_QUERIES * client.queryBudgetMs()),
+  const dnsBound = dnsStageLimit(
+    auto ? AUTO_MAX : (concurrency as number),
+    opts.qps,
+    DEADLINE_QUERIES * client.queryBudgetMs(),
   );
-  const probeLimit = createGate(concurrency);
+  auto?.cap(dnsBound);
+  const inFlightLimit = auto ? () => auto.limit : () => concurrency as number;
+  const dnsLimit = createGate(auto ? inFlightLimit : dnsBound);
+  const probeLimit = createGate(auto ? inFlightLimit : (concurrency as number));
+  if (auto) auto.busy = dnsLimit.full;
   // Literals rather than spreads: a spread followed by new properties gave each copy a map of
   // its own here (a fresh map in old space per address, and megamorphic reads downstream).
   const annotate = (a: AddressInfo): AddressInfo => {
@@ -398,7 +423,10 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     },
     resolverUse: () => tally.list(),
     probeStats: () => threaded?.stats() ?? null,
+    inFlightLimit,
+    concurrencyStats: () => auto?.stats() ?? null,
     close: async () => {
+      auto?.stop();
       await threaded?.close();
       await client.close();
       await checker?.close();
@@ -513,8 +541,9 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
 export async function* auditStream(
   domains: Iterable<string> | AsyncIterable<string>,
   auditor: Auditor,
-  concurrency: number = DEFAULTS.concurrency,
+  concurrency: ConcurrencySetting = DEFAULTS.concurrency,
 ): AsyncGenerator<DomainResult> {
+  const bound = concurrency === 'auto' ? () => auditor.inFlightLimit() : () => concurrency;
   const source = (Symbol.asyncIterator in domains ? domains : toAsync(domains))[Symbol.asyncIterator]();
   // Finished results wait in a queue in the order they finished; one waiter is woken per finish
   // (a Promise.race over every domain in flight cost O(concurrency) per result).
@@ -549,7 +578,7 @@ export async function* auditStream(
   let stopped = false;
   // Results not yet taken count against the bound too: a slow consumer holds back the input.
   const pull = (): void => {
-    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * concurrency)
+    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * bound())
       return;
     pulling = true;
     source.next().then(
