@@ -13,6 +13,8 @@ export interface CliRunOptions {
   maxMs: number;
   /** Passed to node: e.g. ['--cpu-prof', '--cpu-prof-dir', DIR]. */
   nodeFlags?: string[];
+  /** More environment for the run. */
+  env?: Record<string, string>;
 }
 
 export interface CliRunResult {
@@ -80,7 +82,7 @@ export async function runCli(opts: CliRunOptions): Promise<CliRunResult> {
     // Own process group, so that a kill reaches node under /usr/bin/time too.
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1' },
+    env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1', ...opts.env },
   });
   const pgid = child.pid!;
   groups.add(pgid);

@@ -91,7 +91,7 @@ export interface BenchResult {
   failures: string[];
 }
 
-async function writeList(path: string, n: number, zones: number): Promise<void> {
+export async function writeList(path: string, n: number, zones: number): Promise<void> {
   const out = createWriteStream(path);
   for (let i = 0; i < n; i += 10_000) {
     const lines: string[] = [];
