@@ -17,7 +17,7 @@ import { startBenchLab } from './lab.js';
 import { type LossyClientResult, lossyBareClient } from './lossy-client.js';
 import type { NetworkSpec } from './network.js';
 import { countOutput, parseStats } from './output.js';
-import { writeList } from './run.js';
+import { trackTmpDir, writeList } from './run.js';
 
 export type Setting = number | 'auto' | 'auto-fixed';
 
@@ -86,6 +86,7 @@ export async function runLossy(opts: LossyOptions): Promise<LossyResult> {
   const retries = opts.retries ?? 2;
   const root = packageRoot();
   const tmpDir = mkdtempSync(join(tmpdir(), 'singlepath-lossy-'));
+  trackTmpDir(tmpDir);
   const result: LossyResult = {
     n,
     zones,
@@ -195,6 +196,7 @@ export async function runLossy(opts: LossyOptions): Promise<LossyResult> {
   } finally {
     await lab.close().catch(() => {});
     rmSync(tmpDir, { recursive: true, force: true });
+    trackTmpDir(tmpDir, false);
     result.loadAfter = loadavg().map((x) => round(x, 2));
   }
   return result;
