@@ -16,6 +16,12 @@ import { createProbers } from './audit/web-stage.js';
 import type { Catalogue } from './catalogue/catalogue.js';
 import { loadCatalogue } from './catalogue/load.js';
 import { matchHost } from './classify/memo.js';
+import {
+  AUTO_MAX,
+  type ConcurrencySetting,
+  checkConcurrency,
+  startAutoConcurrency,
+} from './collect/auto-concurrency.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient } from './collect/dns/client.js';
 import { createGate } from './collect/dns/gate.js';
@@ -59,12 +65,15 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles, rangesDir: opts.rangesDir });
   const asnDb = opts.asnDb === undefined ? await loadAsnDb() : opts.asnDb;
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+  const concurrency = checkConcurrency(opts.concurrency ?? DEFAULTS.concurrency);
+  const auto = concurrency === 'auto' ? startAutoConcurrency(timeoutMs, opts.adaptiveTimeout ?? true) : null;
   const client = new DnsClient({
     resolvers,
     timeoutMs,
     retries: opts.retries ?? DEFAULTS.retries,
     qps: opts.qps,
     loopbackOnly: opts.loopbackOnly,
+    ...(auto ? { signals: auto } : {}),
   });
   const tally = new ResolverTally(resolvers, specs ? 'flag' : 'system');
   tally.watch(client);
@@ -72,11 +81,16 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
   const parents = parentsOf(catalogue);
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
-  const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
-  const dnsLimit = createGate(
-    dnsStageLimit(concurrency, opts.qps, DEADLINE_QUERIES * client.queryBudgetMs()),
+  const dnsBound = dnsStageLimit(
+    auto ? AUTO_MAX : (concurrency as number),
+    opts.qps,
+    DEADLINE_QUERIES * client.queryBudgetMs(),
   );
-  const probeLimit = createGate(concurrency);
+  auto?.cap(dnsBound);
+  const inFlightLimit = auto ? () => auto.limit : () => concurrency as number;
+  const dnsLimit = createGate(auto ? inFlightLimit : dnsBound);
+  const probeLimit = createGate(auto ? inFlightLimit : (concurrency as number));
+  if (auto) auto.busy = dnsLimit.full;
   const annotator = createAnnotator(asnDb);
   const { annotate, annotateHosts } = annotator;
   const checker = dnsChecker(opts, timeoutMs, client, annotate);
@@ -122,7 +136,10 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     },
     resolverUse: () => tally.list(),
     probeStats: () => threaded?.stats() ?? null,
+    inFlightLimit,
+    concurrencyStats: () => auto?.stats() ?? null,
     close: async () => {
+      auto?.stop();
       await threaded?.close();
       await client.close();
       await checker?.close();
@@ -160,8 +177,9 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
 export async function* auditStream(
   domains: Iterable<string> | AsyncIterable<string>,
   auditor: Auditor,
-  concurrency: number = DEFAULTS.concurrency,
+  concurrency: ConcurrencySetting = DEFAULTS.concurrency,
 ): AsyncGenerator<DomainResult> {
+  const bound = concurrency === 'auto' ? () => auditor.inFlightLimit() : () => concurrency;
   const source = (Symbol.asyncIterator in domains ? domains : toAsync(domains))[Symbol.asyncIterator]();
   // Finished results wait in a queue in the order they finished; one waiter is woken per finish
   // (a Promise.race over every domain in flight cost O(concurrency) per result).
@@ -196,7 +214,7 @@ export async function* auditStream(
   let stopped = false;
   // Results not yet taken count against the bound too: a slow consumer holds back the input.
   const pull = (): void => {
-    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * concurrency)
+    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * bound())
       return;
     pulling = true;
     source.next().then(

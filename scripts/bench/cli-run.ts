@@ -16,6 +16,8 @@ export interface CliRunOptions {
   nodeFlags?: string[];
   /** Count the main thread's heap allocation (scripts/bench/alloc-probe.ts) into this file. */
   allocFile?: string;
+  /** More environment for the run. */
+  env?: Record<string, string>;
 }
 
 export interface AllocStats {
@@ -99,6 +101,7 @@ export async function runCli(opts: CliRunOptions): Promise<CliRunResult> {
       NO_COLOR: '1',
       SINGLEPATH_LOOPBACK_ONLY: '1',
       ...(opts.allocFile ? { SINGLEPATH_BENCH_ALLOC: opts.allocFile } : {}),
+      ...opts.env,
     },
   });
   const pgid = child.pid!;

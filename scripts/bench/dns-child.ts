@@ -3,6 +3,7 @@
 // It lives exactly as long as its parent's IPC channel.
 import { listenBoth } from '../../test/helpers/dns-server.js';
 import { type ChildRequest, serveRequests } from './ipc.js';
+import { networkArg, throughNetwork } from './lossy-responder.js';
 import { resolve } from './model.js';
 import { PacketRecorder } from './recording.js';
 import { encodeReply, parseQuery, statusReply } from './wire.js';
@@ -24,7 +25,11 @@ function answer(msg: Buffer, udp: boolean): Buffer | null {
 }
 
 const { udp, tcp, port } = await listenBoth();
+// With a network spec (--lossy), UDP answers are delayed, lost or rate-limited as on the internet.
+const spec = networkArg(process.argv[2]);
+const network = spec ? throughNetwork(spec, (msg) => answer(msg, true)) : null;
 udp.on('message', (msg, rinfo) => {
+  if (network) return network.handle(msg, (out) => udp.send(out, rinfo.port, rinfo.address));
   const out = answer(msg, true);
   if (out) udp.send(out, rinfo.port, rinfo.address);
 });
@@ -50,6 +55,7 @@ tcp.on('connection', (socket) => {
 serveRequests({ port }, (req: ChildRequest) => {
   if (req.op === 'reset') {
     counters.udp = counters.tcp = counters.bad = 0;
+    if (network) network.counters.lost = network.counters.refused = network.counters.rateDropped = 0;
   } else if (req.op === 'record' && req.path) {
     recorder?.close();
     recorder = new PacketRecorder(req.path);
@@ -57,7 +63,7 @@ serveRequests({ port }, (req: ChildRequest) => {
     const recorded = recorder?.count ?? 0;
     recorder?.close();
     recorder = null;
-    return { ...counters, queries: counters.udp + counters.tcp, recorded };
+    return { ...counters, ...network?.counters, queries: counters.udp + counters.tcp, recorded };
   }
-  return { ...counters, queries: counters.udp + counters.tcp };
+  return { ...counters, ...network?.counters, queries: counters.udp + counters.tcp };
 });

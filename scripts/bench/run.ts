@@ -95,7 +95,7 @@ export interface BenchResult {
   failures: string[];
 }
 
-async function writeList(path: string, n: number, zones: number): Promise<void> {
+export async function writeList(path: string, n: number, zones: number): Promise<void> {
   const out = createWriteStream(path);
   for (let i = 0; i < n; i += 10_000) {
     const lines: string[] = [];
@@ -113,6 +113,12 @@ function* hosts(n: number, zones: number): Generator<string> {
 
 /** Temporary folders of runs in progress, for an interrupt to remove. */
 const liveTmpDirs = new Set<string>();
+
+/** A folder for an interrupt to remove (the lossy bench's own). */
+export function trackTmpDir(dir: string, live = true): void {
+  if (live) liveTmpDirs.add(dir);
+  else liveTmpDirs.delete(dir);
+}
 
 export function removeTmpDirs(): void {
   for (const dir of liveTmpDirs) rmSync(dir, { recursive: true, force: true });
