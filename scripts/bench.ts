@@ -4,6 +4,8 @@
 //                              [--cpu-prof DIR] [--keep]
 //                              [--cli-node-flags="--max-old-space-size=128"]
 //                              [--checks-zones 10000] [--checks-only]
+//                              [--lossy [--lossy-n 100000] [--lossy-settings 50,100,200,400,auto]
+//                               [--rate-limit 2000] [--rate-action drop|refuse] [--loss 0.01] [--seed 19]]
 // Exit 0 when every figure was measured (missed targets included), 2 on a harness failure.
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -11,6 +13,7 @@ import { DEFAULTS } from '../src/audit.js';
 import { renderChecks, runChecksBench } from './bench/checks.js';
 import { killAllCliRuns } from './bench/cli-run.js';
 import { killAllChildren } from './bench/ipc.js';
+import { lossyFlags, runLossyFlags } from './bench/lossy-flags.js';
 import { removeTmpDirs, runBench } from './bench/run.js';
 import { renderTable } from './bench/table.js';
 
@@ -38,6 +41,7 @@ function parse() {
         keep: { type: 'boolean', default: false },
         'checks-zones': { type: 'string', default: '10000' },
         'checks-only': { type: 'boolean', default: false },
+        ...lossyFlags,
       },
     });
   } catch (err) {
@@ -82,6 +86,8 @@ process.once('exit', () => {
   killAllChildren();
 });
 
+// --lossy: only the slow, lossy network's comparison (scripts/bench/lossy.ts).
+if (values.lossy) process.exit(await runLossyFlags(values, values.json));
 const n = int('n', values.n, 1, 10_000_000);
 const cpuProfDir = values['cpu-prof'];
 if (cpuProfDir) rmSync(cpuProfDir, { recursive: true, force: true });

@@ -16,6 +16,12 @@ import { createProbers } from './audit/web-stage.js';
 import type { Catalogue } from './catalogue/catalogue.js';
 import { loadCatalogue } from './catalogue/load.js';
 import { matchHost } from './classify/memo.js';
+import {
+  AUTO_MAX,
+  type ConcurrencySetting,
+  checkConcurrency,
+  startAutoConcurrency,
+} from './collect/auto-concurrency.js';
 import { parseConnectTo } from './collect/connect-to.js';
 import { DnsClient } from './collect/dns/client.js';
 import { createGate } from './collect/dns/gate.js';
@@ -53,30 +59,38 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     throw new ConfigError('no resolver: give --resolver IP[:PORT] (none found in /etc/resolv.conf)');
   const vantages = parseVantages(opts.vantages ?? [], resolvers);
   const depth = checkDepth(opts.depth ?? DEFAULTS.depth);
+  const domainTimeoutMs = checkDomainTimeout(opts.domainTimeoutMs ?? DEFAULTS.domainTimeoutMs);
   const connectTo = (opts.connectTo ?? []).map(parseConnectTo);
   const catalogue =
     opts.catalogue ?? loadCatalogue({ extraFiles: opts.catalogFiles, rangesDir: opts.rangesDir });
   const asnDb = opts.asnDb === undefined ? await loadAsnDb() : opts.asnDb;
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
+  const concurrency = checkConcurrency(opts.concurrency ?? DEFAULTS.concurrency);
+  const auto = concurrency === 'auto' ? startAutoConcurrency(timeoutMs, opts.adaptiveTimeout ?? true) : null;
   const client = new DnsClient({
     resolvers,
     timeoutMs,
     retries: opts.retries ?? DEFAULTS.retries,
     qps: opts.qps,
     loopbackOnly: opts.loopbackOnly,
+    ...(auto ? { signals: auto } : {}),
   });
   const tally = new ResolverTally(resolvers, specs ? 'flag' : 'system');
   tally.watch(client);
   const probeThreads = checkProbeThreads(opts.probeThreads ?? DEFAULTS.probeThreads);
-  const { prober, threaded } = createProbers(opts, timeoutMs, connectTo, probeThreads);
   const parents = parentsOf(catalogue);
   // Each network stage has its own bound, so a library caller that fans out auditDomain()
   // without auditStream() still cannot open unbounded sockets.
-  const concurrency = opts.concurrency ?? DEFAULTS.concurrency;
-  const dnsLimit = createGate(
-    dnsStageLimit(concurrency, opts.qps, DEADLINE_QUERIES * client.queryBudgetMs()),
+  const dnsBound = dnsStageLimit(
+    auto ? AUTO_MAX : (concurrency as number),
+    opts.qps,
+    DEADLINE_QUERIES * client.queryBudgetMs(),
   );
-  const probeLimit = createGate(concurrency);
+  auto?.cap(dnsBound);
+  const inFlightLimit = auto ? () => auto.limit : () => concurrency as number;
+  const dnsLimit = createGate(auto ? inFlightLimit : dnsBound);
+  const probeLimit = createGate(auto ? inFlightLimit : (concurrency as number));
+  if (auto) auto.busy = dnsLimit.full;
   const annotator = createAnnotator(asnDb);
   const { annotate, annotateHosts } = annotator;
   const checker = dnsChecker(opts, timeoutMs, client, annotate);
@@ -89,6 +103,9 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     annotate,
     isProviderHost: (host: string) => matchHost(catalogue, 'cname', host) !== null,
   };
+  // Probe threads last: whatever above throws (a bad option, an unreadable root hints file)
+  // leaves no thread running behind the error.
+  const { prober, threaded } = createProbers(opts, timeoutMs, connectTo, probeThreads);
   const pipeline: Pipeline = {
     client,
     dnsLimit,
@@ -100,7 +117,7 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     depth,
     revocation: new RevocationLookup(client, zones, { annotate }),
     conclude: { catalogue, parents, opts },
-    domainTimeoutMs: checkDomainTimeout(opts.domainTimeoutMs ?? DEFAULTS.domainTimeoutMs),
+    domainTimeoutMs,
   };
 
   return {
@@ -119,7 +136,10 @@ export async function createAuditor(opts: AuditOptions = {}): Promise<Auditor> {
     },
     resolverUse: () => tally.list(),
     probeStats: () => threaded?.stats() ?? null,
+    inFlightLimit,
+    concurrencyStats: () => auto?.stats() ?? null,
     close: async () => {
+      auto?.stop();
       await threaded?.close();
       await client.close();
       await checker?.close();
@@ -157,8 +177,9 @@ export function documentOptions(opts: AuditOptions): Record<string, unknown> {
 export async function* auditStream(
   domains: Iterable<string> | AsyncIterable<string>,
   auditor: Auditor,
-  concurrency: number = DEFAULTS.concurrency,
+  concurrency: ConcurrencySetting = DEFAULTS.concurrency,
 ): AsyncGenerator<DomainResult> {
+  const bound = concurrency === 'auto' ? () => auditor.inFlightLimit() : () => concurrency;
   const source = (Symbol.asyncIterator in domains ? domains : toAsync(domains))[Symbol.asyncIterator]();
   // Finished results wait in a queue in the order they finished; one waiter is woken per finish
   // (a Promise.race over every domain in flight cost O(concurrency) per result).
@@ -193,7 +214,7 @@ export async function* auditStream(
   let stopped = false;
   // Results not yet taken count against the bound too: a slow consumer holds back the input.
   const pull = (): void => {
-    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * concurrency)
+    if (pulling || exhausted || failure || stopped || inFlight + finished.length - head >= 2 * bound())
       return;
     pulling = true;
     source.next().then(

@@ -27,6 +27,7 @@ describe('bench harness (N=300)', () => {
     expect(result.rows.map((r) => r.mode)).toEqual([
       'dns ceiling',
       'dns cli',
+      'dns replay',
       'dns cli --jobs 2',
       'dns cli --format json',
       'dns cli --format table',
@@ -43,6 +44,18 @@ describe('bench harness (N=300)', () => {
     const dnsCli = result.rows.find((r) => r.mode === 'dns cli')!;
     expect(dnsCli.detail.lines).toBeGreaterThanOrEqual(300);
     expect(dnsCli.peakRssMb).toBeGreaterThan(0);
+    // The fair ceiling sent again exactly what the responder saw the audit send, and the audit's
+    // heap allocation was counted (issue 19).
+    const replay = result.rows.find((r) => r.mode === 'dns replay')!;
+    expect(replay.queries).toBe(dnsCli.queries);
+    expect(replay.lost).toBe(0);
+    expect(dnsCli.ratio).toBeCloseTo(dnsCli.rate / replay.rate, 2);
+    const recorded = dnsCli.detail.recorded as { packets: number; distinct: number; repeatsByType: object };
+    expect(recorded.packets).toBe(dnsCli.queries);
+    // Every question once: TXT answers (SPF, DMARC) cache like the others.
+    expect(recorded.repeatsByType).toEqual({});
+    expect(dnsCli.allocKbPerDomain).toBeGreaterThan(0);
+    expect(table).toContain('alloc KB/dom');
     expect(table).toContain('full cli');
     // --probe-threads reaches the CLI's full run.
     const full = result.rows.find((r) => r.mode === 'full cli')!;

@@ -25,6 +25,44 @@ describe('AnswerCache (segmented)', () => {
     expect(cache.size).toBeLessThanOrEqual(100);
   });
 
+  it('keeps serving part of a cyclic working set larger than the cache (domains in round-robin over more zones than fit)', () => {
+    // Issue 19: 100k domains over 10k zones in turn, twelve shared answers a zone, a 50k cache.
+    // Plain LRU (or FIFO) evicts every zone's answers just before its next domain: no hit at all.
+    const cache = new AnswerCache(1000, () => 0);
+    const zones = 300;
+    let hits = 0;
+    let lookups = 0;
+    for (let i = 0; i < 30 * zones; i++) {
+      const z = i % zones;
+      for (const t of ['NS', 'MX', 'TXT', 'A']) {
+        lookups++;
+        if (cache.get(t, `z${z}.test`)) hits++;
+        else cache.set(t, `z${z}.test`, answer(`z${z}.test`, 'NS'), 300, true);
+      }
+      cache.set('A', `d${i}.z${z}.test`, answer(`d${i}.test`), 300);
+    }
+    // 1200 shared answers for a cache of 1000 (one-offs included): most of them can stay.
+    expect(hits / lookups).toBeGreaterThan(0.6);
+    expect(cache.size).toBeLessThanOrEqual(1000);
+  });
+
+  it("lets a new zone's shared answers in once the cache is full, as soon as they are hit (a list sorted by zone)", () => {
+    const cache = new AnswerCache(200, () => 0);
+    let hits = 0;
+    let lookups = 0;
+    for (let z = 0; z < 500; z++)
+      for (let d = 0; d < 5; d++) {
+        for (const t of ['NS', 'MX']) {
+          lookups++;
+          if (cache.get(t, `z${z}.test`)) hits++;
+          else cache.set(t, `z${z}.test`, answer(`z${z}.test`, 'NS'), 300, true);
+        }
+        cache.set('A', `d${d}.z${z}.test`, answer(`d${d}.test`), 300);
+      }
+    // Each zone misses its two answers once, then hits them for its four other domains.
+    expect(hits).toBe(lookups - 2 * 500);
+  });
+
   it('protects a one-off answer once it is hit, and serves hits as frozen shared objects', () => {
     const cache = new AnswerCache(5000, () => 0);
     cache.set('A', 'cdn.test', answer('cdn.test'), 300);

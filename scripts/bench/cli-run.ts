@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export interface CliRunOptions {
   root: string;
@@ -13,6 +14,16 @@ export interface CliRunOptions {
   maxMs: number;
   /** Passed to node: e.g. ['--cpu-prof', '--cpu-prof-dir', DIR]. */
   nodeFlags?: string[];
+  /** Count the main thread's heap allocation (scripts/bench/alloc-probe.ts) into this file. */
+  allocFile?: string;
+  /** More environment for the run. */
+  env?: Record<string, string>;
+}
+
+export interface AllocStats {
+  allocatedBytes: number;
+  gcs: number;
+  gcMs: number;
 }
 
 export interface CliRunResult {
@@ -24,6 +35,8 @@ export interface CliRunResult {
   cpuSec: number | null;
   /** VmRSS (MB) at each tenth of the run, to see whether memory grows with the input. */
   rssTimeline: number[];
+  /** Heap allocation of the main thread, when asked for and the run ended normally. */
+  alloc: AllocStats | null;
   /** Last 64 KiB of stderr. */
   stderr: string;
 }
@@ -70,6 +83,9 @@ export async function runCli(opts: CliRunOptions): Promise<CliRunResult> {
   const node = [
     process.execPath,
     ...(opts.nodeFlags ?? []),
+    ...(opts.allocFile
+      ? ['--import', pathToFileURL(join(opts.root, 'dist', 'scripts', 'bench', 'alloc-probe.js')).href]
+      : []),
     join(opts.root, 'bin', 'singlepath.js'),
     ...opts.args,
   ];
@@ -80,7 +96,13 @@ export async function runCli(opts: CliRunOptions): Promise<CliRunResult> {
     // Own process group, so that a kill reaches node under /usr/bin/time too.
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1', SINGLEPATH_LOOPBACK_ONLY: '1' },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      SINGLEPATH_LOOPBACK_ONLY: '1',
+      ...(opts.allocFile ? { SINGLEPATH_BENCH_ALLOC: opts.allocFile } : {}),
+      ...opts.env,
+    },
   });
   const pgid = child.pid!;
   groups.add(pgid);
@@ -131,6 +153,7 @@ export async function runCli(opts: CliRunOptions): Promise<CliRunResult> {
     peakRssMb: peakKb === null ? null : peakKb / 1024,
     cpuSec,
     rssTimeline: timeline(samples, elapsedMs),
+    alloc: readAlloc(opts.allocFile),
     stderr,
   };
 }
@@ -146,4 +169,13 @@ function timeline(samples: [number, number][], elapsedMs: number): number[] {
     out.push(Math.round(best[1] / 1024));
   }
   return out;
+}
+
+function readAlloc(file: string | undefined): AllocStats | null {
+  if (!file || !existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as AllocStats;
+  } catch {
+    return null;
+  }
 }

@@ -1,13 +1,17 @@
 // The DNS ceiling: the simplest fast client one could write on dns-packet. One UDP socket, a
 // fixed window of queries in flight, replies matched on the id alone and fully decoded. It asks
-// exactly the distinct questions a DNS-only audit asks, so domains/s compare like for like.
+// either the distinct questions the model says a DNS-only audit asks (`questions`), or exactly
+// the packets a recorded audit sent (`packets`, the replay ceiling), so domains/s compare like
+// for like.
 import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import type { Question } from './model.js';
 
 export interface DnsCeilingOptions {
   port: number;
-  questions: Iterable<Question>;
+  /** Exactly one of these: questions to encode, or recorded queries to send again (new ids). */
+  questions?: Iterable<Question>;
+  packets?: Iterable<Buffer>;
   /** Queries in flight at once. */
   window: number;
   /** Per attempt; a query gets `retries` more attempts, then counts as lost. */
@@ -27,7 +31,8 @@ export interface DnsCeilingResult {
 }
 
 interface Pending {
-  question: Question;
+  question: Question | null;
+  packet: Buffer | null;
   id: number;
   sentAt: number;
   attempts: number;
@@ -37,7 +42,7 @@ export async function bareDnsCeiling(opts: DnsCeilingOptions): Promise<DnsCeilin
   const { port, window } = opts;
   const timeoutMs = opts.timeoutMs ?? 2000;
   const retries = opts.retries ?? 2;
-  const source = opts.questions[Symbol.iterator]();
+  const source: Iterator<Question | Buffer> = (opts.packets ?? opts.questions ?? [])[Symbol.iterator]();
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   const slots: (Pending | undefined)[] = new Array(65536);
@@ -63,7 +68,12 @@ export async function bareDnsCeiling(opts: DnsCeilingOptions): Promise<DnsCeilin
     p.sentAt = performance.now();
     p.attempts++;
     r.sent++;
-    const [name, type] = p.question;
+    if (p.packet) {
+      p.packet.writeUInt16BE(p.id, 0);
+      socket.send(p.packet, port, '127.0.0.1');
+      return;
+    }
+    const [name, type] = p.question!;
     const bytes = dnsPacket.encode({
       type: 'query',
       id: p.id,
@@ -88,7 +98,9 @@ export async function bareDnsCeiling(opts: DnsCeilingOptions): Promise<DnsCeilin
           break;
         }
         r.questions++;
-        const p: Pending = { question: next.value, id: 0, sentAt: 0, attempts: 0 };
+        const packet = Buffer.isBuffer(next.value) ? next.value : null;
+        const question = packet ? null : (next.value as Question);
+        const p: Pending = { question, packet, id: 0, sentAt: 0, attempts: 0 };
         inFlight.add(p);
         send(p);
       }

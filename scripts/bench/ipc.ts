@@ -1,5 +1,5 @@
 // Parent <-> lab child protocol over the fork IPC channel: the child announces itself once
-// ('ready' with its ports), then answers numbered requests ('stats', 'reset') with counters and
+// ('ready' with its ports), then answers numbered requests ('stats', 'reset', 'record') with counters and
 // its own CPU time. A child exits as soon as the channel closes, so a parent that dies (even by
 // SIGKILL) never leaves a responder behind.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 
 export interface ChildRequest {
   id: number;
-  op: 'stats' | 'reset';
+  op: 'stats' | 'reset' | 'record' | 'unrecord';
+  /** For 'record': the file the child writes every query it receives into. */
+  path?: string;
 }
 
 export type ChildStats = Record<string, number> & { cpuMs: number };
@@ -25,7 +27,7 @@ export function serveRequests(ready: Record<string, unknown>, handle: (req: Chil
 export interface LabChild<R> {
   ready: R;
   pid: number;
-  request(op: ChildRequest['op']): Promise<ChildStats>;
+  request(op: ChildRequest['op'], path?: string): Promise<ChildStats>;
   stop(): Promise<void>;
 }
 
@@ -68,11 +70,11 @@ export async function forkChild<R>(script: string, args: string[], startMs = 120
   return {
     ready,
     pid: child.pid!,
-    request: (op) =>
+    request: (op, path) =>
       new Promise((resolve, reject) => {
         const id = next++;
         waiting.set(id, resolve);
-        child.send({ id, op } satisfies ChildRequest, (err) => err && reject(err));
+        child.send({ id, op, ...(path ? { path } : {}) } satisfies ChildRequest, (err) => err && reject(err));
       }),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkChild, type LabChild } from './ipc.js';
+import type { NetworkSpec } from './network.js';
 
 export interface BenchLab {
   dns: LabChild<{ port: number }>;
@@ -17,10 +18,15 @@ export async function startBenchLab(opts: {
   tmpDir: string;
   zones: number;
   web: boolean;
+  /** The DNS responder's network model (--lossy); absent: answers at once. */
+  network?: NetworkSpec;
 }): Promise<BenchLab> {
   const dir = join(opts.root, 'dist', 'scripts', 'bench');
   const [dns, web] = await Promise.all([
-    forkChild<{ port: number }>(join(dir, 'dns-child.js'), []),
+    forkChild<{ port: number }>(
+      join(dir, 'dns-child.js'),
+      opts.network ? [JSON.stringify(opts.network)] : [],
+    ),
     opts.web
       ? forkChild<{ httpsPort: number; httpPort: number; caPem: string; perCert: number }>(
           join(dir, 'web-child.js'),

@@ -2,12 +2,12 @@
 // responder, the web server and the bare clients agree without sharing a table, and a million
 // domains cost no memory. `d<i>.z<j>.bench` lives in zone `z<j>.bench`; i picks its setup.
 
-export type RType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'MX' | 'SOA';
+export type RType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'MX' | 'SOA' | 'TXT';
 
 export interface Rec {
   name: string;
   type: RType;
-  /** Address, target host (CNAME/NS/MX exchange) or SOA mname. */
+  /** Address, target host (CNAME/NS/MX exchange), SOA mname or TXT text. */
   data: string;
   /** MX preference. */
   preference?: number;
@@ -91,6 +91,7 @@ interface Node {
 const D = /^d(\d{1,9})\.z(\d{1,9})\.bench$/;
 const APEX = /^z(\d{1,9})\.bench$/;
 const HOST = /^(ns1|ns2|mx1|mx2)\.z(\d{1,9})\.bench$/;
+const DMARC = /^_dmarc\.z(\d{1,9})\.bench$/;
 const TARGET = /^d(\d{1,9})-z(\d{1,9})\.(cdn\.cloudflare\.net|global\.ssl\.fastly\.net|cloudfront\.net)$/;
 
 function zoneOf(name: string): string | null {
@@ -124,6 +125,8 @@ function apexNode(name: string, j: number): Node {
       if (t === 'SOA') return [soa(name)];
       if (t === 'NS') return rrs(name, 'NS', [`ns1.${name}`, `ns2.${name}`]);
       if (t === 'A') return rrs(name, 'A', [v4(104, 16, j)]);
+      // Mail zones publish SPF (no include: the walk's chains are tested elsewhere).
+      if (t === 'TXT' && hasMx(j)) return rrs(name, 'TXT', ['v=spf1 ip4:192.0.2.0/24 -all']);
       if (t === 'MX' && hasMx(j))
         return [
           { name, type: 'MX', data: `mx1.${name}`, preference: 10 },
@@ -154,6 +157,9 @@ function node(name: string): Node | null {
   if (m) return apexNode(name, Number(m[1]));
   m = HOST.exec(name);
   if (m) return hostNode(name, m[1]!, Number(m[2]), zone);
+  m = DMARC.exec(name);
+  if (m && hasMx(Number(m[1])))
+    return { zone, records: (t) => (t === 'TXT' ? rrs(name, 'TXT', ['v=DMARC1; p=none']) : []) };
   m = TARGET.exec(name);
   if (m) {
     const i = Number(m[1]);
@@ -233,6 +239,8 @@ export function* auditQuestions(n: number, zones: number): Generator<Question> {
     const apex = zoneApex(j);
     yield [apex, 'NS'];
     yield [apex, 'MX'];
+    yield [apex, 'TXT'];
+    yield [`_dmarc.${apex}`, 'TXT'];
     const hosts = hasMx(j) ? ['ns1', 'ns2', 'mx1', 'mx2'] : ['ns1', 'ns2'];
     for (const h of hosts) {
       yield [`${h}.${apex}`, 'A'];
@@ -245,5 +253,5 @@ export function questionCount(n: number, zones: number): number {
   const used = Math.min(n, zones);
   let withMx = 0;
   for (let j = 0; j < used; j++) if (hasMx(j)) withMx++;
-  return 3 * n + used * 6 + withMx * 4;
+  return 3 * n + used * 8 + withMx * 4;
 }

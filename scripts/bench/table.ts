@@ -1,4 +1,5 @@
 // Plain-text rendering of a bench result: one row per measured mode, then the targets.
+import type { RecordedQuestions } from './recording.js';
 import type { BenchResult, Row } from './run.js';
 
 const HEAD = [
@@ -14,6 +15,7 @@ const HEAD = [
   'RSS MB',
   'cpu s',
   'lab cpu s',
+  'alloc KB/dom',
 ];
 
 function cells(n: number, r: Row): string[] {
@@ -31,6 +33,7 @@ function cells(n: number, r: Row): string[] {
     num(r.peakRssMb, 1),
     num(r.cpuSec, 1),
     r.labCpuSec.toFixed(1),
+    num(r.allocKbPerDomain, 1),
   ];
 }
 
@@ -63,6 +66,12 @@ export function renderTable(result: BenchResult): string {
     if (typeof s === 'string') out.push(`${r.mode} stats line: ${s}`);
     const rss = r.detail.rssTimelineMb as number[] | undefined;
     if (rss?.length) out.push(`${r.mode} RSS MB at each tenth of the run: ${rss.join(' ')}`);
+    const rec = r.detail.recorded as RecordedQuestions | undefined;
+    if (rec)
+      out.push(
+        `${r.mode} packets as the responder saw them: ${rec.packets}, ${rec.distinct} distinct (name, type); ` +
+          `by type ${JSON.stringify(rec.byType)}; repeats by type ${JSON.stringify(rec.repeatsByType)}`,
+      );
     const codes = r.detail.errorCodes as Record<string, number> | undefined;
     if (codes && Object.keys(codes).length) out.push(`${r.mode} errors: ${JSON.stringify(codes)}`);
   }
@@ -72,7 +81,7 @@ export function renderTable(result: BenchResult): string {
   const [distinct, sent] = [row('dns ceiling')?.queries, row('dns cli')?.queries];
   if (bare && cli && distinct && sent)
     out.push(
-      `dns packets: cli ${sent} for ${distinct} distinct questions (${(sent / distinct).toFixed(2)}x); ` +
+      `dns packets: cli ${sent} for the model's ${distinct} distinct questions (${(sent / distinct).toFixed(2)}x); ` +
         `per second cli ${cli.toFixed(0)} vs bare ${bare.toFixed(0)} (${((cli / bare) * 100).toFixed(1)}%): ` +
         'with no extra packets, the gap is the CPU the CLI spends per domain beside the wire',
     );

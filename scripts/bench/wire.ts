@@ -13,8 +13,16 @@ export interface Query {
   payload: number | null;
 }
 
-const TYPES: Record<number, RType> = { 1: 'A', 28: 'AAAA', 5: 'CNAME', 2: 'NS', 15: 'MX', 6: 'SOA' };
-const CODES: Record<RType, number> = { A: 1, AAAA: 28, CNAME: 5, NS: 2, MX: 15, SOA: 6 };
+const TYPES: Record<number, RType> = {
+  1: 'A',
+  28: 'AAAA',
+  5: 'CNAME',
+  2: 'NS',
+  15: 'MX',
+  6: 'SOA',
+  16: 'TXT',
+};
+const CODES: Record<RType, number> = { A: 1, AAAA: 28, CNAME: 5, NS: 2, MX: 15, SOA: 6, TXT: 16 };
 const TC = 0x0200;
 
 /** The first question of a query; null for anything that is not one well-formed query. */
@@ -90,6 +98,11 @@ function writeRecord(buf: Buffer, off: number, rec: Rec, qname: string): number 
       off = writeName(buf, off, `hostmaster.${rec.name}`, '');
       // serial, refresh, retry, expire, minimum (the negative TTL).
       for (const v of [1, 3600, 600, 86400, 3600]) off = buf.writeUInt32BE(v, off);
+      break;
+    case 'TXT':
+      // One character-string (the model's texts are short ASCII).
+      buf[off++] = rec.data.length;
+      off += buf.write(rec.data, off, 'latin1');
       break;
     default:
       off = writeName(buf, off, rec.data, '');

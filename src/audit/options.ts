@@ -1,5 +1,6 @@
 import type { AsnDb } from '../asn/index.js';
 import type { Catalogue } from '../catalogue/catalogue.js';
+import type { AutoConcurrencyStats, ConcurrencySetting } from '../collect/auto-concurrency.js';
 import type { DnsClientStats } from '../collect/dns/client.js';
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { MAX_DEPTH } from '../collect/zones.js';
@@ -18,7 +19,13 @@ export interface AuditOptions {
    * 60000, 0 = none). Past it the result carries what was finished and the error TIMEOUT.
    */
   domainTimeoutMs?: number;
-  concurrency?: number;
+  /** Domains in each network stage at once, or `auto`: found as it goes (collect/auto-concurrency.ts). */
+  concurrency?: ConcurrencySetting;
+  /**
+   * With `concurrency: 'auto'`, retransmit a DNS query after a timeout learnt from the round trips
+   * (TCP's RTO, within timeoutMs) rather than after timeoutMs itself (default true).
+   */
+  adaptiveTimeout?: boolean;
   /** false = DNS-only audit (no HTTP/TLS probes). */
   http?: boolean;
   /**
@@ -98,6 +105,10 @@ export interface Auditor {
   resolverUse(): ResolverUse[];
   /** Web probe threads started and the probes they answered; null when probes run in this thread. */
   probeStats(): ProbeThreadStats | null;
+  /** Domains that may be in flight now (with --concurrency auto, the controller's window). */
+  inFlightLimit(): number;
+  /** The --concurrency auto controller's figures; null with a fixed concurrency. */
+  concurrencyStats(): AutoConcurrencyStats | null;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ import { severityAtLeast } from '../analyse/domain.js';
 import type { Relations } from '../analyse/layer-loss.js';
 import { SummaryBuilder } from '../analyse/portfolio.js';
 import { type AuditOptions, auditStream, buildDocument, createAuditor, documentHead } from '../audit.js';
+import type { AutoConcurrencyStats } from '../collect/auto-concurrency.js';
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { InputError } from '../errors.js';
 import { inShard, parseShard } from '../input/dedupe.js';
@@ -73,6 +74,12 @@ export interface RunHooks {
 const KEEP_WARNING = 100_000;
 
 /** "; web probes on 2 threads (1 died, 1 probe failed)" when probe threads were used. */
+/** --concurrency auto's window over the run: mean, range and how often it moved. */
+function autoNote(a: AutoConcurrencyStats | null): string {
+  if (!a) return '';
+  return `; concurrency auto: mean ${a.mean}, ${a.low}-${a.peak}, ${a.decreases} decreases, ${a.late} late, ${a.refused} refused`;
+}
+
 function threadsNote(t: ProbeThreadStats | null): string {
   if (!t || t.threads === 0) return '';
   const deaths = t.deaths
@@ -232,6 +239,7 @@ export async function runAudit(
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
         `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}${checks}` +
+        `${pool ? '' : autoNote(auditor.concurrencyStats())}` +
         `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
     );
     if (resolvers.length) io.stderr(`singlepath: ${resolverLine(resolvers)}\n`);

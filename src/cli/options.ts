@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type AuditOptions, DEFAULTS, MAX_PROBE_THREADS } from '../audit.js';
 import { resolveRangesDir } from '../catalogue/load.js';
+import { type ConcurrencySetting, MAX_CONCURRENCY } from '../collect/auto-concurrency.js';
 import { MAX_DEPTH } from '../collect/zones.js';
 import { INPUT_FORMATS, type InputFormat } from '../input/formats.js';
 import { FORMATS, type Format } from '../report/index.js';
@@ -19,6 +20,16 @@ function int(name: string, min: number, max: number) {
       throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
     return n;
   };
+}
+
+/** --concurrency N or auto. */
+function concurrencyArg(value: string): ConcurrencySetting {
+  if (value === 'auto') return value;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_CONCURRENCY)
+    throw new InvalidArgumentError(
+      `--concurrency must be auto or a whole number from 1 to ${MAX_CONCURRENCY}`,
+    );
+  return Number(value);
 }
 
 /** --own-asn 13335, AS13335 or as13335, as ASNs are written. */
@@ -167,8 +178,11 @@ export function addAuditOptions(cmd: Command): Command {
         .helpGroup('HTTP/TLS:'),
     )
     .addOption(
-      new Option('--concurrency <n>', 'domains audited at once')
-        .argParser(int('--concurrency', 1, 10000))
+      new Option(
+        '--concurrency <n>',
+        'domains in each network stage at once, or auto: grow while answers come back in time, back off on timeouts and REFUSED',
+      )
+        .argParser(concurrencyArg)
         .default(DEFAULTS.concurrency)
         .helpGroup('Limits:'),
     )
@@ -220,7 +234,7 @@ export interface AuditFlags {
   connectTo?: string[];
   caFile?: string[];
   allowPrivate?: boolean;
-  concurrency: number;
+  concurrency: ConcurrencySetting;
   /** Child processes auditing in parallel (1 = this process alone). */
   jobs?: number;
   probeThreads?: number;
@@ -263,6 +277,8 @@ export function resolveAuditOptions(flags: AuditFlags, env: NodeJS.ProcessEnv): 
     allowPrivate: flags.allowPrivate ?? false,
     // A safety net for labs and CI: nothing leaves 127.0.0.0/8.
     loopbackOnly: env.SINGLEPATH_LOOPBACK_ONLY === '1',
+    // The bench's paired runs of --concurrency auto with the user's fixed timeout.
+    ...(env.SINGLEPATH_FIXED_TIMEOUT === '1' ? { adaptiveTimeout: false } : {}),
   };
 }
 

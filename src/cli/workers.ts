@@ -2,7 +2,8 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { type AuditOptions, type AuditStats, failedResult } from '../audit.js';
+import { type AuditOptions, type AuditStats, DEFAULTS, failedResult } from '../audit.js';
+import { AUTO_MAX } from '../collect/auto-concurrency.js';
 import type { ProbeThreadStats } from '../collect/probe/threads.js';
 import { addResolverUse } from '../collect/resolver-use.js';
 import { packageRoot } from '../package-root.js';
@@ -102,7 +103,8 @@ export function auditInWorkers(
   stderr: (text: string) => void,
   options: WorkerPoolOptions = {},
 ): WorkerPool {
-  const concurrency = opts.concurrency ?? 50;
+  // With `auto` each child finds its own window, at most AUTO_MAX.
+  const concurrency = opts.concurrency === 'auto' ? AUTO_MAX : (opts.concurrency ?? DEFAULTS.concurrency);
   // Enough handed over to keep both of a child's stages busy, few enough to rebalance.
   const window = 4 * concurrency;
   const bin = join(packageRoot(), 'bin', 'singlepath.js');

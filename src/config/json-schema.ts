@@ -9,6 +9,11 @@ type Schema = Record<string, unknown>;
 
 const NOT_IN_CONFIG = new Set(['config', 'help', 'resume', 'output']);
 
+/** Flags whose values a parser takes that the option's default cannot show (a number or a word). */
+const VALUE_SCHEMA: Record<string, Schema> = {
+  concurrency: { anyOf: [{ type: 'integer', minimum: 1, maximum: 10_000 }, { const: 'auto' }] },
+};
+
 function flagSchema(o: Command['options'][number]): Schema {
   const description = o.description;
   if (!o.required && !o.optional) return { type: 'boolean', description };
@@ -29,7 +34,9 @@ export function configJsonSchema(audit: Command): Schema {
     if (!name || NOT_IN_CONFIG.has(name)) continue;
     flags[name] = o.negate
       ? { type: 'boolean', description: `false = ${o.long}: ${o.description}` }
-      : flagSchema(o);
+      : VALUE_SCHEMA[name]
+        ? { ...VALUE_SCHEMA[name], description: o.description }
+        : flagSchema(o);
   }
   const rule = {
     type: 'object',

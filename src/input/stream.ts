@@ -128,10 +128,10 @@ export async function* readDomains(
   const seen = new DomainSet();
   const reader = lineReader(opts.format ?? 'list', opts.column);
   const lines = boundedLines(stream, MAX_LINE_LENGTH, opts.signal)[Symbol.asyncIterator]();
-  const aborted = opts.signal ? abortPromise(opts.signal) : undefined;
+  const aborted = opts.signal ? new AbortRace(opts.signal) : undefined;
   try {
     for (;;) {
-      const next = aborted ? await Promise.race([lines.next(), aborted]) : await lines.next();
+      const next = aborted ? await aborted.next(lines.next()) : await lines.next();
       if (next === ABORTED || next.done) {
         const open = next === ABORTED ? undefined : reader.end();
         if (open) {
@@ -179,9 +179,33 @@ export async function* readDomains(
 
 const ABORTED = Symbol('aborted');
 
-function abortPromise(signal: AbortSignal): Promise<typeof ABORTED> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve(ABORTED);
-    else signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
-  });
+/**
+ * Each read against the abort signal, with one listener for the whole run that settles only the
+ * read in progress. (A race of every read with one run-wide promise left a reaction on that
+ * promise per line, ~400 bytes each, kept until the end of the run: the RSS grew with the list.)
+ */
+class AbortRace {
+  #aborted = false;
+  #wake: ((v: typeof ABORTED) => void) | null = null;
+
+  constructor(signal: AbortSignal) {
+    if (signal.aborted) this.#aborted = true;
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.#aborted = true;
+          this.#wake?.(ABORTED);
+        },
+        { once: true },
+      );
+  }
+
+  next<T>(read: Promise<T>): Promise<T | typeof ABORTED> {
+    if (this.#aborted) return Promise.resolve(ABORTED);
+    return new Promise((resolve, reject) => {
+      this.#wake = resolve;
+      read.then(resolve, reject);
+    });
+  }
 }

@@ -112,7 +112,9 @@ export function copyAnswer(answer: DnsAnswer): DnsAnswer {
  * to the protected segment on its first hit; later hits there only mark it (CLOCK's second
  * chance, no list surgery). Room is made by evicting from probation first, so a stream of one-off
  * answers (each domain's own A, AAAA, SOA) cannot push out the answers every domain of a zone
- * needs, whatever the distance between two domains of that zone in the input. Probation holds up
+ * needs, whatever the distance between two domains of that zone in the input. Once the cache is
+ * full, a shared answer is protected only when it is hit: a working set larger than the cache,
+ * coming round in a cycle, then keeps being served in part instead of not at all. Probation holds up
  * to an eighth of the room or 4096 entries, whichever is more (all of a smaller cache), and keeps
  * at least a sixteenth. Stored answers are frozen and shared: a hit allocates nothing, except
  * for a caller who wants TTLs aged (as a caching resolver reports them), once per whole second
@@ -148,8 +150,11 @@ export class AnswerCache {
     // gives such an entry a second chance, which approximates LRU order (CLOCK).
     if (node.main) node.ref = true;
     else {
+      // Promoted with its reference bit set: the hit is a reference, and without it a sweep that
+      // found every older entry referenced would evict this newcomer first.
       this.#probation.remove(node);
       node.main = true;
+      node.ref = true;
       this.#main.push(node);
     }
     // Report the TTL left, as a caching resolver would.
@@ -183,6 +188,13 @@ export class AnswerCache {
     const old = names.get(name);
     if (old) this.#drop(old);
     const stored = cacheView(answer);
+    // A full cache whose probation is down to its reserve would make room for a new protected
+    // entry by evicting a protected one. When the working set is larger than the cache and comes
+    // round in a cycle (domains in turn over more zones than fit), that evicts every zone's answers
+    // just before they are needed again: no hit at all. So the newcomer waits in probation instead,
+    // and gets protected only when it is hit there (a zone whose domains come together); the
+    // protected segment keeps what it holds, and its hits keep coming.
+    const protect = shared && (this.#size < this.maxEntries || this.#probation.size > this.#reserve);
     const node: Node = {
       space,
       name,
@@ -191,15 +203,15 @@ export class AnswerCache {
       expiresAt: t + ttlSeconds * 1000,
       aged: undefined,
       agedSec: 0,
-      main: shared,
+      main: protect,
       ref: false,
       prev: null,
       next: null,
     };
     names.set(name, node);
     this.#size++;
-    (shared ? this.#main : this.#probation).push(node);
-    if (!shared && this.#probation.size > this.#probationMax) this.#drop(this.#probation.tail!);
+    (protect ? this.#main : this.#probation).push(node);
+    if (!protect && this.#probation.size > this.#probationMax) this.#drop(this.#probation.tail!);
     while (this.#size > this.maxEntries) {
       const victim =
         this.#probation.size > this.#reserve || !this.#main.tail ? this.#probation.tail : this.#mainVictim();

@@ -1,5 +1,6 @@
 import { ConfigError } from '../../errors.js';
 import type { DnsAnswer, RecordType, Status } from '../../types.js';
+import { type CongestionSignals, signalOutcome } from '../auto-concurrency.js';
 import { backoffMs, maxBackoffMs } from './backoff.js';
 import { AnswerCache, copyAnswer, freezeRecords } from './cache.js';
 import type { EcsSubnet } from './ecs.js';
@@ -47,6 +48,8 @@ export interface DnsClientOptions {
    * question must copy it exactly; false for a resolver that does not preserve the case.
    */
   caseRandomisation?: boolean;
+  /** Told of every UDP packet's outcome (--concurrency auto's controller). */
+  signals?: CongestionSignals;
 }
 
 export interface DnsClientStats {
@@ -127,6 +130,7 @@ export class DnsClient {
     throttled: 0,
     backoffMs: 0,
   };
+  readonly #signals: CongestionSignals | undefined;
   #rotation = 0;
   #closed = false;
 
@@ -161,6 +165,7 @@ export class DnsClient {
     this.#retries = retries;
     this.#payload = udpPayloadSize;
     this.#random = options.random ?? Math.random;
+    this.#signals = options.signals;
     this.#now = options.now ?? (() => performance.now());
     this.#cache = new AnswerCache(maxCacheEntries, this.#now);
     this.#udp = new UdpPool(
@@ -302,7 +307,12 @@ export class DnsClient {
       }
       resolver = resolvers[(first + attempt) % resolvers.length]!;
       // The UDP exchange writes each attempt's id into the buffer: a retry gets a buffer of its own.
-      const got = await this.#attempt(resolver, attempt === 0 ? query : Buffer.from(query), question);
+      const got = await this.#attempt(
+        resolver,
+        attempt === 0 ? query : Buffer.from(query),
+        question,
+        attempt,
+      );
       if (got.kind === 'timeout') {
         this.#stats.timeouts++;
         failure = 'TIMEOUT';
@@ -344,6 +354,7 @@ export class DnsClient {
     resolver: ResolverAddress,
     query: Buffer,
     question: Question,
+    attempt: number,
   ): Promise<
     Failure | { kind: 'response'; response: ParsedResponse; transport: 'udp' | 'tcp'; timedOut?: boolean }
   > {
@@ -351,7 +362,12 @@ export class DnsClient {
     const send = (): Promise<Outcome> => {
       this.#stats.sent++;
       sentAt = performance.now();
-      return this.#udp.exchange(resolver, query, question, this.#timeoutMs);
+      const signals = this.#signals;
+      if (!signals) return this.#udp.exchange(resolver, query, question, this.#timeoutMs);
+      const wait = signals.retransmitAfterMs?.(attempt, attempt === this.#retries) ?? this.#timeoutMs;
+      const sent = this.#udp.exchange(resolver, query, question, wait);
+      const packet = signals.sent();
+      return sent.then((o) => signalOutcome(signals, packet, o));
     };
     const udp = await this.#limit(() => {
       const go = this.#pace(resolver);

@@ -39,15 +39,21 @@ interface Slot {
   /** Queries sent from it; past ROTATE_AFTER it takes no more and closes once its replies are in. */
   sent: number;
   retired: boolean;
+  /** Connected to its resolver (connect() completes asynchronously); until then queries wait here. */
+  connected: boolean;
+  waiting: [Pending, Buffer][];
 }
 
 /**
- * A few long-lived UDP sockets shared by every query, each multiplexing outstanding queries
- * by random 16-bit id. A reply is accepted only when its source, id and question all match an
- * outstanding query (the defence against off-path spoofing); everything else is dropped.
+ * A few UDP sockets per resolver, each connected to it (the kernel then delivers only that
+ * address's datagrams, and a send names no address: no per-packet lookup or route), each
+ * multiplexing outstanding queries by random 16-bit id and replaced every ROTATE_AFTER queries. A
+ * reply is accepted only when its source, id and question all match an outstanding query (the
+ * defence against off-path spoofing); everything else is dropped.
  */
 export class UdpPool {
-  readonly #slots: Record<'udp4' | 'udp6', Slot[]> = { udp4: [], udp6: [] };
+  /** Per resolver (the client's own objects, stable for the run): its sockets, opened lazily. */
+  readonly #slots = new Map<ResolverAddress, Slot[]>();
   readonly #size: number;
   readonly #ids: IdSource;
   readonly #onDrop: () => void;
@@ -83,12 +89,7 @@ export class UdpPool {
     timeoutMs: number,
   ): Promise<Outcome> {
     if (this.#closed) return Promise.resolve({ kind: 'error', code: 'CLOSED' });
-    let family = this.#families.get(resolver);
-    if (!family) {
-      family = isIPv6(resolver.host) ? 'udp6' : 'udp4';
-      this.#families.set(resolver, family);
-    }
-    const picked = this.#pick(family);
+    const picked = this.#pick(resolver);
     if (!picked) return Promise.resolve({ kind: 'error', code: 'NO_FREE_ID' });
     const { slot, id } = picked;
     query.writeUInt16BE(id, 0);
@@ -112,9 +113,8 @@ export class UdpPool {
         },
       };
       slot.pending.set(id, p);
-      slot.socket.send(query, resolver.port, resolver.host, (err) => {
-        if (err) p.done({ kind: 'error', code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
-      });
+      if (slot.connected) send(slot, p, query);
+      else slot.waiting.push([p, query]);
     });
   }
 
@@ -122,7 +122,7 @@ export class UdpPool {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const slots = [...this.#slots.udp4, ...this.#slots.udp6, ...this.#retired].filter(
+    const slots = [...[...this.#slots.values()].flat(), ...this.#retired].filter(
       (s): s is Slot => s !== undefined,
     );
     this.#retired.clear();
@@ -137,14 +137,19 @@ export class UdpPool {
     );
   }
 
-  /** Round-robin over the sockets (opened lazily), with an id not outstanding on that socket. */
-  #pick(family: 'udp4' | 'udp6'): { slot: Slot; id: number } | null {
+  /** Round-robin over the resolver's sockets (opened lazily), with an id not outstanding on that socket. */
+  #pick(resolver: ResolverAddress): { slot: Slot; id: number } | null {
+    let slots = this.#slots.get(resolver);
+    if (!slots) {
+      slots = [];
+      this.#slots.set(resolver, slots);
+    }
     for (let s = 0; s < this.#size; s++) {
       const index = this.#next++ % this.#size;
-      let slot = this.#slot(family, index);
+      let slot = slots[index] ?? this.#open(resolver, slots, index);
       if (slot.sent >= ROTATE_AFTER) {
-        this.#retire(family, index, slot);
-        slot = this.#slot(family, index);
+        this.#retire(slots, index, slot);
+        slot = this.#open(resolver, slots, index);
       }
       for (let t = 0; t < ID_TRIES; t++) {
         const id = this.#ids.next();
@@ -158,9 +163,9 @@ export class UdpPool {
   }
 
   /** The socket takes no more queries; it closes once the replies it waits for are in. */
-  #retire(family: 'udp4' | 'udp6', index: number, slot: Slot): void {
+  #retire(slots: Slot[], index: number, slot: Slot): void {
     slot.retired = true;
-    delete this.#slots[family][index];
+    if (slots[index] === slot) delete slots[index];
     if (slot.pending.size === 0) this.#closeRetired(slot);
     else this.#retired.add(slot);
   }
@@ -174,26 +179,41 @@ export class UdpPool {
     }
   }
 
-  #slot(family: 'udp4' | 'udp6', index: number): Slot {
-    const existing = this.#slots[family][index];
-    if (existing) return existing;
+  #open(resolver: ResolverAddress, slots: Slot[], index: number): Slot {
+    let family = this.#families.get(resolver);
+    if (!family) {
+      family = isIPv6(resolver.host) ? 'udp6' : 'udp4';
+      this.#families.set(resolver, family);
+    }
     const socket = dgram.createSocket(family);
-    const slot: Slot = { socket, pending: new Map(), sent: 0, retired: false };
+    const slot: Slot = { socket, pending: new Map(), sent: 0, retired: false, connected: false, waiting: [] };
     this.#sockets++;
     socket.on('message', (msg, rinfo) => this.#onMessage(slot, msg, rinfo));
-    // Send failures reach the send callback; anything else just lets pending queries time out.
-    socket.on('error', () => {});
-    socket.on('listening', () => {
+    // Send failures reach the send callback, a failed connect the queries waiting for it; anything
+    // else (an ICMP error reported on the connected socket) just lets pending queries time out.
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (slot.connected) return;
+      // The socket never connected (no route to that family, say): what waits fails now, and
+      // the next query gets a socket of its own.
+      const waiting = slot.waiting;
+      slot.waiting = [];
+      for (const [p] of waiting) p.done({ kind: 'error', code: err.code ?? 'ERROR' });
+      if (!slot.retired) this.#retire(slots, index, slot);
+    });
+    socket.connect(resolver.port, resolver.host, () => {
+      slot.connected = true;
       try {
         socket.setRecvBufferSize(RECV_BUFFER_BYTES);
       } catch {
         // The kernel may refuse (or cap) the size; the default buffer still works.
       }
+      const waiting = slot.waiting;
+      slot.waiting = [];
+      for (const [p, query] of waiting) send(slot, p, query);
     });
-    socket.bind(0);
     // Pending queries hold their timers, so an idle pool never keeps the process alive.
     socket.unref();
-    this.#slots[family][index] = slot;
+    slots[index] = slot;
     return slot;
   }
 
@@ -216,4 +236,12 @@ export class UdpPool {
     if (sourceOk && p.wireName !== undefined && parseResponse(msg, { id: p.id, ...p.question }))
       this.#caseMismatches.set(p.resolver, (this.#caseMismatches.get(p.resolver) ?? 0) + 1);
   }
+}
+
+/** One query on its slot's connected socket; a failure to send ends it at once. */
+function send(slot: Slot, p: Pending, query: Buffer): void {
+  if (slot.pending.get(p.id) !== p) return;
+  slot.socket.send(query, (err) => {
+    if (err) p.done({ kind: 'error', code: (err as NodeJS.ErrnoException).code ?? 'ERROR' });
+  });
 }
