@@ -5,13 +5,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root.js';
 import { runCli } from './cli-run.js';
-import { bareDnsCeiling } from './dns-ceiling.js';
+import { bareDnsCeiling, type DnsCeilingOptions } from './dns-ceiling.js';
 import { killAllChildren } from './ipc.js';
 import { type BenchLab, startBenchLab } from './lab.js';
 import { auditQuestions, domainName } from './model.js';
 import { countDocument, countOutput, parseStats } from './output.js';
 import { readPackets, recordedQuestions } from './recording.js';
 import { bareTlsCeiling } from './tls-ceiling.js';
+
+type DnsCeilingSource = Pick<DnsCeilingOptions, 'questions' | 'packets'>;
 
 export interface BenchOptions {
   n: number;
@@ -253,35 +255,37 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       return row;
     };
 
+    /** One bare-client run against the lab's responder, as a row: the model's questions or recorded packets. */
+    const bareDnsRow = async (mode: 'dns ceiling' | 'dns replay', source: DnsCeilingSource) => {
+      await theLab.dns.request('reset');
+      const cpu0 = await labCpu();
+      const own0 = process.cpuUsage();
+      const c = await bareDnsCeiling({ port: theLab.dns.ready.port, ...source, window: opts.window });
+      const rate = n / (c.elapsedMs / 1000);
+      result.rows.push({
+        mode,
+        domains: n,
+        seconds: round(c.elapsedMs / 1000, 2),
+        rate: round(rate),
+        ceiling: null,
+        ratio: null,
+        queries: (await theLab.dns.request('stats')).queries ?? null,
+        timeouts: c.timeouts,
+        lost: c.lost,
+        errors: 0,
+        peakRssMb: null,
+        cpuSec: ownCpu(own0),
+        labCpuSec: round((await labCpu()) - cpu0, 2),
+        allocKbPerDomain: null,
+        detail: { ...c, qps: round(c.answered / (c.elapsedMs / 1000)) },
+      });
+      log(`${mode}: ${round(rate)} domains/s (${c.sent} queries)`);
+      return rate;
+    };
+
     // The ceiling: the distinct questions a DNS-only audit asks, through a bare client.
     log(`dns ceiling: bare dns-packet client, window ${opts.window}`);
-    await lab.dns.request('reset');
-    let cpu0 = await labCpu();
-    let own0 = process.cpuUsage();
-    const dnsC = await bareDnsCeiling({
-      port: lab.dns.ready.port,
-      questions: auditQuestions(n, zones),
-      window: opts.window,
-    });
-    const dnsCeiling = n / (dnsC.elapsedMs / 1000);
-    result.rows.push({
-      mode: 'dns ceiling',
-      domains: n,
-      seconds: round(dnsC.elapsedMs / 1000, 2),
-      rate: round(dnsCeiling),
-      ceiling: null,
-      ratio: null,
-      queries: (await lab.dns.request('stats')).queries ?? null,
-      timeouts: dnsC.timeouts,
-      lost: dnsC.lost,
-      errors: 0,
-      peakRssMb: null,
-      cpuSec: ownCpu(own0),
-      labCpuSec: round((await labCpu()) - cpu0, 2),
-      allocKbPerDomain: null,
-      detail: { ...dnsC, qps: round(dnsC.answered / (dnsC.elapsedMs / 1000)) },
-    });
-    log(`dns ceiling: ${round(dnsCeiling)} domains/s (${dnsC.sent} queries)`);
+    const dnsCeiling = await bareDnsRow('dns ceiling', { questions: auditQuestions(n, zones) });
 
     if (!opts.skipCli) {
       // Fixed cost of a run (catalogue, ASN index): one domain, so the rest is throughput.
@@ -295,35 +299,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       const recorded = join(tmpDir, 'dns-cli.packets');
       const dnsRow = await cliRow('dns cli', ['--no-http'], null, 'ndjson', recorded);
       log(`dns replay: the ${dnsRow.queries} packets the audit sent, bare client, window ${opts.window}`);
-      await lab.dns.request('reset');
-      cpu0 = await labCpu();
-      own0 = process.cpuUsage();
-      const replay = await bareDnsCeiling({
-        port: lab.dns.ready.port,
-        packets: readPackets(recorded),
-        window: opts.window,
-      });
-      const replayRate = n / (replay.elapsedMs / 1000);
-      result.rows.push({
-        mode: 'dns replay',
-        domains: n,
-        seconds: round(replay.elapsedMs / 1000, 2),
-        rate: round(replayRate),
-        ceiling: null,
-        ratio: null,
-        queries: (await lab.dns.request('stats')).queries ?? null,
-        timeouts: replay.timeouts,
-        lost: replay.lost,
-        errors: 0,
-        peakRssMb: null,
-        cpuSec: ownCpu(own0),
-        labCpuSec: round((await labCpu()) - cpu0, 2),
-        allocKbPerDomain: null,
-        detail: { ...replay, qps: round(replay.answered / (replay.elapsedMs / 1000)) },
-      });
+      const replayRate = await bareDnsRow('dns replay', { packets: readPackets(recorded) });
       dnsRow.ceiling = round(replayRate);
       dnsRow.ratio = round(dnsRow.rate / replayRate, 3);
-      log(`dns replay: ${round(replayRate)} domains/s (${replay.sent} queries)`);
       if (n <= 200_000) dnsRow.detail.recorded = recordedQuestions(recorded);
       if (!opts.keep) rmSync(recorded, { force: true });
       // The same audit over several processes (parent RSS only in the row).
@@ -336,8 +314,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     if (!opts.skipFull && lab.web) {
       log(`tls ceiling: bare tls.connect probe, concurrency ${concurrency}`);
       await lab.web.request('reset');
-      cpu0 = await labCpu();
-      own0 = process.cpuUsage();
+      const cpu0 = await labCpu();
+      const own0 = process.cpuUsage();
       const tlsC = await bareTlsCeiling({
         port: lab.web.ready.httpsPort,
         hosts: hosts(n, zones),
