@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { defaultRangesDir } from '../update/published.js';
-import { SOURCES, sourceNamed } from '../update/sources.js';
-import { type SourceResult, UPDATE_DEFAULTS, updateData } from '../update/update.js';
+import { SOURCES, sourceNamed, UPDATE_DEFAULTS } from '../update/sources.js';
+import type { SourceResult } from '../update/update.js';
 import type { CliIo } from './cli-io.js';
 
 // `singlepath update-data`: refresh the cached copies of providers' published address lists.
@@ -90,6 +90,8 @@ export function updateDataCommand(program: Command, io: CliIo, setExit: (code: n
         return setExit(0);
       }
       const dir = flags.dataDir ?? defaultRangesDir(io.env);
+      // Loaded here: the HTTP client (undici, ~17 MB of RSS) is needed by this command alone.
+      const { updateData } = await import('../update/update.js');
       const report = await updateData({
         dir,
         urls: flags.source,

@@ -78,3 +78,6 @@ export const SOURCES: readonly SourceDef[] = [
 export function sourceNamed(name: string): SourceDef | undefined {
   return SOURCES.find((s) => s.name === name);
 }
+
+/** Defaults of `update-data` (here, not in update.ts, so that the CLI reads them without loading undici). */
+export const UPDATE_DEFAULTS = { timeoutMs: 30_000, maxBytes: 20 * 1024 * 1024 } as const;

@@ -19,7 +19,9 @@ import { readRangesFile } from './read.js';
 import { SOURCES, type SourceDef, sourceNamed } from './sources.js';
 import { writeAtomic } from './write.js';
 
-export const UPDATE_DEFAULTS = { timeoutMs: 30_000, maxBytes: 20 * 1024 * 1024 } as const;
+export { UPDATE_DEFAULTS } from './sources.js';
+
+import { UPDATE_DEFAULTS } from './sources.js';
 
 export interface UpdateDataOptions {
   /** Cache folder (created if missing). */
