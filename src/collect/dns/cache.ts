@@ -70,10 +70,15 @@ function copyOf(answer: DnsAnswer, answers: DnsRecord[], authority: DnsRecord[])
   return out;
 }
 
+/** One frozen empty list for every stored answer without records (most authority sections). */
+const NO_RECORDS: DnsRecord[] = Object.freeze([]) as unknown as DnsRecord[];
+
 const frozenCopy = (records: readonly DnsRecord[]): DnsRecord[] =>
-  Object.isFrozen(records)
-    ? (records as DnsRecord[])
-    : (Object.freeze(records.map((r) => Object.freeze(copyRecord(r)))) as DnsRecord[]);
+  records.length === 0
+    ? NO_RECORDS
+    : Object.isFrozen(records)
+      ? (records as DnsRecord[])
+      : (Object.freeze(records.map((r) => Object.freeze(copyRecord(r)))) as DnsRecord[]);
 
 /** Freezes an answer's record lists in place (the answer object itself stays writable). */
 export function freezeRecords(answer: DnsAnswer): void {
@@ -89,6 +94,8 @@ export function freezeRecords(answer: DnsAnswer): void {
  */
 export function cacheView(answer: DnsAnswer): DnsAnswer {
   if (answer.transport === 'cache' && answer.durationMs === 0 && Object.isFrozen(answer)) return answer;
+  // Copied (a few pointers) even when the lists are frozen already: the stored answer must be
+  // frozen itself, and an empty list becomes the shared one.
   const out = copyOf(answer, frozenCopy(answer.answers), frozenCopy(answer.authority));
   out.transport = 'cache';
   out.durationMs = 0;

@@ -201,8 +201,8 @@ export function parseResponse(buf: Buffer, expect: Expected): ParsedResponse | n
   const ecs = expect.ecs ? ecsReply(packet) : undefined;
   // RFC 7871 section 7.3: an ECS option for another subnet means the reply is not ours: drop it.
   if (ecs && expect.ecs && !ecsMatches(ecs, expect.ecs)) return null;
-  const answers = toRecords(packet.answers);
-  const authority = toRecords(packet.authorities);
+  const answers = toRecords(packet.answers, expect.name);
+  const authority = toRecords(packet.authorities, expect.name);
   const parsed: ParsedResponse = {
     status,
     truncated: packet.flag_tc,
@@ -227,13 +227,18 @@ function ecsReply(packet: dnsPacket.DecodedPacket): EcsReply | undefined {
   return undefined;
 }
 
-function toRecords(section: dnsPacket.Answer[] | undefined): DnsRecord[] {
+/**
+ * The section's records in an array of their own size: an array grown by push keeps room for 17
+ * elements (~180 bytes) after its first, and answers live in the cache for the whole run.
+ * `asked`: the question's name, shared by the records it owns instead of a copy per record.
+ */
+function toRecords(section: dnsPacket.Answer[] | undefined, asked: string): DnsRecord[] {
   const out: DnsRecord[] = [];
   for (const a of (section ?? []).slice(0, MAX_RECORDS_PER_SECTION)) {
-    const r = toRecord(a);
+    const r = toRecord(a, asked);
     if (r) out.push(r);
   }
-  return out;
+  return out.length === 0 ? out : out.slice();
 }
 
 /**
@@ -245,10 +250,11 @@ function record(name: string, type: RecordType, ttl: number, data: string): DnsR
   return { name, type, ttl, data };
 }
 
-function toRecord(a: dnsPacket.Answer): DnsRecord | null {
+function toRecord(a: dnsPacket.Answer, asked: string): DnsRecord | null {
   if (!a || !RECORD_TYPES.has(a.type) || typeof a.name !== 'string' || a.type === 'OPT') return null;
   if (a.class !== undefined && a.class !== 'IN') return null;
-  const name = hostName(a.name);
+  const owner = hostName(a.name);
+  const name = owner === asked ? asked : owner;
   const type = a.type as RecordType;
   const ttl = a.ttl ?? 0;
   switch (a.type) {
