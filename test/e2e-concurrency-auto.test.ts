@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS, documentOptions } from '../src/audit.js';
 import type { AuditDocument } from '../src/types.js';
 import { runCli } from './helpers/cli.js';
 import { type Lab, type LabFixture, startLab } from './helpers/lab.js';
@@ -22,10 +23,19 @@ beforeAll(async () => {
 });
 afterAll(() => lab?.close());
 
-const audit = (concurrency: string) =>
-  runCli(['audit', '-', '--no-http', '--format', 'json', '--concurrency', concurrency, ...lab.args()], {
-    stdin: names.join('\n'),
-  });
+const audit = (concurrency?: string) =>
+  runCli(
+    [
+      'audit',
+      '-',
+      '--no-http',
+      '--format',
+      'json',
+      ...(concurrency === undefined ? [] : ['--concurrency', concurrency]),
+      ...lab.args(),
+    ],
+    { stdin: names.join('\n') },
+  );
 
 describe('--concurrency auto', () => {
   it('audits a list as a fixed concurrency does, and says how its window moved', async () => {
@@ -39,6 +49,15 @@ describe('--concurrency auto', () => {
     expect(a.domains.every((d) => !d.error)).toBe(true);
     expect(a.options.concurrency).toBe('auto');
     expect(auto.stderr).toMatch(/; concurrency auto: mean \d+, \d+-\d+, \d+ decreases/);
+  });
+
+  it('is the CLI default; the library keeps a fixed 50', async () => {
+    const run = await audit();
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as AuditDocument).options.concurrency).toBe('auto');
+    expect(run.stderr).toMatch(/; concurrency auto: mean \d+/);
+    expect(DEFAULTS.concurrency).toBe(50);
+    expect(documentOptions({}).concurrency).toBe(50);
   });
 
   it.each([['0'], ['fast'], ['-3'], ['10001']])(

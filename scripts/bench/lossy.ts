@@ -46,8 +46,11 @@ export interface LossyRow {
   /** The bare client's own rate at this in-flight limit. */
   bareRate: number;
   packetsPerDomain: number;
+  /** Attempts that waited their whole timeout unanswered (the CLI's stats line). */
   timeouts: number;
   retries: number;
+  /** Early resends on auto's learnt timeout (counted in retries; not timeouts). */
+  retransmits: number;
   /** REFUSED answers the lab sent (rate limit), and queries it dropped for the rate. */
   refused: number;
   rateDropped: number;
@@ -177,6 +180,7 @@ export async function runLossy(opts: LossyOptions): Promise<LossyResult> {
         packetsPerDomain: round(perDomain, 2),
         timeouts: stats?.values.timeouts ?? 0,
         retries: stats?.values.retries ?? 0,
+        retransmits: stats?.values.retransmits ?? 0,
         refused: lab1.refused ?? 0,
         rateDropped: lab1.rateDropped ?? 0,
         netLost: lab1.lost ?? 0,
@@ -188,7 +192,7 @@ export async function runLossy(opts: LossyOptions): Promise<LossyResult> {
       };
       result.rows.push(row);
       log(
-        `  ${row.rate}/s, ideal ${row.ideal}, ${row.timeouts} timeouts, ${row.lost} lost, ${row.failed} failed`,
+        `  ${row.rate}/s, ideal ${row.ideal}, ${row.timeouts} timeouts, ${row.retransmits} retransmits, ${row.lost} lost, ${row.failed} failed`,
       );
     }
   } catch (err) {
@@ -211,6 +215,7 @@ const HEAD = [
   'pkts/dom',
   'timeouts',
   'retries',
+  'retransmits',
   'REFUSED',
   'rate-dropped',
   'lost',
@@ -230,6 +235,7 @@ export function renderLossy(r: LossyResult): string {
       x.packetsPerDomain.toFixed(2),
       String(x.timeouts),
       String(x.retries),
+      String(x.retransmits),
       String(x.refused),
       String(x.rateDropped),
       String(x.lost),
@@ -252,7 +258,7 @@ export function renderLossy(r: LossyResult): string {
     r.bare
       ? `  ${r.bare.domains} domains, ${r.bare.limit} in flight: ${(r.bare.domains / (r.bare.elapsedMs / 1000)).toFixed(0)}/s, ${r.bare.timeouts} timeouts, ${r.bare.failedDomains} failed`
       : '',
-    `auto's limit: its maximum ${AUTO_MAX}; timeouts, retries: the CLI's stats line; lost: no result; failed: a result with an error`,
+    `auto's limit: its maximum ${AUTO_MAX}; timeouts (attempts that waited the whole --timeout), retries, retransmits (early resends, in retries): the CLI's stats line; lost: no result; failed: a result with an error`,
   ];
   for (const x of r.rows)
     if (x.failed) out.push(`${x.setting} failed domains: ${JSON.stringify(x.errorCodes)}`);

@@ -233,12 +233,15 @@ export async function runAudit(
     const paced = s.throttled ? `, ${s.throttled} paced by --qps` : '';
     const backoff = s.backoffMs ? `, ${(s.backoffMs / 1000).toFixed(1)} s backoff` : '';
     const tcp = s.tcpFallbacks ? `, ${s.tcpFallbacks} over TCP` : '';
+    // Early resends on --concurrency auto's learnt timeout (the attempt before kept listening);
+    // timeouts are attempts that waited out the whole --timeout unanswered.
+    const retransmits = s.retransmits ? `, ${s.retransmits} retransmits` : '';
     const checks = s.zonesChecked
       ? `; DNS checks: ${s.zonesChecked} zones, ${s.directQuestions} questions to name servers (${s.directSent} packets)`
       : '';
     io.stderr(
       `singlepath: ${audited} domains in ${secs.toFixed(1)} s (${rate}/s); ${s.queries} DNS queries, ` +
-        `${s.sent} packets${tcp}, ${s.retries} retries${backoff}, ${s.timeouts} timeouts${paced}${checks}` +
+        `${s.sent} packets${tcp}, ${s.retries} retries${retransmits}${backoff}, ${s.timeouts} timeouts${paced}${checks}` +
         `${pool ? '' : autoNote(auditor.concurrencyStats())}` +
         `${shard ? `; shard ${flags.shard}` : ''}${pool ? `; ${flags.jobs} jobs` : ''}${threadsNote(pool ? pool.probeStats() : auditor.probeStats())}\n`,
     );

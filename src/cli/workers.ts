@@ -57,6 +57,7 @@ const STATS_KEYS: (keyof AuditStats)[] = [
   'sent',
   'retries',
   'timeouts',
+  'retransmits',
   'tcpFallbacks',
   'cacheHits',
   'dropped',

@@ -70,6 +70,11 @@ export interface CongestionSignals {
    * user's timeout; absent: the user's timeout. The last attempt always waits the user's timeout.
    */
   retransmitAfterMs?(attempt: number, last: boolean): number;
+  /**
+   * false: retransmitAfterMs is the user's timeout throughout (attempts one after the other);
+   * otherwise an attempt retransmitted early keeps listening beside the next until its own timeout.
+   */
+  readonly adaptive?: boolean;
 }
 
 export interface AutoConcurrencyStats {
@@ -137,6 +142,10 @@ export class AutoConcurrency implements CongestionSignals {
   /** Growth only while the window is used up (a run short of input must not inflate it). */
   set busy(fn: () => boolean) {
     this.#busy = fn;
+  }
+
+  get adaptive(): boolean {
+    return this.#adaptive;
   }
 
   /** When an unanswered packet counts as late: TCP's RTO, widened for DNS's long tail. */

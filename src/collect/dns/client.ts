@@ -59,8 +59,16 @@ export interface DnsClientStats {
   sent: number;
   /** Attempts after the first for a question. */
   retries: number;
-  /** Attempts that got no answer in time, and TCP fallbacks that got none in what was left of it. */
+  /**
+   * Attempts that waited out their whole timeout with no answer, and TCP fallbacks that got none
+   * in what was left of it.
+   */
   timeouts: number;
+  /**
+   * Attempts sent early, on --concurrency auto's learnt timeout, while the one before still
+   * listened (counted in `retries` too; not timeouts: the earlier attempt may still be answered).
+   */
+  retransmits: number;
   /** Truncated UDP answers retried over TCP. */
   tcpFallbacks: number;
   /** Queries answered without a packet: from the cache or by joining an identical one in flight. */
@@ -124,6 +132,7 @@ export class DnsClient {
     sent: 0,
     retries: 0,
     timeouts: 0,
+    retransmits: 0,
     tcpFallbacks: 0,
     cacheHits: 0,
     dropped: 0,
@@ -131,6 +140,8 @@ export class DnsClient {
     backoffMs: 0,
   };
   readonly #signals: CongestionSignals | undefined;
+  /** Attempts overlap (the signals' learnt retransmit timeout); otherwise one after the other. */
+  readonly #overlap: boolean;
   #rotation = 0;
   #closed = false;
 
@@ -166,6 +177,7 @@ export class DnsClient {
     this.#payload = udpPayloadSize;
     this.#random = options.random ?? Math.random;
     this.#signals = options.signals;
+    this.#overlap = options.signals?.retransmitAfterMs !== undefined && options.signals.adaptive !== false;
     this.#now = options.now ?? (() => performance.now());
     this.#cache = new AnswerCache(maxCacheEntries, this.#now);
     this.#udp = new UdpPool(
@@ -292,7 +304,35 @@ export class DnsClient {
     const query = encodeQuery(question.name, question.type, this.#payload, question.ecs);
     // A pinned resolver leaves the rotation of the others where it was.
     const first = resolvers === this.#resolvers ? this.#rotation++ % resolvers.length : 0;
-    let best: { response: ParsedResponse; transport: 'udp' | 'tcp'; from: ResolverAddress } | undefined;
+    const { best, failure, resolver } = this.#overlap
+      ? await this.#attemptsOverlapping(query, question, resolvers, first)
+      : await this.#attemptsInTurn(query, question, resolvers, first);
+    if (!best) return this.#answer(question, failure, undefined, this.#label(resolver), 'udp', started);
+    const answer = this.#answer(
+      question,
+      best.response.status,
+      best.response,
+      this.#label(best.from),
+      best.transport,
+      started,
+    );
+    const cacheable = answer.status === 'NOERROR' || answer.status === 'NXDOMAIN';
+    if (cacheable && !this.#closed) {
+      // A caller who only reads shares its records with the cache (frozen): no copy.
+      if (readOnly) freezeRecords(answer);
+      this.#cache.set(space, question.name, answer, best.response.cacheTtl, shared);
+    }
+    return answer;
+  }
+
+  /** One attempt after the other, each waiting out its whole timeout (a fixed --timeout). */
+  async #attemptsInTurn(
+    query: Buffer,
+    question: Question,
+    resolvers: ResolverAddress[],
+    first: number,
+  ): Promise<Attempts> {
+    let best: Best | undefined;
     let failure: Status = 'ERROR';
     let resolver = resolvers[first]!;
     /** The last attempt failed at once (no timeout spent): wait a little before the next. */
@@ -328,22 +368,97 @@ export class DnsClient {
       best = { response: got.response, transport: got.transport, from: resolver };
       if (!(TRY_ELSEWHERE.has(got.response.status) && resolvers.length > 1)) break;
     }
-    if (!best) return this.#answer(question, failure, undefined, this.#label(resolver), 'udp', started);
-    const answer = this.#answer(
-      question,
-      best.response.status,
-      best.response,
-      this.#label(best.from),
-      best.transport,
-      started,
-    );
-    const cacheable = answer.status === 'NOERROR' || answer.status === 'NXDOMAIN';
-    if (cacheable && !this.#closed) {
-      // A caller who only reads shares its records with the cache (frozen): no copy.
-      if (readOnly) freezeRecords(answer);
-      this.#cache.set(space, question.name, answer, best.response.cacheTtl, shared);
+    return { best, failure, resolver };
+  }
+
+  /**
+   * The learnt timeout's attempts (--concurrency auto): the next attempt goes out when the newest
+   * one has waited its retransmit time (signals.retransmitAfterMs) without an answer, and the
+   * earlier ones keep listening until their own whole timeout, so that a late answer (DNS's long
+   * tail) is used rather than dropped. The first answer that settles the question wins and ends
+   * the others (ids freed, timers cleared). At most retries + 1 attempts, as in turn; a new one
+   * also starts when the newest fails outright, times out or is answered with a status another
+   * resolver may answer differently (TRY_ELSEWHERE), as in turn.
+   */
+  async #attemptsOverlapping(
+    query: Buffer,
+    question: Question,
+    resolvers: ResolverAddress[],
+    first: number,
+  ): Promise<Attempts> {
+    let best: Best | undefined;
+    let failure: Status = 'ERROR';
+    let resolver = resolvers[first]!;
+    const live = new Set<Live>();
+    let next = 0;
+    let newest: Live | undefined;
+    const events: Event[] = [];
+    let wake: (() => void) | undefined;
+    const push = (e: Event): void => {
+      events.push(e);
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const launch = (immediate: boolean): void => {
+      const attempt = next++;
+      if (attempt > 0) this.#stats.retries++;
+      resolver = resolvers[(first + attempt) % resolvers.length]!;
+      const l: Live = { attempt, resolver, cancelled: false, onSoft: () => push({ soft: l }) };
+      live.add(l);
+      newest = l;
+      void (async () => {
+        if (immediate && attempt > 0) await this.#backoff(attempt);
+        // The UDP exchange writes each attempt's id into the buffer: a retry gets a buffer of its own.
+        const got =
+          l.cancelled || this.#closed
+            ? CLOSED
+            : await this.#attempt(
+                l.resolver,
+                attempt === 0 ? query : Buffer.from(query),
+                question,
+                attempt,
+                l,
+              );
+        push({ done: l, got });
+      })();
+    };
+    const more = () => next <= this.#retries && !this.#closed;
+    launch(false);
+    while (live.size > 0) {
+      if (events.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const e = events.shift()!;
+      if ('soft' in e) {
+        // Only the newest attempt's timer sends again, once, while attempts remain.
+        if (e.soft === newest && live.has(e.soft) && more()) {
+          this.#stats.retransmits++;
+          launch(false);
+        }
+        continue;
+      }
+      const { done: l, got } = e;
+      live.delete(l);
+      if (l.cancelled) continue;
+      if (got.kind === 'timeout') {
+        this.#stats.timeouts++;
+        failure = 'TIMEOUT';
+        if (l === newest && more()) launch(false);
+        continue;
+      }
+      if (got.kind === 'error') {
+        failure = 'ERROR';
+        if (l === newest && more()) launch(true);
+        continue;
+      }
+      best = { response: got.response, transport: got.transport, from: l.resolver };
+      if (!(TRY_ELSEWHERE.has(got.response.status) && resolvers.length > 1)) break;
+      if (l === newest && more()) launch(!got.timedOut);
     }
-    return answer;
+    for (const l of live) {
+      l.cancelled = true;
+      l.cancel?.();
+    }
+    return { best, failure, resolver };
   }
 
   /**
@@ -355,17 +470,27 @@ export class DnsClient {
     query: Buffer,
     question: Question,
     attempt: number,
-  ): Promise<
-    Failure | { kind: 'response'; response: ParsedResponse; transport: 'udp' | 'tcp'; timedOut?: boolean }
-  > {
+    live?: Live,
+  ): Promise<AttemptResult> {
     let sentAt = 0;
     const send = (): Promise<Outcome> => {
+      // Another attempt of the question won while this one waited for a slot or a token.
+      if (live?.cancelled) return Promise.resolve(CLOSED);
       this.#stats.sent++;
       sentAt = performance.now();
       const signals = this.#signals;
       if (!signals) return this.#udp.exchange(resolver, query, question, this.#timeoutMs);
       const wait = signals.retransmitAfterMs?.(attempt, attempt === this.#retries) ?? this.#timeoutMs;
-      const sent = this.#udp.exchange(resolver, query, question, wait);
+      // Overlapping attempts: wait the whole timeout, and say when to send the next one.
+      const sent = live
+        ? this.#udp.exchange(resolver, query, question, this.#timeoutMs, {
+            softMs: wait,
+            onSoft: live.onSoft,
+            cancel: (cancel) => {
+              live.cancel = cancel;
+            },
+          })
+        : this.#udp.exchange(resolver, query, question, wait);
       const packet = signals.sent();
       return sent.then((o) => signalOutcome(signals, packet, o));
     };
@@ -375,7 +500,7 @@ export class DnsClient {
       return go.then((ok) => (ok && !this.#closed ? send() : CLOSED));
     });
     if (udp.kind !== 'response') return udp;
-    if (!udp.response.truncated || this.#closed)
+    if (!udp.response.truncated || this.#closed || live?.cancelled)
       return { kind: 'response', response: udp.response, transport: 'udp' };
     this.#stats.tcpFallbacks++;
     const remaining = Math.max(1, Math.round(this.#timeoutMs - (performance.now() - sentAt)));
@@ -458,6 +583,38 @@ export class DnsClient {
 }
 
 type Failure = Exclude<Outcome, { kind: 'response' }>;
+
+type AttemptResult =
+  | Failure
+  | { kind: 'response'; response: ParsedResponse; transport: 'udp' | 'tcp'; timedOut?: boolean };
+
+interface Best {
+  response: ParsedResponse;
+  transport: 'udp' | 'tcp';
+  from: ResolverAddress;
+}
+
+/** What a question's attempts came to: the answer kept, or why there is none. */
+interface Attempts {
+  best: Best | undefined;
+  failure: Status;
+  /** The resolver of the last attempt (named in a failed answer). */
+  resolver: ResolverAddress;
+}
+
+/** One attempt of a question in flight beside others (#attemptsOverlapping). */
+interface Live {
+  attempt: number;
+  resolver: ResolverAddress;
+  /** Another attempt won: this one is ended and its outcome ignored. */
+  cancelled: boolean;
+  /** Ends its UDP exchange (handed over by the pool once the exchange starts). */
+  cancel?: () => void;
+  /** Its retransmit time passed unanswered. */
+  onSoft: () => void;
+}
+
+type Event = { soft: Live } | { done: Live; got: AttemptResult };
 
 const CLOSED: Failure = Object.freeze({ kind: 'error', code: 'CLOSED' });
 

@@ -30,8 +30,25 @@ interface Pending {
   wireName?: string;
   resolver: ResolverAddress;
   timer: NodeJS.Timeout;
+  /** The early-retransmit timer (Watch.softMs), while it has not fired. */
+  soft?: NodeJS.Timeout;
   done: (o: Outcome) => void;
 }
+
+/**
+ * How an exchange that may be retransmitted before its timeout is watched (--concurrency auto's
+ * learnt timeout): `onSoft` is called once, `softMs` after the query, if no answer came by then;
+ * the query keeps listening for its answer until its own timeout all the same. `cancel` is handed
+ * the means to end the exchange early (another attempt of the question was answered): its id is
+ * freed, its timers cleared, and it resolves as the error CANCELLED.
+ */
+export interface Watch {
+  softMs?: number;
+  onSoft?: () => void;
+  cancel?: (cancel: () => void) => void;
+}
+
+export const CANCELLED = 'CANCELLED';
 
 interface Slot {
   socket: dgram.Socket;
@@ -87,6 +104,7 @@ export class UdpPool {
     query: Buffer,
     question: Question,
     timeoutMs: number,
+    watch?: Watch,
   ): Promise<Outcome> {
     if (this.#closed) return Promise.resolve({ kind: 'error', code: 'CLOSED' });
     const picked = this.#pick(resolver);
@@ -107,12 +125,20 @@ export class UdpPool {
         done: (o) => {
           if (slot.pending.get(id) !== p) return;
           clearTimeout(p.timer);
+          if (p.soft) clearTimeout(p.soft);
           slot.pending.delete(id);
           if (slot.retired && slot.pending.size === 0) this.#closeRetired(slot);
           resolve(o);
         },
       };
       slot.pending.set(id, p);
+      const { softMs, onSoft } = watch ?? {};
+      if (onSoft && softMs !== undefined && softMs < timeoutMs)
+        p.soft = setTimeout(() => {
+          delete p.soft;
+          if (slot.pending.get(id) === p) onSoft();
+        }, softMs);
+      watch?.cancel?.(() => p.done({ kind: 'error', code: CANCELLED }));
       if (slot.connected) send(slot, p, query);
       else slot.waiting.push([p, query]);
     });
