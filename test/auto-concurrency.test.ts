@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AUTO_MAX,
-  AUTO_START,
-  AutoConcurrency,
-  checkConcurrency,
-  LAST_RETRY_SPACING_MS,
-} from '../src/collect/auto-concurrency.js';
+import { AUTO_MAX, AUTO_START, AutoConcurrency, checkConcurrency } from '../src/collect/auto-concurrency.js';
 import { createGate } from '../src/collect/dns/gate.js';
 
 // The --concurrency auto controller on a fake clock: every event is injected, nothing waits.
@@ -122,22 +116,6 @@ describe('AutoConcurrency', () => {
     const fixed = controller({ adaptiveTimeout: false });
     fixed.answer(100, 40);
     expect(fixed.auto.retransmitAfterMs(0)).toBe(3000);
-  });
-
-  it('sends the last attempt at least a second after the one before (rate limits count per second)', () => {
-    const { auto, answer } = controller();
-    answer(100, 40);
-    const rto = auto.retransmitAfterMs(0);
-    expect(rto).toBeLessThan(LAST_RETRY_SPACING_MS / 2);
-    // Before the next-to-last attempt: the learnt time, doubled per retry, as before.
-    expect(auto.retransmitAfterMs(0, false, false)).toBe(rto);
-    // Before the last: never sooner than a second, whichever attempt precedes it.
-    expect(auto.retransmitAfterMs(1, false, true)).toBe(Math.max(LAST_RETRY_SPACING_MS, 2 * rto));
-    expect(auto.retransmitAfterMs(0, false, true)).toBe(LAST_RETRY_SPACING_MS);
-    // Within the user's timeout.
-    const short = controller({ timeoutMs: 600 });
-    short.answer(50, 40);
-    expect(short.auto.retransmitAfterMs(0, false, true)).toBe(600);
   });
 
   it('reports the time-weighted mean window', () => {

@@ -92,21 +92,6 @@ function client(address: { host: string; port: number }, s: CongestionSignals, r
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('late answers to a retransmitted question (--concurrency auto)', () => {
-  it('tells the controller which attempt sends the last (so it can space that one out)', async () => {
-    const lab = await resolver(() => []);
-    const calls: string[] = [];
-    const { s } = signals(40);
-    const base = s.retransmitAfterMs!;
-    s.retransmitAfterMs = (attempt, last, nextIsLast) => {
-      calls.push(`${attempt}:${last}:${nextIsLast}`);
-      return base(attempt, last, nextIsLast);
-    };
-    const c = client(lab.address, s, 2);
-    const a = await c.query('never.example.test', 'A');
-    expect(a.status).toBe('TIMEOUT');
-    expect(calls).toEqual(['0:false:false', '1:false:true', '2:true:false']);
-  });
-
   it('uses the first attempt’s answer that comes after the resend, and asks no more', async () => {
     // The first attempt is answered at 200 ms, after its 120 ms retransmit time; the resend never.
     const lab = await resolver((query, n) => (n === 0 ? [{ after: 200, reply: answerTo(query) }] : []));

@@ -41,13 +41,6 @@ export const AUTO_START = 25;
 export const AUTO_MIN = 4;
 export const AUTO_MAX = 1000;
 const LATE_MIN_MS = 250;
-/**
- * The last attempt of a question goes out at least this long after the one before it. Resolvers
- * rate-limit in one-second windows (BIND's RRL, Unbound's ratelimit): attempts sent a few hundred
- * milliseconds apart fall into the same over-limit second and are dropped together, and the
- * question fails (64 domains of 100k on the lossy lab, against 4 with retries 3 s apart).
- */
-export const LAST_RETRY_SPACING_MS = 1000;
 const LATE_FACTOR = 3;
 /** Weight of one packet in the loss-rate average: about the last 256 packets count. */
 const ALPHA = 1 / 256;
@@ -75,9 +68,8 @@ export interface CongestionSignals {
   /**
    * How long attempt `attempt` (0 = the first) waits before it counts as timed out, within the
    * user's timeout; absent: the user's timeout. The last attempt always waits the user's timeout.
-   * `nextIsLast`: the attempt this one's timer would send is the question's last.
    */
-  retransmitAfterMs?(attempt: number, last: boolean, nextIsLast?: boolean): number;
+  retransmitAfterMs?(attempt: number, last: boolean): number;
   /**
    * false: retransmitAfterMs is the user's timeout throughout (attempts one after the other);
    * otherwise an attempt retransmitted early keeps listening beside the next until its own timeout.
@@ -163,11 +155,10 @@ export class AutoConcurrency implements CongestionSignals {
     return Math.min(this.#timeoutMs, Math.max(LATE_MIN_MS, rto));
   }
 
-  retransmitAfterMs(attempt: number, last = false, nextIsLast = false): number {
+  retransmitAfterMs(attempt: number, last = false): number {
     // The last attempt waits as long as with a fixed timeout: a question never fails sooner.
     if (!this.#adaptive || last) return this.#timeoutMs;
-    const backoff = this.lateAfterMs() * 2 ** attempt;
-    return Math.min(this.#timeoutMs, nextIsLast ? Math.max(LAST_RETRY_SPACING_MS, backoff) : backoff);
+    return Math.min(this.#timeoutMs, this.lateAfterMs() * 2 ** attempt);
   }
 
   sent(): Packet {

@@ -480,9 +480,7 @@ export class DnsClient {
       sentAt = performance.now();
       const signals = this.#signals;
       if (!signals) return this.#udp.exchange(resolver, query, question, this.#timeoutMs);
-      const wait =
-        signals.retransmitAfterMs?.(attempt, attempt === this.#retries, attempt === this.#retries - 1) ??
-        this.#timeoutMs;
+      const wait = signals.retransmitAfterMs?.(attempt, attempt === this.#retries) ?? this.#timeoutMs;
       // Overlapping attempts: wait the whole timeout, and say when to send the next one.
       const sent = live
         ? this.#udp.exchange(resolver, query, question, this.#timeoutMs, {
