@@ -31,7 +31,7 @@ interface Pending {
   resolver: ResolverAddress;
   timer: NodeJS.Timeout;
   /** The early-retransmit timer (Watch.softMs), while it has not fired. */
-  soft?: NodeJS.Timeout;
+  soft: NodeJS.Timeout | undefined;
   done: (o: Outcome) => void;
 }
 
@@ -122,6 +122,8 @@ export class UdpPool {
         ...(wireName === undefined ? {} : { wireName }),
         resolver,
         timer: setTimeout(() => p.done({ kind: 'timeout' }), timeoutMs),
+        // Declared here, set below: a property added or deleted later changes the object's shape.
+        soft: undefined,
         done: (o) => {
           if (slot.pending.get(id) !== p) return;
           clearTimeout(p.timer);
@@ -135,7 +137,7 @@ export class UdpPool {
       const { softMs, onSoft } = watch ?? {};
       if (onSoft && softMs !== undefined && softMs < timeoutMs)
         p.soft = setTimeout(() => {
-          delete p.soft;
+          p.soft = undefined;
           if (slot.pending.get(id) === p) onSoft();
         }, softMs);
       watch?.cancel?.(() => p.done({ kind: 'error', code: CANCELLED }));
